@@ -1,0 +1,38 @@
+# xtsync — run `make help` for the targets.
+GO       ?= go
+BIN      := bin/xtsync
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -X github.com/xtsync/xtsync/internal/cli.Version=$(VERSION) -X github.com/xtsync/xtsync/internal/cli.Commit=$(COMMIT)
+export GOFLAGS := -buildvcs=false
+
+.PHONY: help build test demo bench fuzz lint golden clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+build: ## build bin/xtsync
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/xtsync
+
+test: ## vet and run every test (the README's test command; .ci/run calls it)
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+demo: build ## the main job end to end on the example repository
+	@./scripts/demo.sh $(BIN)
+
+bench: ## run the benchmarks (see docs/benchmarks.md)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz: ## run each fuzz target for FUZZTIME (default 20s)
+	@./scripts/fuzz.sh $(or $(FUZZTIME),20s)
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+
+golden: ## rewrite golden files after an intended output change
+	$(GO) test ./... -update
+
+clean: ## remove build output
+	rm -rf bin

@@ -1,0 +1,159 @@
+// Package cli wires xtsync's commands: flags, environment variables, logging,
+// output formats and exit codes. It is the only package that turns errors
+// into exit codes; the packages it calls return values and errors.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+// Version and Commit are set at build time with -ldflags -X.
+var (
+	Version = "dev"
+	Commit  = ""
+)
+
+// env holds what every command needs from the process: the output streams
+// and the logger.
+type env struct {
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+}
+
+// command builds one subcommand. Each lives in a file of its own.
+type command func(e *env) *ucli.Command
+
+// commands lists every subcommand, in the order `xtsync --help` shows them.
+var commands = []command{
+	validateCommand,
+	schemaCommand,
+	simulateCommand,
+	exprCommand,
+	checkCommand,
+	planCommand,
+	policyCommand,
+	snapshotCommand,
+	reconcileCommand,
+	emulatorCommand,
+	genCommand,
+}
+
+// Run runs xtsync with the given arguments (args[0] is the program name) and
+// returns the process exit code. It never calls os.Exit.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, nil))}
+	app := newApp(e)
+	err := app.RunContext(ctx, args)
+	code, msg := exitCode(err)
+	if msg != "" {
+		fmt.Fprintf(stderr, "xtsync: %s\n", msg)
+		if code == ExitUsage {
+			fmt.Fprintf(stderr, "Run 'xtsync --help' or 'xtsync COMMAND --help' for usage.\n")
+		}
+	}
+	return code
+}
+
+func newApp(e *env) *ucli.App {
+	app := &ucli.App{
+		Name:  "xtsync",
+		Usage: "Microsoft Entra ID cross-tenant synchronization as code",
+		Description: `xtsync keeps tenant trust and cross-tenant sync scope in a Git repository
+(one YAML file per tenant), checks every change with Rego policies, simulates
+which B2B users each target tenant would get, user by user, and reconciles the
+approved state with Microsoft Graph.
+
+Exit codes: 0 success, 1 error, 2 usage error, 3 policy denied,
+4 changes pending (with --detailed-exitcode).
+
+Every flag can also be set with an XTSYNC_* environment variable, shown
+in each command's --help.`,
+		Version:              versionString(),
+		Writer:               e.stdout,
+		ErrWriter:            e.stderr,
+		EnableBashCompletion: false,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "log-level", Value: "info", Usage: "log level: debug, info, warn, error", EnvVars: []string{"XTSYNC_LOG_LEVEL"}},
+			&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "log format on stderr: text or json", EnvVars: []string{"XTSYNC_LOG_FORMAT"}},
+		},
+		Before: func(c *ucli.Context) error {
+			log, err := newLogger(e.stderr, c.String("log-level"), c.String("log-format"))
+			if err != nil {
+				return err
+			}
+			e.log = log
+			return nil
+		},
+		ExitErrHandler: func(*ucli.Context, error) {},
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
+			return usageError("%v", err)
+		},
+		CommandNotFound: func(c *ucli.Context, name string) {
+			// Reported through the returned error below.
+		},
+	}
+	for _, build := range commands {
+		cmd := build(e)
+		setUsageErrors(cmd)
+		app.Commands = append(app.Commands, cmd)
+	}
+	// An unknown command is a usage error, not a help page on stdout.
+	app.Action = func(c *ucli.Context) error {
+		if c.NArg() > 0 {
+			return usageError("unknown command %q", c.Args().First())
+		}
+		return ucli.ShowAppHelp(c)
+	}
+	return app
+}
+
+// setUsageErrors makes flag errors of a command (and its subcommands) usage
+// errors reported on stderr with exit 2.
+func setUsageErrors(cmd *ucli.Command) {
+	cmd.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
+		return usageError("%s: %v", cmd.Name, err)
+	}
+	for _, sub := range cmd.Subcommands {
+		setUsageErrors(sub)
+	}
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError("--log-level: want debug, info, warn or error, got %q", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError("--log-format: want text or json, got %q", format)
+}
+
+func versionString() string {
+	v, c := Version, Commit
+	if c == "" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" {
+					c = s.Value
+				}
+			}
+		}
+	}
+	if c == "" {
+		c = "unknown"
+	}
+	return fmt.Sprintf("%s (commit %s)", v, c)
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+// repoFlag is --repo, the config repository directory.
+func repoFlag() *ucli.StringFlag {
+	return &ucli.StringFlag{
+		Name:    "repo",
+		Value:   ".",
+		Usage:   "config repository `DIR` (holds xtsync.yaml and tenants/*.yaml)",
+		EnvVars: []string{"XTSYNC_REPO"},
+	}
+}
+
+// snapshotsFlag is --snapshots, the directory of directory snapshots.
+func snapshotsFlag() *ucli.StringFlag {
+	return &ucli.StringFlag{
+		Name:    "snapshots",
+		Usage:   "directory snapshots `DIR` (default: xtsync.yaml's snapshots, relative to --repo)",
+		EnvVars: []string{"XTSYNC_SNAPSHOTS"},
+	}
+}
+
+// outputFlag is --output with the formats a command supports; the first is
+// the default.
+func outputFlag(formats ...string) *ucli.StringFlag {
+	return &ucli.StringFlag{
+		Name:    "output",
+		Aliases: []string{"o"},
+		Value:   formats[0],
+		Usage:   "report `FORMAT`: " + strings.Join(formats, ", "),
+		EnvVars: []string{"XTSYNC_OUTPUT"},
+	}
+}
+
+// outputFormat returns --output, checked against the supported formats.
+func outputFormat(c *ucli.Context, formats ...string) (string, error) {
+	f := c.String("output")
+	for _, x := range formats {
+		if f == x {
+			return f, nil
+		}
+	}
+	return "", usageError("--output: want one of %s, got %q", strings.Join(formats, ", "), f)
+}
+
+// noArgs refuses positional arguments.
+func noArgs(c *ucli.Context) error {
+	if c.NArg() > 0 {
+		return usageError("%s: unexpected argument %q", c.Command.Name, c.Args().First())
+	}
+	return nil
+}
+
+// notYet is the action of a command whose capability has not landed yet: it
+// says so plainly and exits 1.
+func notYet(what string) ucli.ActionFunc {
+	return func(c *ucli.Context) error {
+		return fmt.Errorf("%s is not implemented in this version yet", what)
+	}
+}

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain makes the test binary double as the xtsync command for the
+// testscript scripts under testdata/script.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"xtsync": func() { os.Exit(Run(context.Background(), os.Args, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the CLI scripts. Each script starts in a fresh work
+// directory; $EXAMPLE is the example repository.
+func TestScripts(t *testing.T) {
+	example, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	example = example + "/../../testdata/example"
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("EXAMPLE", example)
+			return nil
+		},
+		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"exit": cmdExit},
+		RequireExplicitExec: false,
+		UpdateScripts:       *updateScripts,
+	})
+}
+
+// cmdExit runs a command and checks its exit code: "exit 3 xtsync check".
+// Its stdout and stderr are then what stdout/stderr assertions read.
+func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exit CODE COMMAND [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exit: bad code %q", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exit: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
