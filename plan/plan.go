@@ -1,0 +1,78 @@
+// Package plan computes what a change to the config repository does: the
+// config changes between two revisions (each with file and line), and, per
+// target tenant, the users whose presence in the B2B user set after one cycle
+// differs (added, removed), whose written values differ (changed), that head's
+// cycle disables or holds back (staged), plus drift between head's simulation
+// and the target snapshots. It is pure: it takes loaded repositories and
+// simulation results and returns a value.
+package plan
+
+import "github.com/xtsync/xtsync/simulate"
+
+// FormatVersion of the plan JSON contract (DESIGN §6).
+const FormatVersion = 1
+
+// Plan is the JSON contract of `xtsync plan --output json`.
+type Plan struct {
+	FormatVersion int            `json:"formatVersion"`
+	Base          string         `json:"base"`
+	Head          string         `json:"head"`
+	Changes       []Change       `json:"changes"`
+	Impact        []TargetImpact `json:"impact"`
+	Drift         []Drift        `json:"drift"`
+	Findings      []Finding      `json:"findings"`
+}
+
+// Change is one config change between base and head.
+type Change struct {
+	Kind   string `json:"kind"` // partner | sync | tenant | settings
+	Op     string `json:"op"`   // add | remove | modify
+	Tenant string `json:"tenant"`
+	Name   string `json:"name"`           // partner tenant or sync name
+	Path   string `json:"path,omitempty"` // dotted path within the object, "" for the whole object
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+}
+
+// TargetImpact is what the change does to one target tenant's B2B user set.
+type TargetImpact struct {
+	Target      string       `json:"target"`
+	Added       []ImpactUser `json:"added"`
+	Removed     []ImpactUser `json:"removed"`
+	Changed     []ImpactUser `json:"changed"`
+	Disabled    []ImpactUser `json:"disabled"`
+	Staged      []ImpactUser `json:"staged"`
+	RestartsJob []string     `json:"restartsJob"` // "source/config"
+}
+
+// ImpactUser is one user in an impact list.
+type ImpactUser struct {
+	Source                  string                     `json:"source"`
+	Config                  string                     `json:"config,omitempty"`
+	SourceUserID            string                     `json:"sourceUserId"`
+	SourceUserPrincipalName string                     `json:"sourceUserPrincipalName"`
+	Reason                  string                     `json:"reason"`
+	Changes                 map[string]simulate.Change `json:"changes,omitempty"`
+}
+
+// Drift is a difference between head's simulated state and what the target
+// snapshot shows.
+type Drift struct {
+	Target       string                     `json:"target"`
+	Source       string                     `json:"source"`
+	SourceUserID string                     `json:"sourceUserId"`
+	Kind         string                     `json:"kind"` // missing | unexpected | differs
+	Changes      map[string]simulate.Change `json:"changes,omitempty"`
+}
+
+// Finding is one policy result, as the plan reports it.
+type Finding struct {
+	Policy string `json:"policy"`
+	Level  string `json:"level"` // deny | warn
+	Msg    string `json:"msg"`
+	Tenant string `json:"tenant,omitempty"`
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+}
