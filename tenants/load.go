@@ -1,12 +1,337 @@
 package tenants
 
-import "io/fs"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// SettingsFile and TenantsDir are where a repository keeps its files.
+const (
+	SettingsFile = "xtsync.yaml"
+	TenantsDir   = "tenants"
+)
+
+// DefaultSettings returns the settings of a repository without xtsync.yaml.
+func DefaultSettings() Settings {
+	return Settings{
+		Policies:         []string{"policies"},
+		DisabledPolicies: []string{},
+		Snapshots:        ".xtsync/snapshots",
+		IgnorePartners:   []string{},
+		MaxDeleteShare:   0.1,
+	}
+}
 
 // Load reads xtsync.yaml (optional) and tenants/*.yaml from fsys, applies
 // the defaults, resolves references and validates the repository. It returns
-// the model and every problem found; the model is nil only when nothing
-// could be read. It never panics.
+// the model and every problem found, sorted by position; the model is nil
+// only when nothing could be read. It never panics.
 func Load(fsys fs.FS) (*Repo, Diagnostics) {
-	// TODO(tenants): the loader.
-	return &Repo{}, nil
+	repo, diags, _ := load(fsys)
+	return repo, diags
+}
+
+// load also returns the format paths the loader read (for tests).
+func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
+	var diags Diagnostics
+	read := map[string]bool{}
+	repo := &Repo{Settings: DefaultSettings(), Tenants: []*Tenant{}}
+	repo.Settings.File = SettingsFile
+
+	if data, err := readFile(fsys, SettingsFile); err == nil {
+		s, l := parseSettings(SettingsFile, data)
+		repo.Settings = s
+		diags = append(diags, l.diags...)
+		merge(read, l.read)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		diags = append(diags, fileError(SettingsFile, err))
+	}
+
+	entries, err := fs.ReadDir(fsys, TenantsDir)
+	if err != nil {
+		msg := fmt.Sprintf("read %s/: %v", TenantsDir, err)
+		if errors.Is(err, fs.ErrNotExist) {
+			msg = "no tenants/ directory: a config repository keeps one file per tenant in tenants/<name>.yaml"
+		}
+		diags = append(diags, Diagnostic{Pos: Pos{File: TenantsDir}, Severity: SeverityError, Code: "no-tenants-dir", Message: msg})
+		diags.Sort()
+		return repo, diags, read
+	}
+	for _, e := range entries {
+		file := path.Join(TenantsDir, e.Name())
+		switch {
+		case e.IsDir() || strings.HasPrefix(e.Name(), "."):
+			continue
+		case strings.HasSuffix(e.Name(), ".yml"):
+			diags = append(diags, Diagnostic{Pos: Pos{File: file}, Severity: SeverityWarning, Code: "ignored-file",
+				Message: "ignored: tenant files end in .yaml (rename it to " + strings.TrimSuffix(e.Name(), ".yml") + ".yaml)"})
+			continue
+		case !strings.HasSuffix(e.Name(), ".yaml"):
+			continue
+		}
+		data, err := readFile(fsys, file)
+		if err != nil {
+			diags = append(diags, fileError(file, err))
+			continue
+		}
+		t, l := parseTenant(file, data)
+		diags = append(diags, l.diags...)
+		merge(read, l.read)
+		if t == nil {
+			continue
+		}
+		if want := strings.TrimSuffix(e.Name(), ".yaml"); t.Name != "" && t.Name != want {
+			diags = append(diags, Diagnostic{Pos: t.PathPos("name"), Severity: SeverityError, Code: "file-name-mismatch",
+				Message: fmt.Sprintf("name %q does not match the file name: rename the file to tenants/%s.yaml or set name: %s", t.Name, t.Name, want)})
+		}
+		if t.Name == "" {
+			continue
+		}
+		repo.Tenants = append(repo.Tenants, t)
+	}
+	sort.SliceStable(repo.Tenants, func(i, j int) bool { return repo.Tenants[i].Name < repo.Tenants[j].Name })
+	diags = append(diags, check(repo)...)
+	diags.Sort()
+	return repo, diags, read
+}
+
+func merge(dst, src map[string]bool) {
+	for k := range src {
+		dst[k] = true
+	}
+}
+
+func fileError(file string, err error) Diagnostic {
+	code := "read-error"
+	if errors.Is(err, errTooLarge) {
+		code = "file-too-large"
+	}
+	return Diagnostic{Pos: Pos{File: file}, Severity: SeverityError, Code: code, Message: fmt.Sprintf("read %s: %v", file, err)}
+}
+
+var errTooLarge = fmt.Errorf("file is larger than %d bytes (1 MiB)", MaxFileSize)
+
+// readFile reads a file of at most MaxFileSize bytes.
+func readFile(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// ParseSettings decodes xtsync.yaml and applies the defaults.
+func ParseSettings(file string, data []byte) (Settings, Diagnostics) {
+	s, l := parseSettings(file, data)
+	return s, l.diags
+}
+
+func parseSettings(file string, data []byte) (Settings, *fileLoader) {
+	s := DefaultSettings()
+	s.File = file
+	l := newFileLoader(file)
+	root := l.parseDoc(data, true)
+	if root == nil {
+		return s, l
+	}
+	s.Pos = l.pos(root)
+	o := l.object(root, SettingsFormat(), "", "")
+	if o.node == nil {
+		return s, l
+	}
+	if v, _, present := o.strs("policies"); present {
+		s.Policies = append([]string{}, v...)
+	}
+	if v, _, present := o.strs("disabledPolicies"); present {
+		s.DisabledPolicies = append([]string{}, v...)
+	}
+	if v, _, ok := o.str("snapshots"); ok {
+		s.Snapshots = v
+	}
+	s.Prune = o.boolean("prune", false)
+	if v, _, present := o.strs("ignorePartners"); present {
+		s.IgnorePartners = []string{}
+		for _, id := range v {
+			s.IgnorePartners = append(s.IgnorePartners, strings.ToLower(id))
+		}
+	}
+	s.VerifyCommits, _, _ = o.str("verifyCommits")
+	for _, e := range o.entries("assumptions") {
+		v := l.resolve(e.valNode)
+		if v == nil || !l.scalarOf(v, "!!bool", "a boolean", "assumptions."+e.key) {
+			continue
+		}
+		a, _ := assumptionByID(e.key)
+		if !a.Overridable {
+			l.errorf(e.keyNode, "fixed-assumption", "assumptions: %s cannot be overridden: it is how xtsync models Entra, not a guess Entra may contradict", e.key)
+			continue
+		}
+		if s.Assumptions == nil {
+			s.Assumptions = map[string]bool{}
+		}
+		s.Assumptions[e.key] = v.Value == "true"
+	}
+	s.MaxDeleteShare = o.number("maxDeleteShare", 0.1)
+	return s, l
+}
+
+// check runs the checks that need the whole repository: duplicates across
+// files, references, and the warnings.
+func check(repo *Repo) Diagnostics {
+	var ds Diagnostics
+	errorf := func(p Pos, code, format string, args ...any) {
+		ds = append(ds, Diagnostic{Pos: p, Severity: SeverityError, Code: code, Message: fmt.Sprintf(format, args...)})
+	}
+	warnf := func(p Pos, code, format string, args ...any) {
+		ds = append(ds, Diagnostic{Pos: p, Severity: SeverityWarning, Code: code, Message: fmt.Sprintf(format, args...)})
+	}
+
+	byName := map[string]*Tenant{}
+	byID := map[string]*Tenant{}
+	var names []string
+	for _, t := range repo.Tenants {
+		if first := byName[t.Name]; first != nil {
+			errorf(t.PathPos("name"), "duplicate-tenant", "tenant name %q is also declared in %s", t.Name, first.File)
+		} else {
+			byName[t.Name] = t
+			names = append(names, t.Name)
+		}
+		if t.TenantID == "" {
+			continue
+		}
+		if first := byID[t.TenantID]; first != nil {
+			errorf(t.PathPos("tenantId"), "duplicate-tenant-id", "tenant id %s is also tenant %q (%s)", t.TenantID, first.Name, first.File)
+		} else {
+			byID[t.TenantID] = t
+		}
+	}
+
+	// Resolve partners.
+	for _, t := range repo.Tenants {
+		seen := map[string]Pos{}
+		for _, p := range t.Partners {
+			written := p.Tenant
+			if p.TenantID != "" {
+				if rt := byID[p.TenantID]; rt != nil {
+					p.Tenant = rt.Name
+				}
+			} else if rt := byName[p.Tenant]; rt != nil {
+				p.TenantID = rt.TenantID
+			} else {
+				msg := fmt.Sprintf("partner %q is neither a tenant of this repository nor a tenant id (GUID)", p.Tenant)
+				if s := suggest(p.Tenant, names); s != "" {
+					msg += fmt.Sprintf(": did you mean %q?", s)
+				}
+				errorf(t.PathPos("partners."+written+".tenant"), "unknown-partner", "%s", msg)
+				continue
+			}
+			if written != p.Tenant {
+				renamePaths(t.Paths, "partners."+written, "partners."+p.Tenant)
+			}
+			if p.Tenant == t.Name || (p.TenantID != "" && p.TenantID == t.TenantID) {
+				errorf(p.Pos, "self-partner", "a tenant cannot be its own partner")
+				continue
+			}
+			key := p.TenantID
+			if key == "" {
+				key = p.Tenant
+			}
+			if first, dup := seen[key]; dup {
+				errorf(p.Pos, "duplicate-partner", "duplicate partner entry for %s (first at line %d): merge the two entries", p.Tenant, first.Line)
+			}
+			seen[key] = p.Pos
+		}
+	}
+
+	// Sync configurations.
+	pairs := map[[2]string][]*SyncConfig{}
+	for _, t := range repo.Tenants {
+		for _, sc := range t.Sync {
+			sc.Source = t.Name
+			base := "sync." + sc.Name
+			if sc.Target == "" {
+				continue
+			}
+			if IsGUID(sc.Target) {
+				if rt := byID[sc.Target]; rt != nil {
+					sc.Target = rt.Name
+				}
+			}
+			tgt := byName[sc.Target]
+			if tgt == nil {
+				msg := fmt.Sprintf("sync %s: target %q is not a tenant of this repository", sc.Name, sc.Target)
+				if s := suggest(sc.Target, names); s != "" {
+					msg += fmt.Sprintf(": did you mean %q?", s)
+				} else {
+					msg += fmt.Sprintf(": add tenants/%s.yaml", sc.Target)
+				}
+				errorf(t.PathPos(base+".target"), "dangling-target", "%s", msg)
+				continue
+			}
+			if tgt == t {
+				errorf(t.PathPos(base+".target"), "self-sync", "sync %s: the target is the source itself", sc.Name)
+				continue
+			}
+			pair := [2]string{t.Name, tgt.Name}
+			pairs[pair] = append(pairs[pair], sc)
+
+			in := tgt.Partner(t.Name)
+			switch {
+			case in == nil:
+				warnf(t.PathPos(base+".target"), "inbound-sync-not-allowed", "sync %s: %s has no partner entry for %s: add one with inbound.userSync: true to %s (until then the sync is blocked)", sc.Name, tgt.Name, t.Name, tgt.File)
+			case in.Inbound == nil || !in.Inbound.UserSync:
+				warnf(t.PathPos(base+".target"), "inbound-sync-not-allowed", "sync %s: %s does not allow user sync from %s: set inbound.userSync: true in %s (until then the sync is blocked)", sc.Name, tgt.Name, t.Name, tgt.File)
+			}
+			if in != nil && (in.Inbound == nil || !in.Inbound.AutoRedeem) {
+				warnf(t.PathPos(base+".target"), "auto-redeem-off", "sync %s: %s does not auto-redeem invitations from %s: set inbound.autoRedeem: true in %s (until then the sync is blocked)", sc.Name, tgt.Name, t.Name, tgt.File)
+			}
+			if out := t.Partner(tgt.Name); out == nil || out.Outbound == nil || !out.Outbound.AutoRedeem {
+				warnf(t.PathPos(base+".target"), "auto-redeem-off", "sync %s: %s does not auto-redeem invitations towards %s: add a partner entry for %s with outbound.autoRedeem: true (until then the sync is blocked)", sc.Name, t.Name, tgt.Name, tgt.Name)
+			}
+			if sc.Scope.All && !contains(sc.Acknowledge, "scope-all") {
+				warnf(t.PathPos(base+".scope.all"), "scope-all", "sync %s: scope.all provisions every member of %s into %s: add acknowledge: [scope-all] if that is intended", sc.Name, t.Name, tgt.Name)
+			}
+			if t.Cloud != tgt.Cloud {
+				warnf(t.PathPos(base+".target"), "cross-cloud", "sync %s: %s (%s) and %s (%s) are in different clouds: Entra needs an Entra ID Governance licence and syncs neither manager nor groups across clouds", sc.Name, t.Name, t.Cloud, tgt.Name, tgt.Cloud)
+			}
+		}
+	}
+	for _, scs := range pairs {
+		for _, sc := range scs[1:] {
+			src := byName[sc.Source]
+			warnf(src.PathPos("sync."+sc.Name), "several-configs", "sync %s: %s already has a configuration into %s (%s): Entra runs both, so make sure their scopes do not overlap", sc.Name, sc.Source, sc.Target, scs[0].Name)
+		}
+	}
+
+	// Settings references.
+	s := repo.Settings
+	for _, id := range s.IgnorePartners {
+		if t := byID[id]; t != nil {
+			warnf(s.Pos, "ignored-repo-tenant", "ignorePartners lists %s, which is tenant %s of this repository", id, t.Name)
+		}
+	}
+	return ds
+}
+
+// renamePaths moves every path under old to new.
+func renamePaths(paths map[string]Pos, old, new string) {
+	for k, v := range paths {
+		if k == old || strings.HasPrefix(k, old+".") {
+			delete(paths, k)
+			paths[new+strings.TrimPrefix(k, old)] = v
+		}
+	}
 }

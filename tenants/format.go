@@ -1,0 +1,150 @@
+package tenants
+
+// This file is the one description of the file format: the loader checks
+// keys and types against it and Schema renders it as JSON Schema, so the two
+// cannot drift (format_test.go checks that the loader reads every key).
+
+// Type is the YAML type a key holds.
+type Type int
+
+// The types of the format.
+const (
+	TString  Type = iota // a string
+	TBool                // true or false
+	TInt                 // an integer
+	TNumber              // a number
+	TScalar              // any scalar, taken as its text
+	TStrings             // a list of strings
+	TObject              // a mapping with the Fields
+	TList                // a list of mappings with the Fields
+	TMap                 // a mapping from free keys to Elem
+)
+
+// Field is one key of the format.
+type Field struct {
+	Key      string
+	Type     Type
+	Required bool
+	// Enum lists the allowed values (of a string, or of each list item).
+	Enum []string
+	// Pattern is an RE2 pattern a string (or each list item) must match.
+	Pattern string
+	// Min and Max bound a number (nil: unbounded).
+	Min, Max *float64
+	// Default is the value when the key is absent (nil: none).
+	Default any
+	Doc     string
+	// Fields of a TObject, or of each item of a TList.
+	Fields []*Field
+	// Elem is the value of each key of a TMap; KeyEnum limits its keys.
+	Elem    *Field
+	KeyEnum []string
+}
+
+// field returns the child field named key, or nil.
+func (f *Field) field(key string) *Field {
+	for _, c := range f.Fields {
+		if c.Key == key {
+			return c
+		}
+	}
+	return nil
+}
+
+// Patterns of names and ids.
+const (
+	guidPattern       = `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
+	tenantNamePattern = `^[a-z0-9-]{1,63}$`
+	syncNamePattern   = `^[A-Za-z0-9_.-]{1,120}$`
+)
+
+func num(f float64) *float64 { return &f }
+
+func operatorNames() []string {
+	var out []string
+	for _, o := range Operators() {
+		out = append(out, string(o))
+	}
+	return out
+}
+
+func assumptionIDs() []string {
+	var out []string
+	for _, a := range Assumptions() {
+		out = append(out, a.ID)
+	}
+	return out
+}
+
+// TenantFormat describes a tenants/*.yaml file.
+func TenantFormat() *Field {
+	return &Field{Type: TObject, Doc: "A tenant of the config repository: its cross-tenant trust and the sync configurations it is the source of.", Fields: []*Field{
+		{Key: "apiVersion", Type: TString, Required: true, Enum: []string{APIVersion}, Doc: "Format version."},
+		{Key: "kind", Type: TString, Required: true, Enum: []string{KindTenant}, Doc: "Document kind."},
+		{Key: "name", Type: TString, Required: true, Pattern: tenantNamePattern, Doc: "The tenant's handle in this repository; the file is tenants/<name>.yaml."},
+		{Key: "tenantId", Type: TString, Required: true, Pattern: guidPattern, Doc: "The Entra tenant id."},
+		{Key: "displayName", Type: TString, Doc: "Human name of the tenant."},
+		{Key: "initialDomain", Type: TString, Doc: "The tenant's <name>.onmicrosoft.com domain; B2B users it receives get UPNs ending in #EXT#@<initialDomain>."},
+		{Key: "cloud", Type: TString, Enum: []string{string(CloudGlobal), string(CloudUSGov), string(CloudChina)}, Default: string(CloudGlobal), Doc: "The Microsoft cloud the tenant lives in."},
+		{Key: "partners", Type: TList, Doc: "Cross-tenant access settings, one entry per partner tenant.", Fields: []*Field{
+			{Key: "tenant", Type: TString, Required: true, Doc: "A tenant of this repository by name, or a tenant id (GUID)."},
+			{Key: "inbound", Type: TObject, Doc: "What this tenant allows the partner to do in it.", Fields: []*Field{
+				{Key: "userSync", Type: TBool, Default: false, Doc: "Allow users sync into this tenant (identitySynchronization.userSyncInbound.isSyncAllowed)."},
+				{Key: "autoRedeem", Type: TBool, Default: false, Doc: "Automatically redeem invitations (automaticUserConsentSettings.inboundAllowed)."},
+				{Key: "limits", Type: TObject, Doc: "This tenant's guard rails for what the partner may create (built-in policy inbound-limits).", Fields: []*Field{
+					{Key: "userTypes", Type: TStrings, Enum: []string{"Member", "Guest"}, Doc: "userTypes the partner may create here."},
+					{Key: "maxUsers", Type: TInt, Min: num(0), Doc: "B2B users from the partner after a cycle."},
+				}},
+			}},
+			{Key: "outbound", Type: TObject, Doc: "What this tenant allows towards the partner.", Fields: []*Field{
+				{Key: "autoRedeem", Type: TBool, Default: false, Doc: "Automatically redeem invitations (automaticUserConsentSettings.outboundAllowed)."},
+			}},
+		}},
+		{Key: "sync", Type: TList, Doc: "Cross-tenant synchronization configurations this tenant is the source of.", Fields: []*Field{
+			{Key: "name", Type: TString, Required: true, Pattern: syncNamePattern, Doc: "Unique within the tenant; the configuration's display name."},
+			{Key: "id", Type: TString, Doc: "The configuration's service principal object id, so a rename is not a re-create."},
+			{Key: "target", Type: TString, Required: true, Doc: "The target tenant, a tenant of this repository."},
+			{Key: "enabled", Type: TBool, Default: true, Doc: "The provisioning job runs; false pauses it."},
+			{Key: "scope", Type: TObject, Doc: "Which source users are provisioned.", Fields: []*Field{
+				{Key: "all", Type: TBool, Default: false, Doc: "Sync all users (SyncAll); false: only the assigned users and groups."},
+				{Key: "groups", Type: TStrings, Doc: "Directly assigned groups: display name or object id. Nested groups are not followed."},
+				{Key: "users", Type: TStrings, Doc: "Directly assigned users: UPN or object id."},
+				{Key: "filters", Type: TList, Doc: "Scoping filters: ORed; the clauses of one filter are ANDed.", Fields: []*Field{
+					{Key: "name", Type: TString, Doc: "The filter's title."},
+					{Key: "clauses", Type: TList, Doc: "Clauses, all of which must hold.", Fields: []*Field{
+						{Key: "attribute", Type: TString, Required: true, Doc: "Source attribute, provisioning or Graph name."},
+						{Key: "operator", Type: TString, Required: true, Enum: operatorNames(), Doc: "Entra's operator name."},
+						{Key: "value", Type: TScalar, Doc: "The value, as text; none for IS NULL, IS NOT NULL, IS TRUE, IS FALSE."},
+					}},
+				}},
+			}},
+			{Key: "userType", Type: TString, Enum: []string{"Member", "Guest"}, Default: "Member", Doc: "userType of the B2B users created."},
+			{Key: "userTypeFlow", Type: TString, Enum: []string{string(FlowOnCreate), string(FlowAlways)}, Default: string(FlowOnCreate), Doc: "When userType is written: onCreate leaves existing B2B users' userType alone."},
+			{Key: "showInAddressList", Type: TBool, Default: true, Doc: "The showInAddressList constant mapping."},
+			{Key: "mappings", Type: TMap, Doc: "Changes to the default attribute mappings, keyed by target attribute.", Elem: &Field{Type: TObject, Doc: "Exactly one of source, constant, expression, remove; optional flow.", Fields: []*Field{
+				{Key: "source", Type: TString, Doc: "Source attribute (a Direct mapping)."},
+				{Key: "constant", Type: TScalar, Doc: "Constant text."},
+				{Key: "expression", Type: TString, Doc: "A mapping expression."},
+				{Key: "remove", Type: TBool, Doc: "true drops the default mapping of this attribute."},
+				{Key: "flow", Type: TString, Enum: []string{string(FlowAlways), string(FlowOnCreate)}, Default: string(FlowAlways), Doc: "always, or onCreate (only during object creation)."},
+			}}},
+			{Key: "actions", Type: TStrings, Enum: []string{string(ActionCreate), string(ActionUpdate), string(ActionDelete)}, Default: []string{"create", "update", "delete"}, Doc: "Target object actions; never empty."},
+			{Key: "deletionThreshold", Type: TInt, Min: num(0), Default: 500, Doc: "Accidental deletions prevention threshold; 0 = off."},
+			{Key: "acknowledge", Type: TStrings, Enum: PolicyIDs, Doc: "Built-in policy ids this configuration knowingly accepts."},
+		}},
+	}}
+}
+
+// SettingsFormat describes xtsync.yaml.
+func SettingsFormat() *Field {
+	return &Field{Type: TObject, Doc: "xtsync repository settings.", Fields: []*Field{
+		{Key: "policies", Type: TStrings, Default: []string{"policies"}, Doc: "Directories of the repository's own Rego policies."},
+		{Key: "disabledPolicies", Type: TStrings, Enum: PolicyIDs, Doc: "Built-in policy ids turned off."},
+		{Key: "snapshots", Type: TString, Default: ".xtsync/snapshots", Doc: "Directory of directory snapshots (keep it out of Git)."},
+		{Key: "prune", Type: TBool, Default: false, Doc: "Remove live objects the repository no longer declares."},
+		{Key: "ignorePartners", Type: TStrings, Pattern: guidPattern, Doc: "Tenant ids xtsync never touches."},
+		{Key: "verifyCommits", Type: TString, Doc: "Armored OpenPGP keyring path: reconcile only commits signed by one of its keys."},
+		{Key: "assumptions", Type: TMap, KeyEnum: assumptionIDs(), Elem: &Field{Type: TBool}, Doc: "Overrides of the simulator's assumptions, by id."},
+		{Key: "maxDeleteShare", Type: TNumber, Min: num(0), Max: num(1), Default: 0.1, Doc: "Share of a target's B2B users one change may soft-delete (built-in policy delete-share)."},
+	}}
+}

@@ -1,0 +1,594 @@
+package tenants
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Limits that keep hostile input from costing more than it should.
+const (
+	// MaxFileSize is the largest repository file the loader reads.
+	MaxFileSize = 1 << 20
+	// maxAliasExpansions caps how often aliases are followed in one file,
+	// which defuses alias bombs.
+	maxAliasExpansions = 1000
+)
+
+// fileLoader decodes one YAML file against the format description,
+// collecting diagnostics.
+type fileLoader struct {
+	file    string
+	diags   Diagnostics
+	aliases int
+	// paths receives the position of every key read (the Tenant's Paths).
+	paths map[string]Pos
+	// read records the format paths the loader asked for (tests check it
+	// against the format description).
+	read map[string]bool
+}
+
+func newFileLoader(file string) *fileLoader {
+	return &fileLoader{file: file, paths: map[string]Pos{}, read: map[string]bool{}}
+}
+
+func (l *fileLoader) pos(n *yaml.Node) Pos {
+	if n == nil {
+		return Pos{File: l.file}
+	}
+	return Pos{File: l.file, Line: n.Line, Col: n.Column}
+}
+
+func (l *fileLoader) errorf(n *yaml.Node, code, format string, args ...any) {
+	l.diags = append(l.diags, Diagnostic{Pos: l.pos(n), Severity: SeverityError, Code: code, Message: fmt.Sprintf(format, args...)})
+}
+
+func (l *fileLoader) warnf(n *yaml.Node, code, format string, args ...any) {
+	l.diags = append(l.diags, Diagnostic{Pos: l.pos(n), Severity: SeverityWarning, Code: code, Message: fmt.Sprintf(format, args...)})
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// parseDoc checks the raw bytes and parses exactly one YAML document,
+// returning its root node (nil when there is none or on error).
+func (l *fileLoader) parseDoc(data []byte, allowEmpty bool) (root *yaml.Node) {
+	if len(data) > MaxFileSize {
+		l.errorf(nil, "file-too-large", "file is %d bytes: the limit is %d (1 MiB)", len(data), MaxFileSize)
+		return nil
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		l.errorf(&yaml.Node{Line: 1 + bytes.Count(data[:i], []byte("\n"))}, "not-text", "binary file (NUL byte): want YAML text")
+		return nil
+	}
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			i += size
+		}
+		line := 1 + bytes.Count(data[:i], []byte("\n"))
+		col := 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:i], '\n')+1:i])
+		l.errorf(&yaml.Node{Line: line, Column: col}, "not-utf8", "invalid UTF-8: YAML files must be UTF-8 text")
+		return nil
+	}
+	defer func() {
+		// go.yaml.in/yaml/v3 is not known to panic, but a parser bug must
+		// not take the command down with a stack trace.
+		if r := recover(); r != nil {
+			root = nil
+			l.errorf(nil, "yaml-syntax", "cannot parse YAML: %v", r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			if !allowEmpty {
+				l.errorf(&yaml.Node{Line: 1, Column: 1}, "empty-file", "empty file: want a %s document (apiVersion: %s, kind: %s, name, tenantId)", KindTenant, APIVersion, KindTenant)
+			}
+			return nil
+		}
+		l.yamlError(err)
+		return nil
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == io.EOF:
+	case err != nil:
+		l.yamlError(err)
+		return nil
+	default:
+		l.errorf(&yaml.Node{Line: extra.Line, Column: extra.Column}, "multiple-documents", "a second YAML document starts here: want exactly one document per file")
+		return nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil
+	}
+	root = doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		if !allowEmpty {
+			l.errorf(root, "empty-file", "empty document: want a %s document", KindTenant)
+		}
+		return nil
+	}
+	return root
+}
+
+// yamlError turns a YAML syntax error into a diagnostic. yaml.v3 leaves out
+// the line when it is the first one and never says the column.
+func (l *fileLoader) yamlError(err error) {
+	msg := err.Error()
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		if m[1] != "" {
+			line, _ = strconv.Atoi(m[1])
+		}
+		msg = m[2]
+	}
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	l.errorf(&yaml.Node{Line: line}, "yaml-syntax", "invalid YAML: %s", msg)
+}
+
+// resolve follows aliases, within the file's budget; nil when the budget is spent.
+func (l *fileLoader) resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		l.aliases++
+		if l.aliases == maxAliasExpansions+1 {
+			l.errorf(n, "too-many-aliases", "more than %d alias expansions: refusing a possible alias bomb", maxAliasExpansions)
+		}
+		if l.aliases > maxAliasExpansions {
+			return nil
+		}
+		n = n.Alias
+	}
+	return n
+}
+
+// describe names a node's YAML type and value for messages: `string "yes"`.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:37] + "..."
+		}
+		switch n.Tag {
+		case "!!str":
+			return fmt.Sprintf("string %q", v)
+		case "!!bool":
+			return "boolean " + v
+		case "!!int":
+			return "integer " + v
+		case "!!float":
+			return "number " + v
+		case "!!null":
+			return "null"
+		}
+		return fmt.Sprintf("%s %q", strings.TrimPrefix(n.Tag, "!!"), v)
+	}
+	return "an alias"
+}
+
+func isNull(n *yaml.Node) bool { return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") }
+
+// obj is a YAML mapping decoded against a TObject field.
+type obj struct {
+	l     *fileLoader
+	node  *yaml.Node
+	spec  *Field
+	path  string // dotted path for Paths ("sync.eu-to-us.scope")
+	fpath string // format path ("sync.scope")
+	keys  map[string]*yaml.Node
+	vals  map[string]*yaml.Node
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+// object checks that n is a mapping with only the spec's keys, no key twice
+// and every required key; n may be nil (an absent optional object).
+func (l *fileLoader) object(n *yaml.Node, spec *Field, path, fpath string) *obj {
+	o := &obj{l: l, node: n, spec: spec, path: path, fpath: fpath, keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
+	n = l.resolve(n)
+	if isNull(n) {
+		o.node = nil
+		return o
+	}
+	o.node = n
+	if n.Kind != yaml.MappingNode {
+		l.errorf(n, "wrong-type", "%swant a mapping, got %s", where(path), describe(n))
+		o.node = nil
+		return o
+	}
+	var names []string
+	for _, f := range spec.Fields {
+		names = append(names, f.Key)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := l.resolve(n.Content[i]), n.Content[i+1]
+		if k == nil {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			l.errorf(k, "wrong-type", "%swant a key, got %s", where(path), describe(k))
+			continue
+		}
+		if first, dup := o.keys[k.Value]; dup {
+			l.errorf(k, "duplicate-key", "duplicate key %q (first at line %d)", k.Value, first.Line)
+			continue
+		}
+		if spec.field(k.Value) == nil {
+			msg := fmt.Sprintf("unknown key %q%s", k.Value, inWhat(path))
+			if k.Tag == "!!merge" {
+				msg += ": YAML merge keys are not supported"
+			} else if s := suggest(k.Value, names); s != "" {
+				msg += fmt.Sprintf(": did you mean %q?", s)
+			} else {
+				msg += ": want one of " + strings.Join(names, ", ")
+			}
+			l.errorf(k, "unknown-key", "%s", msg)
+			o.keys[k.Value] = k
+			continue
+		}
+		o.keys[k.Value] = k
+		o.vals[k.Value] = v
+		l.paths[join(path, k.Value)] = l.pos(k)
+	}
+	for _, f := range spec.Fields {
+		if f.Required && o.keys[f.Key] == nil {
+			l.errorf(n, "missing-key", "missing required key %q%s", f.Key, inWhat(path))
+		}
+	}
+	return o
+}
+
+func where(path string) string {
+	if path == "" {
+		return ""
+	}
+	return path + ": "
+}
+
+func inWhat(path string) string {
+	if path == "" {
+		return ""
+	}
+	return " in " + path
+}
+
+// get returns the value node of key (aliases resolved) and marks the key
+// read; nil when absent or null.
+func (o *obj) get(key string) *yaml.Node {
+	o.l.read[join(o.fpath, key)] = true
+	if o.spec.field(key) == nil {
+		panic("tenants: format has no key " + join(o.fpath, key)) // a programming error, caught by tests
+	}
+	v := o.l.resolve(o.vals[key])
+	if isNull(v) {
+		if v != nil && o.spec.field(key).Required {
+			o.l.errorf(v, "missing-key", "%q has no value%s", key, inWhat(o.path))
+		}
+		return nil
+	}
+	return v
+}
+
+// keyNode returns the key node of key, or the mapping node.
+func (o *obj) keyNode(key string) *yaml.Node {
+	if k := o.keys[key]; k != nil {
+		return k
+	}
+	return o.node
+}
+
+func (o *obj) has(key string) bool { return o.get(key) != nil }
+
+// scalarOf checks that n is a scalar of the tag.
+func (l *fileLoader) scalarOf(n *yaml.Node, tag, want, ctx string) bool {
+	if n.Kind == yaml.ScalarNode && n.Tag == tag {
+		return true
+	}
+	hint := ""
+	if tag == "!!str" && n.Kind == yaml.ScalarNode {
+		hint = " (quote it)"
+	}
+	l.errorf(n, "wrong-type", "%s: want %s, got %s%s", ctx, want, describe(n), hint)
+	return false
+}
+
+// str returns a string value, checked against the field's enum and pattern.
+func (o *obj) str(key string) (string, *yaml.Node, bool) {
+	v := o.get(key)
+	if v == nil || !o.l.scalarOf(v, "!!str", "a string", key) {
+		return "", v, false
+	}
+	f := o.spec.field(key)
+	if !o.l.checkString(v, key, f) {
+		return v.Value, v, false
+	}
+	return v.Value, v, true
+}
+
+func (l *fileLoader) checkString(v *yaml.Node, ctx string, f *Field) bool {
+	if len(f.Enum) > 0 && !contains(f.Enum, v.Value) {
+		msg := fmt.Sprintf("%s: invalid value %q: want one of %s", ctx, v.Value, strings.Join(f.Enum, ", "))
+		if s := suggest(v.Value, f.Enum); s != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		l.errorf(v, "invalid-value", "%s", msg)
+		return false
+	}
+	if f.Pattern != "" && !regexp.MustCompile(f.Pattern).MatchString(v.Value) {
+		l.errorf(v, "invalid-value", "%s: invalid value %q: %s", ctx, v.Value, patternHelp(f.Pattern))
+		return false
+	}
+	return true
+}
+
+func patternHelp(p string) string {
+	switch p {
+	case guidPattern:
+		return "want a GUID like 0c9a6b0e-3f1c-4b8e-9f8a-1d2e3f4a5b6c"
+	case tenantNamePattern:
+		return "want 1 to 63 lower-case letters, digits and dashes"
+	case syncNamePattern:
+		return "want 1 to 120 letters, digits, '_', '.' and '-'"
+	}
+	return "want a match of " + p
+}
+
+// boolean returns a boolean value, or def.
+func (o *obj) boolean(key string, def bool) bool {
+	v := o.get(key)
+	if v == nil || !o.l.scalarOf(v, "!!bool", "a boolean", key) {
+		return def
+	}
+	return v.Value == "true" || v.Value == "True" || v.Value == "TRUE"
+}
+
+// integer returns an integer value within the field's bounds, or def.
+func (o *obj) integer(key string, def int) (int, bool) {
+	v := o.get(key)
+	if v == nil || !o.l.scalarOf(v, "!!int", "an integer", key) {
+		return def, false
+	}
+	var i int
+	if err := v.Decode(&i); err != nil {
+		o.l.errorf(v, "wrong-type", "%s: want an integer, got %s", key, describe(v))
+		return def, false
+	}
+	f := o.spec.field(key)
+	if f.Min != nil && float64(i) < *f.Min {
+		o.l.errorf(v, "invalid-value", "%s: %d is negative: want %g or more", key, i, *f.Min)
+		return def, false
+	}
+	return i, true
+}
+
+// number returns a number value within the field's bounds, or def.
+func (o *obj) number(key string, def float64) float64 {
+	v := o.get(key)
+	if v == nil {
+		return def
+	}
+	if v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!float") {
+		o.l.errorf(v, "wrong-type", "%s: want a number, got %s", key, describe(v))
+		return def
+	}
+	var x float64
+	if err := v.Decode(&x); err != nil {
+		o.l.errorf(v, "wrong-type", "%s: want a number, got %s", key, describe(v))
+		return def
+	}
+	f := o.spec.field(key)
+	if (f.Min != nil && x < *f.Min) || (f.Max != nil && x > *f.Max) || x != x {
+		o.l.errorf(v, "invalid-value", "%s: %s is out of range: want %g to %g", key, v.Value, *f.Min, *f.Max)
+		return def
+	}
+	return x
+}
+
+// scalar returns any scalar value as its text.
+func (o *obj) scalar(key string) (string, *yaml.Node, bool) {
+	v := o.get(key)
+	if v == nil {
+		return "", nil, false
+	}
+	if v.Kind != yaml.ScalarNode {
+		o.l.errorf(v, "wrong-type", "%s: want a scalar, got %s", key, describe(v))
+		return "", v, false
+	}
+	return v.Value, v, true
+}
+
+// strs returns a list of strings, each checked against the field's enum
+// and pattern, with their nodes. present is false when the key is absent.
+func (o *obj) strs(key string) (vals []string, nodes []*yaml.Node, present bool) {
+	v := o.get(key)
+	if v == nil {
+		return nil, nil, o.keys[key] != nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		o.l.errorf(v, "wrong-type", "%s: want a list of strings, got %s", key, describe(v))
+		return nil, nil, true
+	}
+	f := o.spec.field(key)
+	for _, it := range v.Content {
+		it = o.l.resolve(it)
+		if it == nil || !o.l.scalarOf(it, "!!str", "a string", key+" item") {
+			continue
+		}
+		if !o.l.checkString(it, key, f) {
+			continue
+		}
+		vals = append(vals, it.Value)
+		nodes = append(nodes, it)
+	}
+	return vals, nodes, true
+}
+
+// list returns the items of a list of mappings.
+func (o *obj) list(key string) []*yaml.Node {
+	v := o.get(key)
+	if v == nil {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		o.l.errorf(v, "wrong-type", "%s: want a list, got %s", key, describe(v))
+		return nil
+	}
+	var out []*yaml.Node
+	for _, it := range v.Content {
+		if it = o.l.resolve(it); it != nil {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// child decodes a nested object; nil when absent.
+func (o *obj) child(key string) *obj {
+	v := o.get(key)
+	if v == nil {
+		return nil
+	}
+	return o.l.object(v, o.spec.field(key), join(o.path, key), join(o.fpath, key))
+}
+
+// item decodes a list item of key as an object with the list's fields.
+func (o *obj) item(key string, n *yaml.Node, path string) *obj {
+	return o.l.object(n, o.spec.field(key), path, join(o.fpath, key))
+}
+
+// mapEntry is one key of a TMap.
+type mapEntry struct {
+	key      string
+	keyNode  *yaml.Node
+	valNode  *yaml.Node
+	elemPath string
+}
+
+// entries returns the entries of a TMap key, checking keys for duplicates and
+// against KeyEnum.
+func (o *obj) entries(key string) []mapEntry {
+	v := o.get(key)
+	if v == nil {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		o.l.errorf(v, "wrong-type", "%s: want a mapping, got %s", key, describe(v))
+		return nil
+	}
+	f := o.spec.field(key)
+	seen := map[string]*yaml.Node{}
+	var out []mapEntry
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k := o.l.resolve(v.Content[i])
+		if k == nil {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode || k.Value == "" {
+			o.l.errorf(k, "wrong-type", "%s: want a non-empty key, got %s", key, describe(k))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			o.l.errorf(k, "duplicate-key", "duplicate key %q (first at line %d)", k.Value, first.Line)
+			continue
+		}
+		seen[k.Value] = k
+		if len(f.KeyEnum) > 0 && !contains(f.KeyEnum, k.Value) {
+			msg := fmt.Sprintf("%s: unknown key %q", key, k.Value)
+			if s := suggest(k.Value, f.KeyEnum); s != "" {
+				msg += fmt.Sprintf(": did you mean %q?", s)
+			} else {
+				msg += ": want one of " + strings.Join(f.KeyEnum, ", ")
+			}
+			o.l.errorf(k, "unknown-key", "%s", msg)
+			continue
+		}
+		p := join(join(o.path, key), k.Value)
+		o.l.paths[p] = o.l.pos(k)
+		out = append(out, mapEntry{key: k.Value, keyNode: k, valNode: v.Content[i+1], elemPath: p})
+	}
+	return out
+}
+
+// elem decodes a TMap entry's value as an object.
+func (o *obj) elem(key string, e mapEntry) *obj {
+	return o.l.object(e.valNode, o.spec.field(key).Elem, e.elemPath, join(o.fpath, key)+".*")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns the candidate closest to word when it is a near miss:
+// equal ignoring case, or within Levenshtein distance 2.
+func suggest(word string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if strings.EqualFold(c, word) {
+			return c
+		}
+		if d := levenshtein(strings.ToLower(word), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 200 || len(rb) > 200 {
+		return 1 << 20
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
