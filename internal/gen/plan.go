@@ -464,6 +464,9 @@ func (g *generator) planLinks(ur *userRand, k int) {
 			continue
 		}
 		u := g.user(ur, s, i)
+		if strings.HasSuffix(u.mail, "@"+src.legacyDomain) || strings.HasPrefix(u.mail, "team@") {
+			continue // never created: the mail's domain is not verified, or the mail is shared
+		}
 		if !c.passes(&u) {
 			if r < linkedFiltered {
 				add(i, int32(k), 0)

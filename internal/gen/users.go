@@ -99,6 +99,8 @@ const (
 	shareService  = 30  // 0.3 % service accounts
 	shareDisabled = 300 // 3 % disabled
 	shareDeleted  = 50  // 0.5 % soft-deleted
+
+	shareSharedMail = 5 // 0.05 % carry a shared mail address
 )
 
 func (g *generator) status(t, i int) status {
@@ -240,6 +242,9 @@ func (g *generator) user(ur *userRand, t, i int) user {
 	u.mailNickname = local
 	if domain != "" {
 		u.mail = local + "@" + domain
+		if r.IntN(10000) < shareSharedMail {
+			u.mail = "team@" + domain // a mail several users carry: duplicate-mail
+		}
 	}
 	return u
 }
