@@ -113,6 +113,24 @@ func appendAttr(b []byte, key, value string) []byte {
 	return appendString(appendKey(b, key), value)
 }
 
+// appendAttrs appends the user's directory attributes that are set.
+func appendAttrs(b []byte, u *user) []byte {
+	b = appendAttr(b, "givenName", u.givenName)
+	b = appendAttr(b, "surname", u.surname)
+	b = appendAttr(b, "department", u.department)
+	b = appendAttr(b, "jobTitle", u.jobTitle)
+	b = appendAttr(b, "employeeType", u.employeeType)
+	b = appendAttr(b, "employeeId", u.employeeID)
+	b = appendAttr(b, "companyName", u.companyName)
+	b = appendAttr(b, "city", u.city)
+	b = appendAttr(b, "country", u.country)
+	b = appendAttr(b, "officeLocation", u.officeLocation)
+	b = appendAttr(b, "preferredLanguage", u.preferredLanguage)
+	b = appendAttr(b, "mailNickname", u.mailNickname)
+	b = appendAttr(b, "mobilePhone", u.mobilePhone)
+	return b
+}
+
 func appendBool(b []byte, key string, v bool) []byte {
 	return strconv.AppendBool(appendKey(b, key), v)
 }
@@ -131,19 +149,7 @@ func (g *generator) appendHead(b []byte, id []byte, upn, mail, displayName, user
 func (g *generator) appendHomeUser(b []byte, u *user) []byte {
 	var id [36]byte
 	b = g.appendHead(b, g.appendUUID(id[:0], kUser, uint64(u.t), uint64(u.i), 0), u.upn, u.mail, u.displayName, u.userType, !u.disabled)
-	b = appendAttr(b, "givenName", u.givenName)
-	b = appendAttr(b, "surname", u.surname)
-	b = appendAttr(b, "department", u.department)
-	b = appendAttr(b, "jobTitle", u.jobTitle)
-	b = appendAttr(b, "employeeType", u.employeeType)
-	b = appendAttr(b, "employeeId", u.employeeID)
-	b = appendAttr(b, "companyName", u.companyName)
-	b = appendAttr(b, "city", u.city)
-	b = appendAttr(b, "country", u.country)
-	b = appendAttr(b, "officeLocation", u.officeLocation)
-	b = appendAttr(b, "preferredLanguage", u.preferredLanguage)
-	b = appendAttr(b, "mailNickname", u.mailNickname)
-	b = appendAttr(b, "mobilePhone", u.mobilePhone)
+	b = appendAttrs(b, u)
 	if u.manager >= 0 {
 		b = append(appendKey(b, "manager"), '"')
 		b = append(g.appendUUID(b, kUser, uint64(u.t), uint64(u.manager), 0), '"')
@@ -221,19 +227,7 @@ func (g *generator) appendB2BUser(b []byte, ur *userRand, t, e int) []byte {
 	}
 	enabled := !u.disabled || x.flags&flagDisabled == 0
 	b = g.appendHead(b, g.appendUUID(id[:0], kB2B, uint64(t), uint64(s), uint64(x.user)), g.extUPN(u.upn, t), u.mail, a.displayName, c.userType, enabled)
-	b = appendAttr(b, "givenName", a.givenName)
-	b = appendAttr(b, "surname", a.surname)
-	b = appendAttr(b, "department", a.department)
-	b = appendAttr(b, "jobTitle", a.jobTitle)
-	b = appendAttr(b, "employeeType", a.employeeType)
-	b = appendAttr(b, "employeeId", a.employeeID)
-	b = appendAttr(b, "companyName", a.companyName)
-	b = appendAttr(b, "city", a.city)
-	b = appendAttr(b, "country", a.country)
-	b = appendAttr(b, "officeLocation", a.officeLocation)
-	b = appendAttr(b, "preferredLanguage", a.preferredLanguage)
-	b = appendAttr(b, "mailNickname", a.mailNickname)
-	b = appendAttr(b, "mobilePhone", a.mobilePhone)
+	b = appendAttrs(b, &a)
 	b = appendBool(b, "showInAddressList", c.showInGAL)
 	if u.manager >= 0 {
 		if l := g.links[t][s][u.manager]; l >= 0 {
