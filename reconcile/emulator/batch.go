@@ -1,0 +1,3 @@
+package emulator
+
+func (c *call) batch() resp { return noContent() }

@@ -1,0 +1,258 @@
+package emulator
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/xtsync/xtsync/simulate"
+)
+
+// LoadSnapshots replaces the whole state with the snapshots' directories
+// (tenant name -> snapshot): each snapshot's users and groups become its
+// tenant's directory, soft-deleted users go to deleted items. Every B2B
+// user with a source link managed by a configuration (source.config) gets,
+// in its source tenant, the configuration's service principal (display
+// name = the configuration's name, with a started Azure2Azure job and
+// CompanyId = the target) and a provisioning log entry "create" from the
+// source user to it (plus "delete" when the sync soft-deleted it), so a
+// client derives the links as it would from Graph (docs/emulator.md).
+func (s *Server) LoadSnapshots(snaps map[string]*simulate.Snapshot) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &state{FormatVersion: stateFormatVersion, Counter: s.st.Counter}
+	names := sortedKeys(snaps)
+	for _, name := range names {
+		snap := snaps[name]
+		if snap == nil {
+			return fmt.Errorf("load snapshot %s: nil snapshot", name)
+		}
+		if !isGUID(snap.TenantID) {
+			return fmt.Errorf("load snapshot %s: tenantId %q is not a GUID", name, snap.TenantID)
+		}
+		if t := st.tenant(snap.TenantID); t != nil {
+			return fmt.Errorf("load snapshot %s: tenant %s is also snapshot %s", name, snap.TenantID, t.Name)
+		}
+		t := st.addTenant(snap.TenantID, name)
+		t.Epoch = st.newID("epoch")
+		t.VerifiedDomains = append([]string(nil), snap.VerifiedDomains...)
+		for i := range snap.Users {
+			u := &snap.Users[i]
+			if u.ID == "" {
+				return fmt.Errorf("load snapshot %s: users[%d] has no id", name, i)
+			}
+			if err := t.addUser(userProps(u)); err != nil {
+				return fmt.Errorf("load snapshot %s: %w", name, err)
+			}
+			if u.Deleted {
+				t.users[u.ID].SoftDeleted = true
+				t.users[u.ID].Props["deletedDateTime"] = nonEmpty(snap.CapturedAt, "2026-01-01T00:00:00Z")
+			}
+		}
+		for i, g := range snap.Groups {
+			if g.ID == "" {
+				return fmt.Errorf("load snapshot %s: groups[%d] has no id", name, i)
+			}
+			props := map[string]any{"id": g.ID, "displayName": g.DisplayName, "securityEnabled": g.SecurityEnabled, "mailEnabled": false, "groupTypes": []any{}}
+			if err := t.addGroup(props, g.Members); err != nil {
+				return fmt.Errorf("load snapshot %s: %w", name, err)
+			}
+		}
+	}
+	// Links: after every tenant exists, so sources resolve by id.
+	for _, name := range names {
+		snap := snaps[name]
+		target := st.tenant(snap.TenantID)
+		for i := range snap.Users {
+			u := &snap.Users[i]
+			if u.Source == nil || u.Source.Config == "" || !isGUID(u.Source.TenantID) {
+				continue
+			}
+			src := st.tenant(u.Source.TenantID)
+			if src == nil {
+				src = st.addTenant(u.Source.TenantID, "")
+				src.Epoch = st.newID("epoch")
+			}
+			sp, job := seedConfig(st, src, u.Source.Config, target.ID)
+			when := nonEmpty(snap.CapturedAt, "2026-01-01T00:00:00Z")
+			src.Logs = append(src.Logs, provisioningEntry(st, src, target, sp, job, "create", u.Source.UserID, srcName(src, u.Source.UserID), u.ID, u.DisplayName, when))
+			if u.Deleted && (u.Source.DeletedBySync == nil || *u.Source.DeletedBySync) {
+				src.Logs = append(src.Logs, provisioningEntry(st, src, target, sp, job, "delete", u.Source.UserID, srcName(src, u.Source.UserID), u.ID, u.DisplayName, when))
+			}
+		}
+	}
+	s.st = st
+	return s.saveLocked()
+}
+
+func srcName(t *tenantData, id string) string {
+	if u := t.users[id]; u != nil {
+		return str(u.Props["displayName"])
+	}
+	return ""
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// seedConfig finds or creates the configuration (service principal and
+// started job) named name in src that syncs to targetID.
+func seedConfig(st *state, src *tenantData, name, targetID string) (*servicePrincipal, *syncJob) {
+	for _, sp := range src.ServicePrincipals {
+		if str(sp.Props["displayName"]) == name && len(sp.Jobs) > 0 {
+			return sp, sp.Jobs[0]
+		}
+	}
+	_, sp := instantiateXTS(st, src, name)
+	job := newJob(st, "Azure2Azure")
+	job.Props["schedule"].(map[string]any)["state"] = "Active"
+	job.Props["status"].(map[string]any)["code"] = "Active"
+	sp.Jobs = append(sp.Jobs, job)
+	sp.Secrets = []map[string]any{
+		{"key": "AuthenticationType", "value": "SyncPolicy"},
+		{"key": "CompanyId", "value": targetID},
+		{"key": "SyncAll", "value": "false"},
+	}
+	return sp, job
+}
+
+// userProps turns a snapshot user into Graph user properties.
+func userProps(u *simulate.User) map[string]any {
+	p := map[string]any{}
+	for k, v := range u.Attributes {
+		p[k] = v
+	}
+	p["id"] = u.ID
+	p["userPrincipalName"] = u.UserPrincipalName
+	p["accountEnabled"] = u.AccountEnabled
+	set := func(k, v string) {
+		if v != "" {
+			p[k] = v
+		}
+	}
+	set("mail", u.Mail)
+	set("displayName", u.DisplayName)
+	set("userType", u.UserType)
+	if len(u.ProxyAddresses) > 0 {
+		p["proxyAddresses"] = toAnyList(u.ProxyAddresses)
+	}
+	if len(u.AlternativeSecurityIDs) > 0 {
+		var ids []any
+		for _, a := range u.AlternativeSecurityIDs {
+			ids = append(ids, map[string]any{"type": float64(a.Type), "identityProvider": a.IdentityProvider, "key": a.Key})
+		}
+		p["alternativeSecurityIds"] = ids
+	}
+	if u.Source != nil {
+		if _, has := p["creationType"]; !has && u.Source.Config == "" {
+			p["creationType"] = "Invitation"
+		}
+		if _, has := p["externalUserState"]; !has {
+			p["externalUserState"] = "Accepted"
+		}
+	}
+	return p
+}
+
+func toAnyList(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// ReadSnapshotDir reads every <name>.json and <name>.json.gz of dir as a
+// snapshot keyed by name. User properties other than the well-known fields
+// land in User.Attributes.
+func ReadSnapshotDir(dir string) (map[string]*simulate.Snapshot, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshots: %w", err)
+	}
+	out := map[string]*simulate.Snapshot{}
+	for _, e := range entries {
+		name, isJSON := strings.CutSuffix(e.Name(), ".json")
+		if !isJSON {
+			name, isJSON = strings.CutSuffix(e.Name(), ".json.gz")
+		}
+		if !isJSON || e.IsDir() {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read snapshot: %w", err)
+		}
+		if strings.HasSuffix(path, ".gz") {
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err != nil {
+				return nil, fmt.Errorf("read snapshot %s: %w", path, err)
+			}
+			if b, err = io.ReadAll(zr); err != nil {
+				return nil, fmt.Errorf("read snapshot %s: %w", path, err)
+			}
+		}
+		snap, err := decodeSnapshot(b)
+		if err != nil {
+			return nil, fmt.Errorf("read snapshot %s: %w", path, err)
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("read snapshot %s: tenant %s has two snapshot files", path, name)
+		}
+		out[name] = snap
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("read snapshots: no *.json or *.json.gz in %s", dir)
+	}
+	return out, nil
+}
+
+// userFields are the snapshot user keys with a struct field.
+var userFields = map[string]bool{"id": true, "userPrincipalName": true, "mail": true, "displayName": true, "userType": true,
+	"accountEnabled": true, "alternativeSecurityIds": true, "proxyAddresses": true, "deleted": true, "source": true}
+
+// decodeSnapshot decodes snapshot JSON, keeping extra user properties.
+func decodeSnapshot(b []byte) (*simulate.Snapshot, error) {
+	var raw struct {
+		simulate.Snapshot
+		Users []map[string]json.RawMessage `json:"users"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	snap := raw.Snapshot
+	snap.Users = nil
+	for i, ru := range raw.Users {
+		var u simulate.User
+		known, _ := json.Marshal(ru)
+		if err := json.Unmarshal(known, &u); err != nil {
+			return nil, fmt.Errorf("users[%d]: %w", i, err)
+		}
+		keys := sortedKeys(ru)
+		for _, k := range keys {
+			if userFields[k] {
+				continue
+			}
+			var v any
+			if err := json.Unmarshal(ru[k], &v); err != nil {
+				return nil, fmt.Errorf("users[%d].%s: %w", i, k, err)
+			}
+			if u.Attributes == nil {
+				u.Attributes = map[string]any{}
+			}
+			u.Attributes[k] = v
+		}
+		snap.Users = append(snap.Users, u)
+	}
+	return &snap, nil
+}
