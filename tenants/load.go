@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -85,7 +86,7 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		if t == nil {
 			continue
 		}
-		if want := strings.TrimSuffix(e.Name(), ".yaml"); t.Name != "" && t.Name != want {
+		if want := strings.TrimSuffix(e.Name(), ".yaml"); t.Name != "" && t.Name != want && tenantNameRE.MatchString(t.Name) {
 			diags = append(diags, Diagnostic{Pos: t.PathPos("name"), Severity: SeverityError, Code: "file-name-mismatch",
 				Message: fmt.Sprintf("name %q does not match the file name: rename the file to tenants/%s.yaml or set name: %s", t.Name, t.Name, want)})
 		}
@@ -97,7 +98,21 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 	sort.SliceStable(repo.Tenants, func(i, j int) bool { return repo.Tenants[i].Name < repo.Tenants[j].Name })
 	diags = append(diags, check(repo)...)
 	diags.Sort()
-	return repo, diags, read
+	return repo, dedupe(diags), read
+}
+
+var tenantNameRE = regexp.MustCompile(tenantNamePattern)
+
+// dedupe drops repeated diagnostics (an aliased node reports once).
+func dedupe(ds Diagnostics) Diagnostics {
+	out := ds[:0]
+	for i, d := range ds {
+		if i > 0 && d == ds[i-1] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func merge(dst, src map[string]bool) {

@@ -252,9 +252,9 @@ func EffectiveMappings(sc *SyncConfig) []Mapping {
 func MappingExpr(kind MappingKind, value string) (*expr.Expr, error) {
 	switch kind {
 	case MappingSource:
-		return expr.Parse("[" + value + "]")
+		return expr.ParseAttribute(value), nil
 	case MappingConstant:
-		return expr.Parse(`"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(value) + `"`)
+		return expr.ParseConstant(value), nil
 	case MappingExpression:
 		return expr.Parse(value)
 	}

@@ -876,10 +876,30 @@ func number(v any) (int64, bool) {
 	case int64:
 		return x, true
 	case string:
+		if !looksNumeric(x) {
+			return 0, false
+		}
 		i, err := strconv.ParseInt(x, 10, 64)
 		return i, err == nil
 	}
 	return 0, false
+}
+
+// looksNumeric is a cheap pre-check that spares strconv's error
+// allocations on ordinary text.
+func looksNumeric(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func cmpInt(a, b int64) int {
