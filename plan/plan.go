@@ -49,22 +49,30 @@ type TargetImpact struct {
 
 // ImpactUser is one user in an impact list.
 type ImpactUser struct {
-	Source                  string                     `json:"source"`
-	Config                  string                     `json:"config,omitempty"`
-	SourceUserID            string                     `json:"sourceUserId"`
-	SourceUserPrincipalName string                     `json:"sourceUserPrincipalName"`
-	Reason                  string                     `json:"reason"`
-	Changes                 map[string]simulate.Change `json:"changes,omitempty"`
+	Source                  string `json:"source"`
+	Config                  string `json:"config,omitempty"`
+	SourceUserID            string `json:"sourceUserId"`
+	SourceUserPrincipalName string `json:"sourceUserPrincipalName"`
+	// Action is what head's cycle does to the user (create, delete …); ""
+	// when head's cycle leaves it as it is.
+	Action string `json:"action,omitempty"`
+	// Reason is the action's reason (unassigned, filtered …), or why head's
+	// cycle leaves the user alone (config-paused, config-blocked,
+	// config-removed).
+	Reason  string                     `json:"reason"`
+	Changes map[string]simulate.Change `json:"changes,omitempty"`
 }
 
 // Drift is a difference between head's simulated state and what the target
 // snapshot shows.
 type Drift struct {
-	Target       string                     `json:"target"`
-	Source       string                     `json:"source"`
-	SourceUserID string                     `json:"sourceUserId"`
-	Kind         string                     `json:"kind"` // missing | unexpected | differs
-	Changes      map[string]simulate.Change `json:"changes,omitempty"`
+	Target                  string                     `json:"target"`
+	Source                  string                     `json:"source"`
+	Config                  string                     `json:"config,omitempty"`
+	SourceUserID            string                     `json:"sourceUserId"`
+	SourceUserPrincipalName string                     `json:"sourceUserPrincipalName,omitempty"`
+	Kind                    string                     `json:"kind"` // missing | unexpected | differs
+	Changes                 map[string]simulate.Change `json:"changes,omitempty"`
 }
 
 // Finding is one policy result, as the plan reports it.
