@@ -10,6 +10,7 @@ package tenants
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/xtsync/xtsync/tenants/expr"
 )
@@ -74,6 +75,12 @@ func (r *Repo) SyncConfigs() []*SyncConfig {
 	for _, t := range r.Tenants {
 		out = append(out, t.Sync...)
 	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Source != out[j].Source {
+			return out[i].Source < out[j].Source
+		}
+		return out[i].Name < out[j].Name
+	})
 	return out
 }
 
@@ -321,4 +328,23 @@ func equalFoldASCII(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// Partnerships counts the pairs of tenants (a repo tenant and a repo or
+// outside tenant) linked by at least one partner entry, each pair once.
+func (r *Repo) Partnerships() int {
+	pairs := map[[2]string]bool{}
+	for _, t := range r.Tenants {
+		for _, p := range t.Partners {
+			a, b := t.TenantID, p.TenantID
+			if b == "" {
+				b = p.Tenant
+			}
+			if b < a {
+				a, b = b, a
+			}
+			pairs[[2]string{a, b}] = true
+		}
+	}
+	return len(pairs)
 }
