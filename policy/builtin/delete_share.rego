@@ -1,0 +1,44 @@
+# delete-share: one change must not soft-delete more than maxDeleteShare
+# (xtsync.yaml, default 0.1) of a target tenant's B2B users. The base
+# revision's setting counts when it is stricter, so a change cannot loosen
+# its own gate.
+package builtin.delete_share
+
+import data.builtin.lib
+
+default max_share := 0.1
+
+max_share := min({share(input.base), share(input.head)}) if {
+	share(input.base)
+	share(input.head)
+} else := share(input.head) if share(input.head)
+else := share(input.base) if share(input.base)
+
+share(doc) := s if {
+	s := doc.settings.maxDeleteShare
+	is_number(s)
+}
+
+deny contains f if {
+	some imp in object.get(input, "impact", [])
+	removed := count(object.get(imp, "removed", []))
+	removed > 0
+	before := b2b_before(imp)
+	before > 0
+	removed / before > max_share
+	f := lib.finding(imp.target, "", sprintf(
+		"%s: this change soft-deletes %d of its %d B2B users (%s%%), more than maxDeleteShare %s%%: split the change, or raise maxDeleteShare in xtsync.yaml in a change of its own",
+		[imp.target, removed, before, pct(removed / before), pct(max_share)],
+	))
+}
+
+# b2b_before: the target's B2B users before the change = after head's cycle,
+# minus what the change adds, plus what it removes.
+b2b_before(imp) := n if {
+	some t in input.summary.tenants
+	t.name == imp.target
+	n := (t.b2bUsers - count(object.get(imp, "added", []))) + count(object.get(imp, "removed", []))
+}
+
+# pct renders a share as a percentage with one decimal: 0.125 -> "12.5".
+pct(x) := sprintf("%d.%d", [floor(t / 10), t % 10]) if t := round(x * 1000)

@@ -1,0 +1,47 @@
+package builtin.delete_share_test
+
+import data.builtin.delete_share as p
+import data.builtin.fixture_test as fx
+
+# input_with: contoso-us has b2b users after head's cycle; the change adds
+# and removes some.
+input_with(b2b, added, removed, share) := object.union(fx.input_of(json.patch(fx.ok, [{"op": "replace", "path": "/settings/maxDeleteShare", "value": share}])), {
+	"impact": [{"target": "contoso-us", "added": fx.users(added, "contoso-eu", "eu-to-us"), "removed": fx.users(removed, "contoso-eu", "eu-to-us"), "changed": [], "disabled": [], "staged": [], "restartsJob": []}],
+	"summary": {"configs": [], "pairs": [], "tenants": [{"name": "contoso-us", "b2bUsers": b2b, "added": added, "removed": removed}]},
+})
+
+test_small_share_allowed if {
+	# 100 before, 10 removed: exactly 10%
+	count(p.deny) == 0 with input as input_with(90, 0, 10, 0.1)
+}
+
+test_large_share_denied if {
+	# 100 before, 11 removed
+	some f in p.deny with input as input_with(89, 0, 11, 0.1)
+	contains(f.msg, "contoso-us: this change soft-deletes 11 of its 100 B2B users (11.0%), more than maxDeleteShare 10.0%")
+	f.file == "tenants/contoso-us.yaml"
+}
+
+test_before_counts_added if {
+	# after 100 = before 95 + 10 added - 5 removed: 5/95 < 10%
+	count(p.deny) == 0 with input as input_with(100, 10, 5, 0.1)
+}
+
+test_setting if {
+	count(p.deny) == 1 with input as input_with(80, 0, 20, 0.15)
+	count(p.deny) == 0 with input as input_with(80, 0, 20, 0.25)
+}
+
+test_head_cannot_loosen_base if {
+	inp := json.patch(input_with(80, 0, 20, 0.1), [{"op": "replace", "path": "/head/settings/maxDeleteShare", "value": 0.5}])
+	count(p.deny) == 1 with input as inp
+}
+
+test_default_share if {
+	inp := json.remove(input_with(80, 0, 20, 0.5), ["base/settings/maxDeleteShare", "head/settings/maxDeleteShare"])
+	count(p.deny) == 1 with input as inp
+}
+
+test_nothing_removed if {
+	count(p.deny) == 0 with input as input_with(0, 0, 0, 0.1)
+}

@@ -1,0 +1,31 @@
+# deletion-threshold: the users a change would soft-delete, disable or hold
+# back (staged) for one configuration must not outnumber its
+# deletionThreshold. Entra would quarantine the job; the change is better
+# split, or the threshold raised knowingly.
+package builtin.deletion_threshold
+
+import data.builtin.lib
+
+deny contains f if {
+	some s in lib.syncs
+	threshold := object.get(s.sc, "deletionThreshold", 500)
+	threshold > 0
+	not lib.acknowledged(s.sc, "deletion-threshold")
+	n := count(deletions(s))
+	n > threshold
+	f := lib.sync_finding(s, "deletionThreshold", sprintf(
+		"sync %s: this change soft-deletes or disables %d users of %s, more than its deletionThreshold of %d, so Entra would quarantine the job: split the change, or raise deletionThreshold (or acknowledge deletion-threshold) knowingly",
+		[lib.key(s), n, s.sc.target, threshold],
+	))
+}
+
+# deletions: the source user ids the change removes, disables or stages for
+# the configuration.
+deletions(s) := {u.sourceUserId |
+	some imp in object.get(input, "impact", [])
+	imp.target == s.sc.target
+	some list in ["removed", "disabled", "staged"]
+	some u in object.get(imp, list, [])
+	u.source == s.tenant
+	object.get(u, "config", s.sc.name) in {s.sc.name, ""}
+}

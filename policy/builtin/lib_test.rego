@@ -1,0 +1,30 @@
+package builtin.lib_test
+
+import data.builtin.fixture_test as fx
+import data.builtin.lib
+
+test_line_nearest_ancestor if {
+	head := json.patch(fx.ok, [{"op": "add", "path": "/tenants/contoso-eu/lines", "value": {"sync.eu-to-us": 20, "sync.eu-to-us.scope": 23}}])
+	lib.line("contoso-eu", "sync.eu-to-us.scope.all") == 23 with input as fx.input_of(head)
+	lib.line("contoso-eu", "sync.eu-to-us.target") == 20 with input as fx.input_of(head)
+	lib.line("contoso-eu", "partners") == 0 with input as fx.input_of(head)
+}
+
+test_file_defaults_to_convention if {
+	head := json.remove(fx.ok, ["tenants/contoso-eu/file"])
+	lib.tenant_file("contoso-eu") == "tenants/contoso-eu.yaml" with input as fx.input_of(head)
+	lib.tenant_file("nowhere") == "tenants/nowhere.yaml" with input as fx.input_of(head)
+}
+
+test_mapping_targets_list_and_object if {
+	lib.mapping_targets({"mappings": [{"target": "jobTitle", "kind": "source"}]}) == {"jobTitle"}
+	lib.mapping_targets({"mappings": {"jobTitle": {"source": "title"}}}) == {"jobTitle"}
+	lib.mapping_targets({}) == set()
+}
+
+test_partner_by_tenant_id if {
+	us := fx.ok.tenants["contoso-us"]
+	p := {"tenant": fx.eu_id, "tenantId": fx.eu_id, "inbound": {"userSync": true}}
+	t := object.union(us, {"partners": [p]})
+	lib.partner(t, "contoso-eu") == p with input as fx.input_of(fx.ok)
+}

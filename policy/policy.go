@@ -1,0 +1,360 @@
+// Package policy evaluates Rego policies over a proposed change: xtsync's
+// built-in policies (embedded, each with an id) and the repository's own
+// (policies/*.rego). It follows conftest's conventions: Rego v1, any package
+// under xtsync (package xtsync.org), rules deny, warn and violation producing
+// messages or objects {msg, tenant, file, line}.
+//
+// Policies are compiled once (New) and evaluated many times (Evaluate) over
+// the input document of DESIGN §6 (Input). Network and non-deterministic
+// built-in functions are unavailable to every policy: a policy that calls one
+// does not compile. The time comes from input.context.now.
+//
+// The package is pure: no network, no clock, no logging.
+package policy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/xtsync/xtsync/plan"
+)
+
+// The finding levels.
+const (
+	LevelDeny = "deny"
+	LevelWarn = "warn"
+)
+
+// Options configures an Engine.
+type Options struct {
+	// Modules are the repository's own policies at head: file name -> Rego
+	// source. *_test.rego files are skipped (Test runs them).
+	Modules map[string]string
+	// BaseModules are the base revision's policies, compiled and evaluated
+	// apart from Modules: a change is denied when either set denies it, so a
+	// pull request cannot switch off the policy that gates it. Nil when only
+	// one revision is checked.
+	BaseModules map[string]string
+	// Disabled lists built-in policy ids turned off. Pass the BASE revision's
+	// disabledPolicies, so a change cannot disable its own gate.
+	Disabled []string
+	// Builtins enables the built-in policies (except Disabled).
+	Builtins bool
+}
+
+// Engine holds the compiled policies. It is safe for concurrent use.
+type Engine struct {
+	sets []*set
+}
+
+// set is one compiled group of modules: the built-ins, head's or base's
+// repository policies.
+type set struct {
+	name     string // "builtin", "head", "base"
+	builtin  bool
+	root     string   // "builtin" or "xtsync"
+	packages []string // package paths below data, e.g. ["xtsync", "org"]
+	query    rego.PreparedEvalQuery
+}
+
+// New compiles the policies. A policy with a syntax or type error, or one
+// that calls an unavailable built-in function, is an error naming its file
+// and line.
+func New(opts Options) (*Engine, error) {
+	e := &Engine{}
+	if opts.Builtins {
+		mods, err := builtinModules(opts.Disabled, false)
+		if err != nil {
+			return nil, err
+		}
+		s, err := compileSet("builtin", "builtin", mods)
+		if err != nil {
+			return nil, fmt.Errorf("compile built-in policies: %w", err)
+		}
+		s.builtin = true
+		e.sets = append(e.sets, s)
+	} else if err := checkIDs(opts.Disabled); err != nil {
+		return nil, err
+	}
+	for _, x := range []struct {
+		name string
+		mods map[string]string
+	}{{"head", opts.Modules}, {"base", opts.BaseModules}} {
+		if len(x.mods) == 0 {
+			continue
+		}
+		parsed, err := parseModules(x.mods, false)
+		if err != nil {
+			return nil, err
+		}
+		s, err := compileSet(x.name, "xtsync", parsed)
+		if err != nil {
+			return nil, err
+		}
+		e.sets = append(e.sets, s)
+	}
+	return e, nil
+}
+
+// parseModules parses Rego v1 sources; with tests false, *_test.rego files
+// are left out.
+func parseModules(srcs map[string]string, tests bool) (map[string]*ast.Module, error) {
+	names := make([]string, 0, len(srcs))
+	for name := range srcs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	mods := map[string]*ast.Module{}
+	var errs ast.Errors
+	for _, name := range names {
+		if !tests && strings.HasSuffix(name, "_test.rego") {
+			continue
+		}
+		m, err := ast.ParseModuleWithOpts(name, srcs[name], ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: capabilities()})
+		if err != nil {
+			var ae ast.Errors
+			if errors.As(err, &ae) {
+				errs = append(errs, ae...)
+				continue
+			}
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		mods[name] = m
+	}
+	if len(errs) > 0 {
+		return nil, compileError(errs)
+	}
+	return mods, nil
+}
+
+// compileSet compiles modules and prepares one query over data.<root>; the
+// packages under root are walked in the result.
+func compileSet(name, root string, mods map[string]*ast.Module) (*set, error) {
+	s := &set{name: name, root: root}
+	seen := map[string]bool{}
+	opts := []func(*rego.Rego){
+		rego.Query("data." + root),
+		rego.Capabilities(capabilities()),
+		rego.SetRegoVersion(ast.RegoV1),
+		rego.StrictBuiltinErrors(true),
+	}
+	files := make([]string, 0, len(mods))
+	for f := range mods {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		m := mods[f]
+		opts = append(opts, rego.ParsedModule(m))
+		path, ok := packagePath(m)
+		if !ok || path[0] != root {
+			continue
+		}
+		if p := strings.Join(path, "."); !seen[p] {
+			seen[p] = true
+			s.packages = append(s.packages, p)
+		}
+	}
+	sort.Strings(s.packages)
+	q, err := rego.New(opts...).PrepareForEval(context.Background())
+	if err != nil {
+		var ae ast.Errors
+		if errors.As(err, &ae) {
+			return nil, compileError(ae)
+		}
+		return nil, fmt.Errorf("compile %s policies: %w", name, err)
+	}
+	s.query = q
+	return s, nil
+}
+
+// packagePath returns a module's package as plain names below data:
+// package xtsync.org -> ["xtsync", "org"].
+func packagePath(m *ast.Module) ([]string, bool) {
+	ref := m.Package.Path
+	if len(ref) < 2 {
+		return nil, false
+	}
+	out := make([]string, 0, len(ref)-1)
+	for _, t := range ref[1:] {
+		s, ok := t.Value.(ast.String)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, string(s))
+	}
+	return out, true
+}
+
+// Evaluate runs every policy over the input and returns the findings,
+// deduplicated and sorted: denies first, then by file, line, policy,
+// tenant and message.
+func (e *Engine) Evaluate(ctx context.Context, input Input) ([]plan.Finding, error) {
+	doc, err := toValue(input)
+	if err != nil {
+		return nil, fmt.Errorf("build policy input: %w", err)
+	}
+	var out []plan.Finding
+	seen := map[plan.Finding]bool{}
+	for _, s := range e.sets {
+		fs, err := s.eval(ctx, doc)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	SortFindings(out)
+	return out, nil
+}
+
+// toValue converts the input to an AST value once for every query.
+func toValue(input Input) (ast.Value, error) {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	return ast.InterfaceToValue(v)
+}
+
+// SortFindings orders findings: denies first, then by file, line, policy,
+// tenant and message.
+func SortFindings(fs []plan.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Level != b.Level {
+			return a.Level == LevelDeny
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Policy != b.Policy {
+			return a.Policy < b.Policy
+		}
+		if a.Tenant != b.Tenant {
+			return a.Tenant < b.Tenant
+		}
+		return a.Msg < b.Msg
+	})
+}
+
+// ruleLevels are the rules a policy package may define, with their level.
+var ruleLevels = []struct{ rule, level string }{
+	{"deny", LevelDeny},
+	{"violation", LevelDeny},
+	{"warn", LevelWarn},
+}
+
+func (s *set) eval(ctx context.Context, input ast.Value) ([]plan.Finding, error) {
+	rs, err := s.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s policies: %w", s.name, err)
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, nil
+	}
+	tree, _ := rs[0].Expressions[0].Value.(map[string]any)
+	var out []plan.Finding
+	for _, pkg := range s.packages {
+		node := lookup(tree, strings.Split(pkg, ".")[1:])
+		if node == nil {
+			continue
+		}
+		for _, rl := range ruleLevels {
+			v, ok := node[rl.rule]
+			if !ok {
+				continue
+			}
+			policy := pkg + "." + rl.rule
+			if s.builtin {
+				policy = builtinID(pkg)
+			}
+			fs, err := findings(policy, rl.level, v)
+			if err != nil {
+				return nil, fmt.Errorf("evaluate %s policies: %s: %w", s.name, pkg+"."+rl.rule, err)
+			}
+			out = append(out, fs...)
+		}
+	}
+	return out, nil
+}
+
+func lookup(tree map[string]any, path []string) map[string]any {
+	node := tree
+	for _, p := range path {
+		next, ok := node[p].(map[string]any)
+		if !ok {
+			return nil
+		}
+		node = next
+	}
+	return node
+}
+
+// findings converts a rule's value (a set of strings or objects, or a single
+// string or object) into findings.
+func findings(policy, level string, v any) ([]plan.Finding, error) {
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	var out []plan.Finding
+	for _, it := range items {
+		f := plan.Finding{Policy: policy, Level: level}
+		switch x := it.(type) {
+		case string:
+			f.Msg = x
+		case bool:
+			if !x {
+				continue
+			}
+			f.Msg = policy
+		case map[string]any:
+			msg, ok := x["msg"].(string)
+			if !ok {
+				return nil, fmt.Errorf("a finding object needs a string msg, got %s", compact(x))
+			}
+			f.Msg = msg
+			f.Tenant, _ = x["tenant"].(string)
+			f.File, _ = x["file"].(string)
+			if n, ok := x["line"].(json.Number); ok {
+				if l, err := n.Int64(); err == nil && l > 0 {
+					f.Line = int(l)
+				}
+			}
+		default:
+			return nil, fmt.Errorf("want strings or objects {msg, tenant, file, line}, got %s", compact(it))
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func compact(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
+	}
+	return string(b)
+}
