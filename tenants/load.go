@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -86,7 +85,7 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		if t == nil {
 			continue
 		}
-		if want := strings.TrimSuffix(e.Name(), ".yaml"); t.Name != "" && t.Name != want && tenantNameRE.MatchString(t.Name) {
+		if want := strings.TrimSuffix(e.Name(), ".yaml"); t.Name != "" && t.Name != want && patterns[tenantNamePattern].MatchString(t.Name) {
 			diags = append(diags, Diagnostic{Pos: t.PathPos("name"), Severity: SeverityError, Code: "file-name-mismatch",
 				Message: fmt.Sprintf("name %q does not match the file name: rename the file to tenants/%s.yaml or set name: %s", t.Name, t.Name, want)})
 		}
@@ -100,8 +99,6 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 	diags.Sort()
 	return repo, dedupe(diags), read
 }
-
-var tenantNameRE = regexp.MustCompile(tenantNamePattern)
 
 // dedupe drops repeated diagnostics (an aliased node reports once).
 func dedupe(ds Diagnostics) Diagnostics {

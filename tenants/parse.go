@@ -13,10 +13,8 @@ import (
 	"github.com/xtsync/xtsync/tenants/expr"
 )
 
-var guidRE = regexp.MustCompile(guidPattern)
-
 // IsGUID reports whether s looks like a tenant or object id.
-func IsGUID(s string) bool { return guidRE.MatchString(s) }
+func IsGUID(s string) bool { return patterns[guidPattern].MatchString(s) }
 
 // ParseTenant decodes one tenant file (file is its repository path, for
 // positions) and applies the defaults. It checks everything a file can

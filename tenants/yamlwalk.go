@@ -336,11 +336,25 @@ func (l *fileLoader) checkString(v *yaml.Node, ctx string, f *Field) bool {
 		l.errorf(v, "invalid-value", "%s", msg)
 		return false
 	}
-	if f.Pattern != "" && !regexp.MustCompile(f.Pattern).MatchString(v.Value) {
+	if f.Pattern != "" && !patternRE(f.Pattern).MatchString(v.Value) {
 		l.errorf(v, "invalid-value", "%s: invalid value %q: %s", ctx, v.Value, patternHelp(f.Pattern))
 		return false
 	}
 	return true
+}
+
+// patterns are the format's patterns, compiled once.
+var patterns = map[string]*regexp.Regexp{
+	guidPattern:       regexp.MustCompile(guidPattern),
+	tenantNamePattern: regexp.MustCompile(tenantNamePattern),
+	syncNamePattern:   regexp.MustCompile(syncNamePattern),
+}
+
+func patternRE(p string) *regexp.Regexp {
+	if re, ok := patterns[p]; ok {
+		return re
+	}
+	return regexp.MustCompile(p)
 }
 
 func patternHelp(p string) string {
