@@ -1,8 +1,209 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"fmt"
+	"slices"
+	"strings"
 
-// TODO: stub until the capability lands.
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/xtsync/xtsync/reconcile/emulator"
+)
+
 func emulatorCommand(e *env) *ucli.Command {
-	return &ucli.Command{Name: "emulator", Usage: "run a local Microsoft Graph emulator for tests and the demo", Action: notYet("emulator")}
+	return &ucli.Command{
+		Name:      "emulator",
+		Usage:     "run a local Microsoft Graph emulator for tests and the demo",
+		UsageText: "xtsync emulator [--addr 127.0.0.1:0] [--state DIR] [--seed DIR [--reseed]] [--faults SPEC] [--fault-seed N] [--tls]\n   xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
+		Description: `Serves the Microsoft Graph v1.0 subset xtsync uses, for many tenants at once,
+on loopback: users, groups, members, delta queries, $batch, cross-tenant access
+partners, application templates, service principals, synchronization jobs,
+secrets and schema, app role assignments and provisioning logs. The tenant of
+a request is the tid claim of its bearer token (the signature is not checked),
+so any HTTP client or Graph SDK can use it; 'xtsync emulator token' prints one.
+Never point it at, or use it for, a real tenant. See docs/emulator.md.
+
+The first line on stdout is the base URL (http://127.0.0.1:PORT, or https://
+with --tls); logs go to stderr. It runs until interrupted (SIGINT/SIGTERM).
+
+--state DIR keeps the state (state.json, written atomically after every
+change) so a restarted emulator carries on; --seed DIR loads directory
+snapshots (<tenant>.json) when the state is empty, or always with --reseed.
+Snapshots' B2B users keep their source links: each linked user gets a
+provisioning log entry in its source tenant under a service principal named
+after its sync configuration.
+
+--faults injects failures into Graph requests, deterministic for a
+--fault-seed: "429=0.2,503=0.05,504=0.01,drop=0.01,latency=50ms,retry-after=1"
+(fractions of requests; drop closes the connection mid-response).
+--tls serves HTTPS with a self-signed certificate for 127.0.0.1 and localhost,
+written to cert.pem in --state (Graph SDKs send tokens only over https).
+
+Example:
+   xtsync emulator --state /tmp/emu --seed testdata/example/snapshots &
+   curl -H "Authorization: Bearer $(xtsync emulator token --state /tmp/emu --tenant contoso-us)" \
+        http://127.0.0.1:PORT/v1.0/users
+
+Exit codes: 0 stopped cleanly, 1 error (address in use, unreadable state or
+seed), 2 usage error.`,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:0", Usage: "listen `ADDRESS` (port 0 picks a free one)", EnvVars: []string{"XTSYNC_EMULATOR_ADDR"}},
+			&ucli.StringFlag{Name: "state", Usage: "state `DIR` (default: in memory only)", EnvVars: []string{"XTSYNC_EMULATOR_STATE"}},
+			&ucli.StringFlag{Name: "seed", Usage: "snapshots `DIR` loaded when the state is empty", EnvVars: []string{"XTSYNC_EMULATOR_SEED"}},
+			&ucli.BoolFlag{Name: "reseed", Usage: "replace the state with --seed even when it is not empty", EnvVars: []string{"XTSYNC_EMULATOR_RESEED"}},
+			&ucli.StringFlag{Name: "faults", Usage: "fault `SPEC`, e.g. 429=0.2,503=0.05,drop=0.01,latency=50ms", EnvVars: []string{"XTSYNC_EMULATOR_FAULTS"}},
+			&ucli.Int64Flag{Name: "fault-seed", Value: 1, Usage: "`SEED` of the fault generator", EnvVars: []string{"XTSYNC_EMULATOR_FAULT_SEED"}},
+			&ucli.IntFlag{Name: "page-size", Value: 100, Usage: "default page `SIZE` of collections", EnvVars: []string{"XTSYNC_EMULATOR_PAGE_SIZE"}},
+			&ucli.BoolFlag{Name: "tls", Usage: "serve HTTPS; the certificate goes to cert.pem in --state", EnvVars: []string{"XTSYNC_EMULATOR_TLS"}},
+			&ucli.BoolFlag{Name: "allow-non-loopback", Usage: "allow an --addr that is not loopback (the emulator has no real authentication)", EnvVars: []string{"XTSYNC_EMULATOR_ALLOW_NON_LOOPBACK"}},
+		},
+		Action: func(c *ucli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			return runEmulator(c, e)
+		},
+		Subcommands: []*ucli.Command{emulatorTokenCommand(e)},
+	}
+}
+
+func runEmulator(c *ucli.Context, e *env) error {
+	faults, err := emulator.ParseFaults(c.String("faults"))
+	if err != nil {
+		return usageError("--faults: %v", err)
+	}
+	if c.Bool("tls") && c.String("state") == "" {
+		return usageError("--tls needs --state: the certificate is written to cert.pem there")
+	}
+	if c.Bool("reseed") && c.String("seed") == "" {
+		return usageError("--reseed needs --seed")
+	}
+	if c.Int("page-size") < 1 || c.Int("page-size") > 999 {
+		return usageError("--page-size: want 1..999, got %d", c.Int("page-size"))
+	}
+	srv, err := emulator.New(emulator.Options{
+		StateDir:         c.String("state"),
+		Faults:           faults,
+		Seed:             c.Int64("fault-seed"),
+		PageSize:         c.Int("page-size"),
+		AllowNonLoopback: c.Bool("allow-non-loopback"),
+		Logger:           e.log,
+	})
+	if err != nil {
+		return err
+	}
+	if dir := c.String("seed"); dir != "" && (c.Bool("reseed") || srv.Empty()) {
+		snaps, err := emulator.ReadSnapshotDir(dir)
+		if err != nil {
+			return fmt.Errorf("seed the emulator: %w", err)
+		}
+		if err := srv.LoadSnapshots(snaps); err != nil {
+			return fmt.Errorf("seed the emulator: %w", err)
+		}
+		e.log.Info("emulator seeded", "snapshots", dir, "tenants", len(snaps))
+	} else if dir != "" {
+		e.log.Info("emulator state is not empty: --seed ignored (use --reseed)", "state", srv.StatePath())
+	}
+	var url string
+	if c.Bool("tls") {
+		url, _, err = srv.StartTLS(c.String("addr"))
+	} else {
+		url, err = srv.Start(c.String("addr"))
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "not loopback") {
+			return usageError("%v", err)
+		}
+		return err
+	}
+	fmt.Fprintln(e.stdout, url)
+	var names []string
+	for id, name := range srv.TenantIDs() {
+		names = append(names, nonEmptyName(name, id))
+	}
+	e.log.Info("emulator listening", "url", url, "tenants", strings.Join(slices.Sorted(slices.Values(names)), ","), "faults", faults.String())
+	<-c.Context.Done()
+	e.log.Info("emulator stopping", "requests", srv.Requests().Requests)
+	return srv.Close()
+}
+
+func nonEmptyName(name, id string) string {
+	if name == "" {
+		return id
+	}
+	return name
+}
+
+func emulatorTokenCommand(e *env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "token",
+		Usage:     "print a bearer token for the emulator",
+		UsageText: "xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
+		Description: `Prints an unsigned JWT with the tenant's id (tid) and application permissions
+(roles; all of them by default). The emulator reads only these two claims. A
+tenant id always works; a tenant name is looked up in --state, else in the
+--seed snapshots.
+
+Example:
+   curl -H "Authorization: Bearer $(xtsync emulator token --tenant 6b6f7a2e-0d4b-4c36-9a55-2f4e7d3c1a90 --roles User.Read.All)" \
+        http://127.0.0.1:PORT/v1.0/users
+
+Exit codes: 0 printed, 1 unknown tenant name, 2 usage error.`,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "tenant", Usage: "tenant `NAME` or id", EnvVars: []string{"XTSYNC_EMULATOR_TENANT"}},
+			&ucli.StringFlag{Name: "roles", Usage: "comma-separated application permissions `R,...` (default: all)", EnvVars: []string{"XTSYNC_EMULATOR_ROLES"}},
+			&ucli.StringFlag{Name: "state", Usage: "emulator state `DIR` to resolve tenant names", EnvVars: []string{"XTSYNC_EMULATOR_STATE"}},
+			&ucli.StringFlag{Name: "seed", Usage: "snapshots `DIR` to resolve tenant names", EnvVars: []string{"XTSYNC_EMULATOR_SEED"}},
+		},
+		Action: func(c *ucli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			if c.String("tenant") == "" {
+				return usageError("emulator token: --tenant is required")
+			}
+			id, err := resolveEmulatorTenant(c.String("tenant"), c.String("state"), c.String("seed"))
+			if err != nil {
+				return err
+			}
+			var roles []string
+			if c.IsSet("roles") {
+				roles = []string{}
+				for _, r := range strings.Split(c.String("roles"), ",") {
+					if r = strings.TrimSpace(r); r != "" {
+						roles = append(roles, r)
+					}
+				}
+			}
+			fmt.Fprintln(e.stdout, emulator.Token(id, roles))
+			return nil
+		},
+	}
+}
+
+// resolveEmulatorTenant maps a tenant name to its id through the state,
+// then the seed snapshots; an id is returned as is.
+func resolveEmulatorTenant(tenant, stateDir, seedDir string) (string, error) {
+	if stateDir != "" {
+		srv, err := emulator.New(emulator.Options{StateDir: stateDir})
+		if err != nil {
+			return "", err
+		}
+		if id, found := srv.ResolveTenant(tenant); found {
+			return id, nil
+		}
+	}
+	if seedDir != "" {
+		snaps, err := emulator.ReadSnapshotDir(seedDir)
+		if err != nil {
+			return "", err
+		}
+		if s, found := snaps[tenant]; found {
+			return strings.ToLower(s.TenantID), nil
+		}
+	}
+	if emulator.IsTenantID(tenant) {
+		return strings.ToLower(tenant), nil
+	}
+	return "", fmt.Errorf("emulator token: unknown tenant %q (give its id, or --state/--seed to look its name up)", tenant)
 }

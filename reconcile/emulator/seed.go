@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/xtsync/xtsync/simulate"
 )
@@ -82,7 +83,11 @@ func (s *Server) LoadSnapshots(snaps map[string]*simulate.Snapshot) error {
 			when := nonEmpty(snap.CapturedAt, "2026-01-01T00:00:00Z")
 			src.Logs = append(src.Logs, provisioningEntry(st, src, target, sp, job, "create", u.Source.UserID, srcName(src, u.Source.UserID), u.ID, u.DisplayName, when))
 			if u.Deleted && (u.Source.DeletedBySync == nil || *u.Source.DeletedBySync) {
-				src.Logs = append(src.Logs, provisioningEntry(st, src, target, sp, job, "delete", u.Source.UserID, srcName(src, u.Source.UserID), u.ID, u.DisplayName, when))
+				later := when
+				if t, err := time.Parse(time.RFC3339, when); err == nil {
+					later = t.Add(time.Minute).UTC().Format(time.RFC3339)
+				}
+				src.Logs = append(src.Logs, provisioningEntry(st, src, target, sp, job, "delete", u.Source.UserID, srcName(src, u.Source.UserID), u.ID, u.DisplayName, later))
 			}
 		}
 	}

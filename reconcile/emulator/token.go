@@ -140,3 +140,6 @@ func isGUID(s string) bool {
 	}
 	return true
 }
+
+// IsTenantID reports whether s has the form of a tenant id (a GUID).
+func IsTenantID(s string) bool { return isGUID(s) }
