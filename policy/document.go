@@ -1,31 +1,30 @@
 package policy
 
 import (
-	"encoding/json"
-	"fmt"
-
+	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/simulate"
 	"github.com/xtsync/xtsync/tenants"
 )
 
 // Document is the normalised config of one revision as policies see it
-// (input.base, input.head):
+// (input.base, input.head): plan.NormalizedConfig,
 //
 //	{"tenants": {NAME: TENANT}, "settings": SETTINGS}
 //
-// TENANT is the tenant's JSON form (name, tenantId, cloud, partners, sync …,
-// with every default written out) plus "file", the tenant file's path, and
-// "lines", the line of every dotted path of the file
-// ("sync.eu-to-us.scope.all": 24), so findings point at the line to fix.
-func Document(repo *tenants.Repo) (map[string]any, error) {
-	ts := map[string]any{}
+// with two keys added to every tenant so findings point at the line to fix:
+// "lines", the line of every dotted path of its file
+// ("sync.eu-to-us.scope.all": 24), and "line", the document's first line.
+func Document(repo *tenants.Repo) map[string]any {
+	doc := plan.NormalizedConfig(repo)
+	ts, _ := doc["tenants"].(map[string]any)
+	if repo == nil {
+		return doc
+	}
 	for _, t := range repo.Tenants {
-		v, err := jsonValue(t)
-		if err != nil {
-			return nil, fmt.Errorf("build policy input for tenant %s: %w", t.Name, err)
+		obj, ok := ts[t.Name].(map[string]any)
+		if !ok {
+			continue
 		}
-		obj := v.(map[string]any)
-		obj["file"] = t.File
 		lines := map[string]any{}
 		for p, pos := range t.Paths {
 			if pos.Line > 0 {
@@ -34,23 +33,8 @@ func Document(repo *tenants.Repo) (map[string]any, error) {
 		}
 		obj["lines"] = lines
 		obj["line"] = t.Pos.Line
-		ts[t.Name] = obj
 	}
-	settings, err := jsonValue(repo.Settings)
-	if err != nil {
-		return nil, fmt.Errorf("build policy input for settings: %w", err)
-	}
-	return map[string]any{"tenants": ts, "settings": settings}, nil
-}
-
-func jsonValue(x any) (any, error) {
-	b, err := json.Marshal(x)
-	if err != nil {
-		return nil, err
-	}
-	var v any
-	err = json.Unmarshal(b, &v)
-	return v, err
+	return doc
 }
 
 // Summarize condenses head's simulation into input.summary.

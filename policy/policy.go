@@ -28,8 +28,8 @@ import (
 
 // The finding levels.
 const (
-	LevelDeny = "deny"
-	LevelWarn = "warn"
+	LevelDeny = plan.LevelDeny
+	LevelWarn = plan.LevelWarn
 )
 
 // Options configures an Engine.
