@@ -1,0 +1,116 @@
+// Package report renders xtsync's reports. Each JSON contract is a value;
+// text, SARIF, JUnit and GitHub annotations render it and never recompute it.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xtsync/xtsync/plan"
+)
+
+// FindingsFormatVersion is the version of the findings JSON contract.
+const FindingsFormatVersion = 1
+
+// Findings is the JSON contract of `xtsync check --output json`: the policy
+// findings of one check, and which policies ran.
+type Findings struct {
+	FormatVersion int `json:"formatVersion"`
+	// Base and Head name the revisions checked ("" for the working tree).
+	Base string `json:"base,omitempty"`
+	Head string `json:"head,omitempty"`
+	// Policies are the policies evaluated, sorted by id.
+	Policies []Policy `json:"policies"`
+	// Findings in the engine's order: denies first, then by file and line.
+	Findings []plan.Finding  `json:"findings"`
+	Summary  FindingsSummary `json:"summary"`
+}
+
+// Policy is one evaluated policy: a built-in id or a repository policy's
+// package and rule ("xtsync.org.deny").
+type Policy struct {
+	ID      string `json:"id"`
+	Builtin bool   `json:"builtin"`
+	// Level is what the policy reports: deny or warn.
+	Level       string `json:"level"`
+	Description string `json:"description,omitempty"`
+}
+
+// FindingsSummary counts the findings by level.
+type FindingsSummary struct {
+	Deny int `json:"deny"`
+	Warn int `json:"warn"`
+}
+
+// NewFindings builds the report and its summary. Nil lists become empty.
+func NewFindings(base, head string, policies []Policy, findings []plan.Finding) *Findings {
+	r := &Findings{FormatVersion: FindingsFormatVersion, Base: base, Head: head, Policies: policies, Findings: findings}
+	if r.Policies == nil {
+		r.Policies = []Policy{}
+	}
+	if r.Findings == nil {
+		r.Findings = []plan.Finding{}
+	}
+	for _, f := range findings {
+		if f.Level == plan.LevelDeny {
+			r.Summary.Deny++
+		} else {
+			r.Summary.Warn++
+		}
+	}
+	return r
+}
+
+// Denied reports whether any finding denies.
+func (r *Findings) Denied() bool { return r.Summary.Deny > 0 }
+
+// FindingsJSON writes the contract, indented.
+func FindingsJSON(w io.Writer, r *Findings) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// FindingsText writes one line per finding, "file:line: level: message
+// (policy)", then a summary line.
+func FindingsText(w io.Writer, r *Findings) error {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		if loc := location(f); loc != "" {
+			b.WriteString(loc + ": ")
+		}
+		// Continuation lines of a multi-line message are indented.
+		msg := strings.ReplaceAll(f.Msg, "\n", "\n    ")
+		fmt.Fprintf(&b, "%s: %s (%s)\n", f.Level, msg, f.Policy)
+	}
+	switch {
+	case len(r.Findings) == 0:
+		fmt.Fprintf(&b, "%s: no policy findings\n", policiesEvaluated(len(r.Policies)))
+	default:
+		fmt.Fprintf(&b, "%s: %s, %s\n", policiesEvaluated(len(r.Policies)), countOf(r.Summary.Deny, "deny", "denies"), countOf(r.Summary.Warn, "warning", "warnings"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func policiesEvaluated(n int) string { return countOf(n, "policy", "policies") + " evaluated" }
+
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// location renders "file:line", "file" or "".
+func location(f plan.Finding) string {
+	switch {
+	case f.File == "":
+		return ""
+	case f.Line > 0:
+		return fmt.Sprintf("%s:%d", f.File, f.Line)
+	}
+	return f.File
+}

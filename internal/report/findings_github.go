@@ -1,0 +1,47 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xtsync/xtsync/plan"
+)
+
+// FindingsGitHub writes one GitHub Actions workflow command per finding,
+// which GitHub shows as an annotation on the file and line:
+//
+//	::error file=tenants/contoso-eu.yaml,line=24,title=scope-all::sync contoso-eu/eu-to-us: …
+//
+// denies as ::error, warnings as ::warning. Values are escaped the way
+// GitHub's toolkit does (escapeData and escapeProperty).
+func FindingsGitHub(w io.Writer, r *Findings) error {
+	var b strings.Builder
+	for _, f := range r.Findings {
+		cmd := "warning"
+		if f.Level == plan.LevelDeny {
+			cmd = "error"
+		}
+		var props []string
+		if f.File != "" {
+			props = append(props, "file="+escapeProperty(f.File))
+			if f.Line > 0 {
+				props = append(props, fmt.Sprintf("line=%d", f.Line))
+			}
+		}
+		props = append(props, "title="+escapeProperty(f.Policy))
+		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(f.Msg))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// escapeData escapes a workflow command's message.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// escapeProperty escapes a workflow command's property value.
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
