@@ -1,0 +1,214 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/xtsync/xtsync/plan"
+	"github.com/xtsync/xtsync/simulate"
+)
+
+// PlanOptions tune the human renderings of a plan.
+type PlanOptions struct {
+	// MaxUsers is how many users each list shows before "and N more"
+	// (default 50). Markdown lowers it further to stay under MaxBytes.
+	MaxUsers int
+	// LinkBase, when set, turns file:line references of the Markdown into
+	// links: LinkBase + file + "#L" + line (e.g.
+	// "https://github.com/org/repo/blob/<sha>/").
+	LinkBase string
+	// MaxBytes is the Markdown size limit (default 65,000, under GitHub's
+	// 65,536-character comment limit).
+	MaxBytes int
+}
+
+func (o PlanOptions) maxUsers() int {
+	if o.MaxUsers <= 0 {
+		return 50
+	}
+	return o.MaxUsers
+}
+
+func (o PlanOptions) maxBytes() int {
+	if o.MaxBytes <= 0 {
+		return 65000
+	}
+	return o.MaxBytes
+}
+
+// PlanJSON writes the plan as its JSON contract (DESIGN §6), indented.
+func PlanJSON(w io.Writer, p *plan.Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(p); err != nil {
+		return fmt.Errorf("write plan json: %w", err)
+	}
+	return nil
+}
+
+// reasonText explains a row's reason code, and the plan's own codes for
+// users head's cycle leaves alone.
+var reasonText = map[string]string{
+	"unassigned":              "not a direct member of a scope group nor a scope user (or no longer eligible)",
+	"filtered":                "assigned but fails every scoping filter",
+	"source-deleted":          "the source user is deleted or gone from the source snapshot",
+	"deleted-in-target":       "soft-deleted by a target admin, not by the sync",
+	"update-action-disabled":  "values differ but the configuration's actions exclude update",
+	"create-action-disabled":  "in scope but the configuration's actions exclude create",
+	"delete-action-disabled":  "out of scope but the configuration's actions exclude delete",
+	"disabled-user":           "the source user is disabled and was never provisioned",
+	"managed-by-other-config": "another configuration already manages this user's B2B user",
+	"adopted":                 "an unmanaged B2B user of the same source user is adopted",
+	"unverified-mail-domain":  "the user's mail domain is not verified in the source tenant",
+	"ambiguous-target-user":   "a target user without a source link has the same mail or proxy address",
+	"duplicate-mail":          "another user created in this cycle has the same mail",
+	"already-deleted":         "the target user is already soft-deleted",
+	"disabled-not-deleted":    "the source user is disabled; its target user stays disabled",
+	"too-many-deletes":        "held back: the cycle's deletes and disables exceed the deletion threshold",
+	"external-user":           "the source user is an external identity (alternative security ids)",
+	"guest-user":              "the source user is not a Member",
+	"config-paused":           "the configuration is paused at head: users stay as they are",
+	"config-blocked":          "the configuration is blocked at head: users stay as they are",
+	"config-removed":          "the configuration is gone at head: users stay as they are",
+	"config-unknown":          "the configuration was not simulated at head",
+}
+
+// why renders a user's action and reason for humans:
+// "delete, unassigned: not a direct member of a scope group …".
+func why(action, reason string) string {
+	s := action
+	if reason != "" {
+		if s != "" {
+			s += ", "
+		}
+		s += reason
+		if t, ok := reasonText[reason]; ok {
+			s += ": " + t
+		}
+	}
+	return s
+}
+
+// value renders a before/after value compactly as JSON; absent is "—".
+func value(v any) string {
+	if v == nil {
+		return "—"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// clip shortens s to n runes with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// changesText renders attribute changes "department: "Sales" → "Ops"",
+// sorted by attribute.
+func changesText(ch map[string]simulate.Change) []string {
+	keys := make([]string, 0, len(ch))
+	for k := range ch {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, fmt.Sprintf("%s: %s → %s", k, value(ch[k].From), value(ch[k].To)))
+	}
+	return out
+}
+
+// changeObject names a change's object the way every message does:
+// "sync/contoso-eu/eu-to-us", "partner/contoso-us/contoso-eu".
+func changeObject(c plan.Change) string {
+	switch c.Kind {
+	case plan.KindSettings:
+		return "settings"
+	case plan.KindTenant:
+		return "tenant/" + c.Tenant
+	}
+	return c.Kind + "/" + c.Tenant + "/" + c.Name
+}
+
+func opSymbol(op string) string {
+	switch op {
+	case plan.OpAdd:
+		return "+"
+	case plan.OpRemove:
+		return "-"
+	}
+	return "~"
+}
+
+func where(file string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return file
+}
+
+func shortRev(r string) string {
+	if len(r) == 40 && strings.Trim(r, "0123456789abcdef") == "" {
+		return r[:7]
+	}
+	return r
+}
+
+// userName is how a user is shown: its UPN, else its id.
+func userName(u plan.ImpactUser) string {
+	if u.SourceUserPrincipalName != "" {
+		return u.SourceUserPrincipalName
+	}
+	return u.SourceUserID
+}
+
+func configKey(source, config string) string {
+	if config == "" {
+		return source
+	}
+	return source + "/" + config
+}
+
+// totals sums the impact of every target.
+func totals(p *plan.Plan) plan.Counts {
+	var c plan.Counts
+	for i := range p.Impact {
+		x := p.Impact[i].Counts()
+		c.Added += x.Added
+		c.Removed += x.Removed
+		c.Changed += x.Changed
+		c.Disabled += x.Disabled
+		c.Staged += x.Staged
+	}
+	return c
+}
+
+func countFindings(p *plan.Plan) (deny, warn int) {
+	for _, f := range p.Findings {
+		if f.Level == plan.LevelDeny {
+			deny++
+		} else {
+			warn++
+		}
+	}
+	return deny, warn
+}
+
+// nPlural renders "1 user", "3 users".
+func nPlural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,382 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/xtsync/xtsync/plan"
+)
+
+// PlanMarkdown writes the plan as a pull-request comment: a summary table
+// per target (+added / -removed / ~changed), a Mermaid diagram of the
+// tenants and sync flows with those counts, the config changes with links
+// to file lines, the policy findings, then per target the users in
+// collapsible sections (staged deletions under a quarantine banner) and the
+// drift. It stays under opts.MaxBytes by showing fewer users per list
+// ("… and N more"), never by cutting a table.
+func PlanMarkdown(w io.Writer, p *plan.Plan, opts PlanOptions) error {
+	limit := opts.maxBytes()
+	var out []byte
+	for n := opts.maxUsers(); ; n /= 2 {
+		m := &mdPlan{opts: opts, max: n, valueMax: 120}
+		if n < 10 {
+			m.valueMax = 60
+		}
+		out = m.render(p)
+		if len(out) <= limit || n == 0 {
+			break
+		}
+	}
+	if len(out) > limit {
+		// Even without per-user detail it is too big (thousands of config
+		// changes): keep the counts only.
+		m := &mdPlan{opts: opts, max: 0, valueMax: 60, countsOnly: true}
+		out = m.render(p)
+	}
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("write plan: %w", err)
+	}
+	return nil
+}
+
+type mdPlan struct {
+	b          bytes.Buffer
+	opts       PlanOptions
+	max        int // users per list
+	valueMax   int // runes per before/after cell
+	countsOnly bool
+	cut        bool // some list was summarised
+}
+
+func (m *mdPlan) f(format string, args ...any) { fmt.Fprintf(&m.b, format, args...) }
+
+func (m *mdPlan) render(p *plan.Plan) []byte {
+	deny, warn := countFindings(p)
+	tot := totals(p)
+	m.f("## xtsync plan\n\n")
+	m.f("**base** `%s` → **head** `%s`\n\n", shortRev(p.Base), shortRev(p.Head))
+	switch {
+	case deny > 0:
+		m.f("❌ **Denied by policy:** %s", nPlural(deny, "deny", "denies"))
+	case warn > 0:
+		m.f("⚠️ **Allowed with warnings:** %s", nPlural(warn, "warning", "warnings"))
+	default:
+		m.f("✅ **No policy finding**")
+	}
+	m.f(" · %s · users **+%d / -%d / ~%d**", nPlural(len(p.Changes), "config change", "config changes"), tot.Added, tot.Removed, tot.Changed)
+	if tot.Disabled > 0 {
+		m.f(" · %d disabled", tot.Disabled)
+	}
+	if tot.Staged > 0 {
+		m.f(" · ⚠️ **%d staged (quarantine)**", tot.Staged)
+	}
+	if len(p.Drift) > 0 {
+		m.f(" · %s", nPlural(len(p.Drift), "drifted user", "drifted users"))
+	}
+	m.f("\n\n")
+
+	m.summary(p)
+	m.mermaid(p)
+	m.changes(p)
+	m.findings(p)
+	if !m.countsOnly {
+		for i := range p.Impact {
+			m.target(&p.Impact[i])
+		}
+		m.drift(p)
+	}
+	if m.cut || m.countsOnly {
+		m.f("---\n_This comment is summarised to stay under GitHub's comment size limit; `xtsync plan --output json` lists everything._\n")
+	}
+	return m.b.Bytes()
+}
+
+func (m *mdPlan) summary(p *plan.Plan) {
+	if len(p.Impact) == 0 {
+		return
+	}
+	m.f("| Target tenant | Users +added / -removed / ~changed | Disabled | Staged | Job restarts |\n")
+	m.f("|---|---|---:|---:|---|\n")
+	for i := range p.Impact {
+		ti := &p.Impact[i]
+		c := ti.Counts()
+		restarts := "—"
+		if len(ti.RestartsJob) > 0 {
+			restarts = code(strings.Join(ti.RestartsJob, ", "))
+		}
+		staged := fmt.Sprint(c.Staged)
+		if c.Staged > 0 {
+			staged = "⚠️ " + staged
+		}
+		m.f("| %s | `+%d / -%d / ~%d` | %d | %s | %s |\n", cell(ti.Target), c.Added, c.Removed, c.Changed, c.Disabled, staged, restarts)
+	}
+	m.f("\n")
+}
+
+// mermaid draws the tenants and the sync flows of head (and of base for
+// removed ones), each edge labelled with its configuration's user counts.
+func (m *mdPlan) mermaid(p *plan.Plan) {
+	if len(p.Configs) == 0 {
+		return
+	}
+	type counts struct{ added, removed, changed, staged int }
+	per := map[string]*counts{}
+	get := func(source, config string) *counts {
+		k := source + "/" + config
+		if per[k] == nil {
+			per[k] = &counts{}
+		}
+		return per[k]
+	}
+	for i := range p.Impact {
+		for _, u := range p.Impact[i].Added {
+			get(u.Source, u.Config).added++
+		}
+		for _, u := range p.Impact[i].Removed {
+			get(u.Source, u.Config).removed++
+		}
+		for _, u := range p.Impact[i].Changed {
+			get(u.Source, u.Config).changed++
+		}
+		for _, u := range p.Impact[i].Staged {
+			get(u.Source, u.Config).staged++
+		}
+	}
+	var tenants []string
+	seen := map[string]bool{}
+	for _, c := range p.Configs {
+		for _, t := range []string{c.Source, c.Target} {
+			if !seen[t] {
+				seen[t] = true
+				tenants = append(tenants, t)
+			}
+		}
+	}
+	sort.Strings(tenants)
+	id := map[string]string{}
+	m.f("```mermaid\nflowchart LR\n")
+	for i, t := range tenants {
+		id[t] = fmt.Sprintf("t%d", i)
+		m.f("  %s[\"%s\"]\n", id[t], mermaidText(t))
+	}
+	for _, c := range p.Configs {
+		n := get(c.Source, c.Name)
+		label := fmt.Sprintf("%s: +%d / -%d / ~%d", c.Name, n.added, n.removed, n.changed)
+		if n.staged > 0 {
+			label += fmt.Sprintf(", %d staged", n.staged)
+		}
+		state := string(c.Head)
+		switch {
+		case c.Head == "":
+			state = "removed"
+		case c.Base == "":
+			state = "new, " + string(c.Head)
+		}
+		if state != "active" && state != "unknown" {
+			label += " (" + state + ")"
+		}
+		arrow := "-- \"%s\" -->"
+		if c.Head != "active" && c.Head != "quarantine" && c.Head != plan.StateUnknown {
+			arrow = "-. \"%s\" .->"
+		}
+		m.f("  %s "+arrow+" %s\n", id[c.Source], mermaidText(label), id[c.Target])
+	}
+	m.f("```\n\n")
+}
+
+func (m *mdPlan) changes(p *plan.Plan) {
+	m.f("### Config changes (%d)\n\n", len(p.Changes))
+	if len(p.Changes) == 0 {
+		m.f("None: the configuration is the same at both revisions.\n\n")
+		return
+	}
+	max := len(p.Changes)
+	if m.countsOnly && max > 100 {
+		max = 100
+	}
+	m.f("| | Object | Field | Before | After | Where |\n|---|---|---|---|---|---|\n")
+	for i, c := range p.Changes {
+		if i == max {
+			break
+		}
+		field := "—"
+		if c.Path != "" {
+			field = code(c.Path)
+		}
+		before, after := "—", "—"
+		if c.Op != plan.OpAdd {
+			before = code(clip(value(c.Before), m.valueMax))
+		}
+		if c.Op != plan.OpRemove {
+			after = code(clip(value(c.After), m.valueMax))
+		}
+		m.f("| %s | %s | %s | %s | %s | %s |\n", opSymbol(c.Op), code(changeObject(c)), field, before, after, m.link(c.File, c.Line))
+	}
+	if max < len(p.Changes) {
+		m.cut = true
+		m.f("\n… and %d more config changes.\n", len(p.Changes)-max)
+	}
+	m.f("\n")
+}
+
+func (m *mdPlan) findings(p *plan.Plan) {
+	m.f("### Policy findings (%d)\n\n", len(p.Findings))
+	if len(p.Findings) == 0 {
+		m.f("None.\n\n")
+		return
+	}
+	for _, f := range p.Findings {
+		icon := "⚠️"
+		if f.Level == plan.LevelDeny {
+			icon = "❌"
+		}
+		m.f("- %s **%s** `%s`: %s", icon, f.Level, f.Policy, cell(f.Msg))
+		if f.File != "" {
+			m.f(" (%s)", m.link(f.File, f.Line))
+		}
+		m.f("\n")
+	}
+	m.f("\n")
+}
+
+func (m *mdPlan) target(ti *plan.TargetImpact) {
+	c := ti.Counts()
+	m.f("### %s: `+%d / -%d / ~%d`\n\n", cell(ti.Target), c.Added, c.Removed, c.Changed)
+	for _, r := range ti.RestartsJob {
+		m.f("- 🔄 Job %s restarts: its scope, filters or mappings change, so Entra runs a full cycle.\n", code(r))
+	}
+	if len(ti.RestartsJob) > 0 {
+		m.f("\n")
+	}
+	if len(ti.Staged) > 0 {
+		m.f("> [!WARNING]\n> **Quarantine:** %s held back by the deletion threshold. ", nPlural(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
+		m.f("They happen as soon as someone allows them (a higher `deletionThreshold`, or `xtsync reconcile --allow-deletes`).\n\n")
+		m.users("⏸️ Staged (quarantine)", ti.Staged, true)
+	}
+	m.users("➖ Removed (soft-deleted)", ti.Removed, true)
+	m.users("➕ Added", ti.Added, false)
+	m.users("✏️ Changed", ti.Changed, false)
+	m.users("🚫 Disabled", ti.Disabled, false)
+	if ti.Empty() {
+		m.f("No user changes.\n\n")
+	}
+}
+
+func (m *mdPlan) users(title string, us []plan.ImpactUser, open bool) {
+	if len(us) == 0 {
+		return
+	}
+	attr := ""
+	if open && len(us) <= 20 {
+		attr = " open"
+	}
+	m.f("<details%s><summary>%s: %s</summary>\n\n", attr, title, nPlural(len(us), "user", "users"))
+	if m.max == 0 {
+		m.cut = true
+		m.f("Per-user detail left out to keep this comment short.\n\n</details>\n\n")
+		return
+	}
+	m.f("| User | Configuration | Why |\n|---|---|---|\n")
+	for i, u := range us {
+		if i == m.max {
+			m.cut = true
+			break
+		}
+		detail := why(u.Action, u.Reason)
+		if ch := changesText(u.Changes); len(ch) > 0 {
+			for j := range ch {
+				ch[j] = code(clip(ch[j], m.valueMax))
+			}
+			if detail != "" {
+				detail += "<br>"
+			}
+			detail += strings.Join(ch, "<br>")
+		} else {
+			detail = cell(detail)
+		}
+		if detail == "" {
+			detail = "—"
+		}
+		m.f("| %s | %s | %s |\n", cell(userName(u)), code(configKey(u.Source, u.Config)), detail)
+	}
+	if len(us) > m.max {
+		m.f("\n… and %d more.\n", len(us)-m.max)
+	}
+	m.f("\n</details>\n\n")
+}
+
+func (m *mdPlan) drift(p *plan.Plan) {
+	if len(p.Drift) == 0 {
+		m.f("### Drift\n\nNone: the target snapshots match head.\n\n")
+		return
+	}
+	m.f("### Drift (%d)\n\nHead simulated against what the target snapshots show now.\n\n", len(p.Drift))
+	m.f("<details><summary>%s</summary>\n\n", nPlural(len(p.Drift), "drifted user", "drifted users"))
+	if m.max == 0 {
+		m.cut = true
+		m.f("Per-user detail left out to keep this comment short.\n\n</details>\n\n")
+		return
+	}
+	m.f("| Target | User | Configuration | Kind | Values |\n|---|---|---|---|---|\n")
+	for i, d := range p.Drift {
+		if i == m.max {
+			m.cut = true
+			break
+		}
+		name := d.SourceUserPrincipalName
+		if name == "" {
+			name = d.SourceUserID
+		}
+		vals := "—"
+		if ch := changesText(d.Changes); len(ch) > 0 {
+			for j := range ch {
+				ch[j] = code(clip(ch[j], m.valueMax))
+			}
+			vals = strings.Join(ch, "<br>")
+		}
+		m.f("| %s | %s | %s | %s | %s |\n", cell(d.Target), cell(name), code(configKey(d.Source, d.Config)), d.Kind, vals)
+	}
+	if len(p.Drift) > m.max {
+		m.f("\n… and %d more.\n", len(p.Drift)-m.max)
+	}
+	m.f("\n</details>\n\n")
+}
+
+// link renders file:line, as a link when a link base is set.
+func (m *mdPlan) link(file string, line int) string {
+	if file == "" {
+		return "—"
+	}
+	text := code(where(file, line))
+	if m.opts.LinkBase == "" {
+		return text
+	}
+	url := m.opts.LinkBase + file
+	if line > 0 {
+		url += fmt.Sprintf("#L%d", line)
+	}
+	return fmt.Sprintf("[%s](%s)", text, url)
+}
+
+// cell escapes text for a Markdown table cell.
+func cell(s string) string {
+	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;")
+	return r.Replace(s)
+}
+
+// code renders s as a code span that is safe in a table cell.
+func code(s string) string {
+	s = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+	if strings.Contains(s, "`") {
+		return "`` " + s + " ``"
+	}
+	return "`" + s + "`"
+}
+
+// mermaidText escapes a Mermaid label.
+func mermaidText(s string) string {
+	return strings.NewReplacer(`"`, "#quot;", "\n", " ", "<", "#lt;", ">", "#gt;").Replace(s)
+}

@@ -1,0 +1,211 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xtsync/xtsync/plan"
+	"github.com/xtsync/xtsync/simulate"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	file := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", file, diff)
+	}
+}
+
+func user(id, upn, config, action, reason string) plan.ImpactUser {
+	src := "contoso-eu"
+	if strings.HasPrefix(config, "uk") {
+		src = "fabrikam-uk"
+	}
+	return plan.ImpactUser{Source: src, Config: config, SourceUserID: id, SourceUserPrincipalName: upn, Action: action, Reason: reason}
+}
+
+// samplePlan is a PR that drops GlobalEmployees from eu-to-us and tightens
+// fabrikam's limits, with a quarantined configuration and one finding.
+func samplePlan() *plan.Plan {
+	return &plan.Plan{
+		FormatVersion: plan.FormatVersion,
+		Base:          "1111111111111111111111111111111111111111",
+		Head:          "2222222222222222222222222222222222222222",
+		Changes: []plan.Change{
+			{Kind: plan.KindPartner, Op: plan.OpModify, Tenant: "contoso-us", Name: "fabrikam-uk", Path: "inbound.limits.maxUsers",
+				Before: 500, After: 50, File: "tenants/contoso-us.yaml", Line: 32},
+			{Kind: plan.KindSync, Op: plan.OpModify, Tenant: "contoso-eu", Name: "eu-to-us", Path: "scope.groups",
+				Before: []any{"GlobalEmployees"}, After: []any{"Sales|All"}, File: "tenants/contoso-eu.yaml", Line: 25},
+			{Kind: plan.KindSync, Op: plan.OpAdd, Tenant: "contoso-eu", Name: "eu-to-uk", After: map[string]any{"target": "fabrikam-uk", "enabled": false},
+				File: "tenants/contoso-eu.yaml", Line: 47},
+		},
+		Configs: []plan.ConfigState{
+			{Source: "contoso-eu", Name: "eu-to-uk", Target: "fabrikam-uk", Head: simulate.StatePaused},
+			{Source: "contoso-eu", Name: "eu-to-us", Target: "contoso-us", Base: simulate.StateActive, Head: simulate.StateActive},
+			{Source: "fabrikam-uk", Name: "uk-to-us", Target: "contoso-us", Base: simulate.StateActive, Head: simulate.StateQuarantine},
+		},
+		Impact: []plan.TargetImpact{
+			{
+				Target: "contoso-us",
+				Added:  []plan.ImpactUser{user("u-sam", "sam@contoso.eu", "eu-to-us", "create", "")},
+				Removed: []plan.ImpactUser{
+					user("u-anna", "anna@contoso.eu", "eu-to-us", "delete", "unassigned"),
+					user("u-bob", "bob@contoso.eu", "eu-to-us", "delete", "unassigned"),
+				},
+				Changed: []plan.ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-carl", SourceUserPrincipalName: "carl@contoso.eu",
+					Changes: map[string]simulate.Change{"department": {From: "Ops", To: "Sales"}, "jobTitle": {From: nil, To: "LEAD"}}}},
+				Disabled:    []plan.ImpactUser{},
+				Staged:      []plan.ImpactUser{user("u-gus", "gus@fabrikam.co.uk", "uk-to-us", "staged", "unassigned")},
+				RestartsJob: []string{"contoso-eu/eu-to-us"},
+			},
+			{Target: "fabrikam-uk", Added: []plan.ImpactUser{}, Removed: []plan.ImpactUser{}, Changed: []plan.ImpactUser{},
+				Disabled: []plan.ImpactUser{}, Staged: []plan.ImpactUser{}, RestartsJob: []string{}},
+		},
+		Drift: []plan.Drift{
+			{Target: "contoso-us", Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-dora", SourceUserPrincipalName: "dora@contoso.eu",
+				Kind: plan.DriftDiffers, Changes: map[string]simulate.Change{"city": {From: "Paris", To: "Lyon"}}},
+		},
+		Findings: []plan.Finding{
+			{Policy: "delete-share", Level: plan.LevelDeny, Msg: "contoso-us would lose 2 of 3 B2B users (67% > 10%)", Tenant: "contoso-us",
+				File: "tenants/contoso-eu.yaml", Line: 25},
+			{Policy: "org.naming", Level: plan.LevelWarn, Msg: "sync eu-to-uk: name should say <source>-to-<target>", Tenant: "contoso-eu"},
+		},
+	}
+}
+
+func emptyPlan() *plan.Plan {
+	return &plan.Plan{FormatVersion: 1, Base: "main", Head: "WORKTREE", Changes: []plan.Change{}, Configs: []plan.ConfigState{},
+		Impact: []plan.TargetImpact{}, Drift: []plan.Drift{}, Findings: []plan.Finding{}}
+}
+
+func TestPlanGolden(t *testing.T) {
+	renderers := map[string]func(*bytes.Buffer, *plan.Plan) error{
+		"txt": func(b *bytes.Buffer, p *plan.Plan) error { return PlanText(b, p, PlanOptions{}) },
+		"md": func(b *bytes.Buffer, p *plan.Plan) error {
+			return PlanMarkdown(b, p, PlanOptions{LinkBase: "https://github.com/contoso/identity/blob/2222222/"})
+		},
+		"json": func(b *bytes.Buffer, p *plan.Plan) error { return PlanJSON(b, p) },
+	}
+	plans := map[string]*plan.Plan{"sample": samplePlan(), "empty": emptyPlan()}
+	for pname, p := range plans {
+		for ext, render := range renderers {
+			t.Run(pname+"."+ext, func(t *testing.T) {
+				var b bytes.Buffer
+				if err := render(&b, p); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, "plan_"+pname+"."+ext, b.Bytes())
+			})
+		}
+	}
+}
+
+// bigPlan has n removed users and n drifted ones with long values.
+func bigPlan(n int) *plan.Plan {
+	p := samplePlan()
+	ti := &p.Impact[0]
+	ti.Removed = nil
+	for i := range n {
+		ti.Removed = append(ti.Removed, user(fmt.Sprintf("u-%05d", i), fmt.Sprintf("user%05d@contoso.eu", i), "eu-to-us", "delete", "unassigned"))
+	}
+	p.Drift = nil
+	for i := range n {
+		p.Drift = append(p.Drift, plan.Drift{Target: "contoso-us", Source: "contoso-eu", Config: "eu-to-us", SourceUserID: fmt.Sprintf("u-%05d", i),
+			Kind: plan.DriftDiffers, Changes: map[string]simulate.Change{"department": {From: strings.Repeat("x", 300), To: "y"}}})
+	}
+	return p
+}
+
+func TestPlanMarkdownSizeLimit(t *testing.T) {
+	for _, n := range []int{10, 400, 5000, 50000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			var b bytes.Buffer
+			if err := PlanMarkdown(&b, bigPlan(n), PlanOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			if len(out) > 65000 {
+				t.Errorf("markdown is %d bytes, over the limit", len(out))
+			}
+			if !strings.Contains(out, fmt.Sprintf("➖ Removed (soft-deleted): %d users", n)) {
+				t.Errorf("the removed count %d is missing", n)
+			}
+			summarised := strings.Contains(out, "… and ") || strings.Contains(out, "Per-user detail left out")
+			if n > 50 && !summarised {
+				t.Error("a long list is not summarised")
+			}
+			if n <= 10 && summarised {
+				t.Error("a short list is summarised")
+			}
+			checkTables(t, out)
+		})
+	}
+}
+
+// checkTables fails if a table row has a different number of cells than
+// its header: a table cut in the middle, or an unescaped pipe.
+func checkTables(t *testing.T, md string) {
+	t.Helper()
+	cells := -1
+	for i, line := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			cells = -1
+			continue
+		}
+		if !strings.HasSuffix(line, "|") {
+			t.Errorf("line %d: table row not closed: %q", i+1, line)
+		}
+		n := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|")
+		if cells == -1 {
+			cells = n
+		} else if n != cells {
+			t.Errorf("line %d: %d cells, header has %d: %q", i+1, n-1, cells-1, line)
+		}
+	}
+	if strings.Count(md, "<details") != strings.Count(md, "</details>") {
+		t.Error("unbalanced <details>")
+	}
+	if strings.Count(md, "```")%2 != 0 {
+		t.Error("unbalanced code fence")
+	}
+}
+
+func TestPlanMarkdownTables(t *testing.T) {
+	var b bytes.Buffer
+	if err := PlanMarkdown(&b, samplePlan(), PlanOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	checkTables(t, b.String())
+}
+
+func BenchmarkPlanMarkdown(b *testing.B) {
+	p := bigPlan(20000)
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := PlanMarkdown(&buf, p, PlanOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
