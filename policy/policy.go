@@ -60,7 +60,8 @@ type set struct {
 	name     string // "builtin", "head", "base"
 	builtin  bool
 	root     string   // "builtin" or "xtsync"
-	packages []string // package paths below data, e.g. ["xtsync", "org"]
+	packages []string // package paths, e.g. "xtsync.org"
+	policies []Info   // the rules evaluated
 	query    rego.PreparedEvalQuery
 }
 
@@ -157,9 +158,20 @@ func compileSet(name, root string, mods map[string]*ast.Module) (*set, error) {
 		if !ok || path[0] != root {
 			continue
 		}
-		if p := strings.Join(path, "."); !seen[p] {
+		p := strings.Join(path, ".")
+		if !seen[p] {
 			seen[p] = true
 			s.packages = append(s.packages, p)
+		}
+		for _, r := range m.Rules {
+			for _, rl := range ruleLevels {
+				if r.Head.Name.String() == rl.rule || (len(r.Head.Reference) > 0 && r.Head.Reference[0].Value.String() == rl.rule) {
+					if id := p + "." + rl.rule; !seen[id] {
+						seen[id] = true
+						s.policies = append(s.policies, Info{ID: id, Level: rl.level})
+					}
+				}
+			}
 		}
 	}
 	sort.Strings(s.packages)
@@ -191,6 +203,42 @@ func packagePath(m *ast.Module) ([]string, bool) {
 		out = append(out, string(s))
 	}
 	return out, true
+}
+
+// Info describes one evaluated policy.
+type Info struct {
+	// ID is the built-in id, or a repository policy's package and rule
+	// ("xtsync.org.deny"): Finding.Policy.
+	ID          string `json:"id"`
+	Level       string `json:"level"`
+	Builtin     bool   `json:"builtin"`
+	Description string `json:"description,omitempty"`
+}
+
+// Policies lists the policies the engine evaluates, sorted by id.
+func (e *Engine) Policies() []Info {
+	var out []Info
+	seen := map[string]bool{}
+	for _, s := range e.sets {
+		if s.builtin {
+			for _, b := range Builtins() {
+				for _, p := range s.packages {
+					if builtinID(p) == b.ID {
+						out = append(out, Info{ID: b.ID, Level: b.Level, Builtin: true, Description: b.Doc})
+					}
+				}
+			}
+			continue
+		}
+		for _, p := range s.policies {
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				out = append(out, p)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // Evaluate runs every policy over the input and returns the findings,

@@ -3,6 +3,7 @@ package policy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -282,5 +283,24 @@ func BenchmarkNew(b *testing.B) {
 		if _, err := policy.New(policy.Options{Builtins: true}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestPolicies(t *testing.T) {
+	e, err := policy.New(policy.Options{
+		Builtins: true, Disabled: []string{"scope-all", "cross-cloud", "delete-share", "deletion-threshold", "inbound-limits", "overlapping-scopes", "undescribed-partner"},
+		Modules:     map[string]string{"policies/org.rego": orgPolicy, "policies/lib.rego": libPolicy},
+		BaseModules: map[string]string{"policies/org.rego": "package xtsync.org\n\ndeny contains \"x\" if false\n"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range e.Policies() {
+		got = append(got, fmt.Sprintf("%s %s %v", p.ID, p.Level, p.Builtin))
+	}
+	want := []string{"inbound-sync-required deny true", "unwritable-attribute deny true", "xtsync.org.deny deny false", "xtsync.org.violation deny false", "xtsync.org.warn warn false"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Policies (-want +got):\n%s", diff)
 	}
 }
