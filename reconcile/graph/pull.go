@@ -6,13 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
-	"github.com/microsoftgraph/msgraph-sdk-go/directory"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/organization"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
@@ -89,7 +90,17 @@ func UserSelect(extra []string) []string {
 // next pull. It never returns a partial snapshot: any error fails the pull.
 // B2B users' source links are not derived here; see Link.
 func Pull(ctx context.Context, c *Client, opts PullOptions) (*simulate.Snapshot, DeltaState, error) {
-	sel := UserSelect(opts.Select)
+	extra := opts.Select
+	if u, err := url.Parse(c.baseURL); err == nil && IsLoopback(u.Hostname()) {
+		// The emulator serves the snapshot's alternativeSecurityIds as
+		// they are; Graph v1.0 has no such user property (see deriveAltSecIDs).
+		extra = append(slices.Clone(extra), "alternativeSecurityIds")
+	}
+	sel := UserSelect(extra)
+	keep := map[string]bool{}
+	for _, s := range opts.Select {
+		keep[s] = true
+	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 999
 	}
@@ -97,13 +108,13 @@ func Pull(ctx context.Context, c *Client, opts PullOptions) (*simulate.Snapshot,
 		opts.Now = time.Now()
 	}
 	if canIncrement(c, opts, sel) {
-		snap, st, err := pullIncremental(ctx, c, opts, sel)
+		snap, st, err := pullIncremental(ctx, c, opts, sel, keep)
 		if err == nil || !isResync(err) {
 			return snap, st, err
 		}
 		c.log.Info("graph: delta link expired, pulling in full", "tenant", c.tenantID, "err", err)
 	}
-	return pullFull(ctx, c, opts, sel)
+	return pullFull(ctx, c, opts, sel, keep)
 }
 
 func canIncrement(c *Client, opts PullOptions, sel []string) bool {
@@ -123,7 +134,7 @@ func isResync(err error) bool {
 	return ae.Status == http.StatusGone || (ae.Status == http.StatusBadRequest && strings.Contains(strings.ToLower(ae.Code+ae.Message), "token"))
 }
 
-func pullFull(ctx context.Context, c *Client, opts PullOptions, sel []string) (*simulate.Snapshot, DeltaState, error) {
+func pullFull(ctx context.Context, c *Client, opts PullOptions, sel []string, keep map[string]bool) (*simulate.Snapshot, DeltaState, error) {
 	st := DeltaState{FormatVersion: DeltaStateFormatVersion, TenantID: c.tenantID, Select: sel}
 	top := int32(opts.PageSize)
 
@@ -133,12 +144,12 @@ func pullFull(ctx context.Context, c *Client, opts PullOptions, sel []string) (*
 	if err != nil {
 		return nil, st, err
 	}
-	st.Users, err = c.walkUsers(ctx, ri, byID, opts.Progress)
+	st.Users, err = c.walkUsers(ctx, ri, byID, keep, opts.Progress)
 	if err != nil {
 		return nil, st, fmt.Errorf("pull users of tenant %s: %w", c.tenantID, err)
 	}
 
-	if err := c.pullDeletedUsers(ctx, sel, top, byID); err != nil {
+	if err := c.pullDeletedUsers(ctx, sel, top, byID, keep); err != nil {
 		return nil, st, fmt.Errorf("pull deleted users of tenant %s: %w", c.tenantID, err)
 	}
 
@@ -160,7 +171,7 @@ func pullFull(ctx context.Context, c *Client, opts PullOptions, sel []string) (*
 	return assemble(c.tenantID, opts.Now, domains, byID, gByID), st, nil
 }
 
-func pullIncremental(ctx context.Context, c *Client, opts PullOptions, sel []string) (*simulate.Snapshot, DeltaState, error) {
+func pullIncremental(ctx context.Context, c *Client, opts PullOptions, sel []string, keep map[string]bool) (*simulate.Snapshot, DeltaState, error) {
 	st := DeltaState{FormatVersion: DeltaStateFormatVersion, TenantID: c.tenantID, Select: sel, Incremental: true}
 	byID := map[string]*simulate.User{}
 	for i := range opts.Previous.Users {
@@ -173,7 +184,7 @@ func pullIncremental(ctx context.Context, c *Client, opts PullOptions, sel []str
 		gByID[g.ID] = &g
 	}
 	var err error
-	st.Users, err = c.walkUsers(ctx, c.linkRequest(opts.Delta.Users), byID, opts.Progress)
+	st.Users, err = c.walkUsers(ctx, c.linkRequest(opts.Delta.Users), byID, keep, opts.Progress)
 	if err != nil {
 		return nil, st, fmt.Errorf("pull user changes of tenant %s: %w", c.tenantID, err)
 	}
@@ -233,11 +244,11 @@ func (c *Client) pages(ctx context.Context, ri *abs.RequestInformation, fn func(
 
 // walkUsers applies every page of a users delta to byID and returns the
 // delta link.
-func (c *Client) walkUsers(ctx context.Context, ri *abs.RequestInformation, byID map[string]*simulate.User, progress func(int)) (string, error) {
+func (c *Client) walkUsers(ctx context.Context, ri *abs.RequestInformation, byID map[string]*simulate.User, keep map[string]bool, progress func(int)) (string, error) {
 	seen := 0
 	link, err := c.pages(ctx, ri, func(p *Page) error {
 		for i, obj := range p.Value {
-			if err := applyUserDelta(byID, obj); err != nil {
+			if err := applyUserDelta(byID, obj, keep); err != nil {
 				return fmt.Errorf("value[%d]: %w", i, err)
 			}
 		}
@@ -254,7 +265,7 @@ func (c *Client) walkUsers(ctx context.Context, ri *abs.RequestInformation, byID
 }
 
 // applyUserDelta merges one users/delta object into byID.
-func applyUserDelta(byID map[string]*simulate.User, obj map[string]json.RawMessage) error {
+func applyUserDelta(byID map[string]*simulate.User, obj map[string]json.RawMessage, keep map[string]bool) error {
 	id, err := objectID(obj)
 	if err != nil {
 		return err
@@ -279,25 +290,83 @@ func applyUserDelta(byID map[string]*simulate.User, obj map[string]json.RawMessa
 		byID[id] = u
 	}
 	u.Deleted = false
-	return ApplyUser(u, obj)
+	return applyUser(u, obj, keep)
+}
+
+// derivationOnly are the user properties a pull reads to derive
+// alternativeSecurityIds; they stay in the snapshot only when a
+// configuration uses them (keep).
+var derivationOnly = []string{"creationType", "externalUserState", "identities"}
+
+// applyUser is ApplyUser plus the derivation of alternativeSecurityIds
+// from identities, creationType and externalUserState when the server did
+// not send them, and the removal of what only served that derivation.
+func applyUser(u *simulate.User, obj map[string]json.RawMessage, keep map[string]bool) error {
+	if err := ApplyUser(u, obj); err != nil {
+		return err
+	}
+	if _, served := obj["alternativeSecurityIds"]; !served {
+		derived := false
+		for _, k := range derivationOnly {
+			_, has := obj[k]
+			derived = derived || has
+		}
+		if derived {
+			u.AlternativeSecurityIDs = deriveAltSecIDs(u.Attributes)
+		}
+	}
+	for _, k := range derivationOnly {
+		if !keep[k] {
+			delete(u.Attributes, k)
+		}
+	}
+	if len(u.Attributes) == 0 {
+		u.Attributes = nil
+	}
+	return nil
+}
+
+// deriveAltSecIDs reconstructs the alternative security ids Graph v1.0 does
+// not expose: one per federated identity (B2B from another Entra tenant,
+// Microsoft account, Google, SAML/WS-Fed), else one for an invited or
+// redeemed external user. Users with SMS sign-in (a phone authentication
+// method) cannot be told apart from a pull: they count as internal.
+func deriveAltSecIDs(attrs map[string]any) []simulate.AltSecID {
+	var ids []simulate.AltSecID
+	if list, ok := attrs["identities"].([]any); ok {
+		for _, it := range list {
+			m, _ := it.(map[string]any)
+			if t, _ := m["signInType"].(string); t == "federated" {
+				issuer, _ := m["issuer"].(string)
+				ids = append(ids, simulate.AltSecID{Type: 1, IdentityProvider: issuer})
+			}
+		}
+	}
+	if len(ids) == 0 {
+		ct, _ := attrs["creationType"].(string)
+		eus, _ := attrs["externalUserState"].(string)
+		if ct == "Invitation" || eus != "" {
+			ids = append(ids, simulate.AltSecID{Type: 1, IdentityProvider: "ExternalAzureAD"})
+		}
+	}
+	return ids
 }
 
 // pullDeletedUsers adds the soft-deleted users (deleted items) to byID. An
 // endpoint that does not exist (404) counts as no deleted users.
-func (c *Client) pullDeletedUsers(ctx context.Context, sel []string, top int32, byID map[string]*simulate.User) error {
-	ri, err := directory.NewDeletedItemsGraphUserRequestBuilderInternal(map[string]string{}, c.adapter).ToGetRequestInformation(ctx,
-		&directory.DeletedItemsGraphUserRequestBuilderGetRequestConfiguration{QueryParameters: &directory.DeletedItemsGraphUserRequestBuilderGetQueryParameters{Select: sel, Top: &top}})
-	if err != nil {
-		return err
-	}
-	_, err = c.pages(ctx, ri, func(p *Page) error {
+func (c *Client) pullDeletedUsers(ctx context.Context, sel []string, top int32, byID map[string]*simulate.User, keep map[string]bool) error {
+	// Graph's documented cast segment; the SDK's builder sends the short
+	// "graph.user" form, which not every server accepts.
+	q := "$select=" + url.QueryEscape(strings.Join(sel, ",")) + "&$top=" + strconv.Itoa(int(top))
+	ri := c.linkRequest(c.baseURL + "/v1.0/directory/deletedItems/microsoft.graph.user?" + strings.ReplaceAll(q, "%2C", ","))
+	_, err := c.pages(ctx, ri, func(p *Page) error {
 		for i, obj := range p.Value {
 			id, err := objectID(obj)
 			if err != nil {
 				return fmt.Errorf("value[%d]: %w", i, err)
 			}
 			u := &simulate.User{ID: id}
-			if err := ApplyUser(u, obj); err != nil {
+			if err := applyUser(u, obj, keep); err != nil {
 				return err
 			}
 			u.Deleted = true

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 )
 
 func TestPullFullThenIncremental(t *testing.T) {
-	sel := UserSelect([]string{"department"})
+	sel := UserSelect([]string{"department", "alternativeSecurityIds"}) // the test server is loopback
 	q := "?$select=" + strings.Join(sel, ",") + "&$top=2"
 	f, srv := newFakeGraph(t, nil)
 	u := srv.URL + "/v1.0"
@@ -26,7 +27,7 @@ func TestPullFullThenIncremental(t *testing.T) {
 			{"id":"u3","userPrincipalName":"cleo_fabrikam.co.uk#EXT#@contosoeu.onmicrosoft.com","userType":"Guest","accountEnabled":true,"creationType":"Invitation",
 			 "identities":[{"signInType":"federated","issuer":"ExternalAzureAD","issuerAssignedId":null}],"alternativeSecurityIds":[{"type":1,"identityProvider":"https://sts.windows.net/x/"}]}],
 			"@odata.deltaLink":"` + u + `/users/delta()?$deltatoken=d1"}`}},
-		"/v1.0/directory/deletedItems/graph.user" + q: {{body: `{"value":[
+		deletedPath(sel, 2): {{body: `{"value":[
 			{"id":"u0","userPrincipalName":"old@contoso.eu","accountEnabled":true,"userType":"Member","deletedDateTime":"2026-11-01T00:00:00Z"}]}`}},
 		"/v1.0/groups/delta()?$select=id,displayName,securityEnabled,members&$top=2": {{body: `{"value":[
 			{"id":"g1","displayName":"GlobalEmployees","securityEnabled":true,"members@delta":[{"@odata.type":"#microsoft.graph.user","id":"u1"}]},
@@ -54,8 +55,7 @@ func TestPullFullThenIncremental(t *testing.T) {
 				ProxyAddresses: []string{"SMTP:anna@contoso.eu"}, Attributes: map[string]any{"department": "Sales"}},
 			{ID: "u2", UserPrincipalName: "ben@contoso.eu", UserType: "Member", Attributes: map[string]any{"manager": "u1"}},
 			{ID: "u3", UserPrincipalName: "cleo_fabrikam.co.uk#EXT#@contosoeu.onmicrosoft.com", UserType: "Guest", AccountEnabled: true,
-				AlternativeSecurityIDs: []simulate.AltSecID{{Type: 1, IdentityProvider: "https://sts.windows.net/x/"}},
-				Attributes:             map[string]any{"creationType": "Invitation", "identities": []any{map[string]any{"signInType": "federated", "issuer": "ExternalAzureAD", "issuerAssignedId": nil}}}},
+				AlternativeSecurityIDs: []simulate.AltSecID{{Type: 1, IdentityProvider: "https://sts.windows.net/x/"}}},
 		},
 		Groups: []simulate.Group{
 			{ID: "g1", DisplayName: "GlobalEmployees", SecurityEnabled: true, Members: []string{"u1", "u2", "g2"}},
@@ -145,14 +145,14 @@ func TestPullFullThenIncremental(t *testing.T) {
 }
 
 func TestPullExpiredDeltaFallsBackToFull(t *testing.T) {
-	sel := UserSelect(nil)
+	sel := UserSelect([]string{"alternativeSecurityIds"})
 	q := "?$select=" + strings.Join(sel, ",") + "&$top=999"
 	f, srv := newFakeGraph(t, nil)
 	u := srv.URL + "/v1.0"
 	f.replies = map[string][]reply{
-		"/v1.0/users/delta()?$deltatoken=old":                                          {graphError(410, "resyncRequired", "Resync required.", "r")},
-		"/v1.0/users/delta()" + q:                                                      {{body: `{"value":[{"id":"u1","userPrincipalName":"a@b.c","accountEnabled":true}],"@odata.deltaLink":"` + u + `/users/delta()?$deltatoken=new"}`}},
-		"/v1.0/directory/deletedItems/graph.user" + q:                                  {{body: `{"value":[]}`}},
+		"/v1.0/users/delta()?$deltatoken=old": {graphError(410, "resyncRequired", "Resync required.", "r")},
+		"/v1.0/users/delta()" + q:             {{body: `{"value":[{"id":"u1","userPrincipalName":"a@b.c","accountEnabled":true}],"@odata.deltaLink":"` + u + `/users/delta()?$deltatoken=new"}`}},
+		deletedPath(sel, 999):                 {{body: `{"value":[]}`}},
 		"/v1.0/groups/delta()?$select=id,displayName,securityEnabled,members&$top=999": {{body: `{"value":[],"@odata.deltaLink":"` + u + `/groups/delta()?$deltatoken=g"}`}},
 		orgPath: {{body: orgOK}},
 	}
@@ -169,7 +169,7 @@ func TestPullExpiredDeltaFallsBackToFull(t *testing.T) {
 }
 
 func TestPullFailsWholly(t *testing.T) {
-	sel := UserSelect(nil)
+	sel := UserSelect([]string{"alternativeSecurityIds"})
 	q := "?$select=" + strings.Join(sel, ",") + "&$top=999"
 	f, srv := newFakeGraph(t, nil)
 	u := srv.URL + "/v1.0"
@@ -213,5 +213,44 @@ func TestUserSelect(t *testing.T) {
 		if !found {
 			t.Errorf("UserSelect lacks %q: %v", want, got)
 		}
+	}
+}
+
+func deletedPath(sel []string, top int) string {
+	return "/v1.0/directory/deletedItems/microsoft.graph.user?$select=" + strings.Join(sel, ",") + "&$top=" + strconv.Itoa(top)
+}
+
+func TestApplyUserDerivesAltSecIDs(t *testing.T) {
+	tests := []struct {
+		name string
+		obj  string
+		keep map[string]bool
+		want simulate.User
+	}{
+		{"federated identity", `{"id":"u","identities":[{"signInType":"federated","issuer":"ExternalAzureAD"},{"signInType":"userPrincipalName","issuer":"t.onmicrosoft.com"}],"creationType":null}`, nil,
+			simulate.User{ID: "u", AlternativeSecurityIDs: []simulate.AltSecID{{Type: 1, IdentityProvider: "ExternalAzureAD"}}}},
+		{"invited, identities not given", `{"id":"u","creationType":"Invitation","externalUserState":"PendingAcceptance"}`, nil,
+			simulate.User{ID: "u", AlternativeSecurityIDs: []simulate.AltSecID{{Type: 1, IdentityProvider: "ExternalAzureAD"}}}},
+		{"internal member", `{"id":"u","identities":[{"signInType":"userPrincipalName","issuer":"t.onmicrosoft.com"}],"creationType":null,"externalUserState":null}`, nil,
+			simulate.User{ID: "u"}},
+		{"served ids win", `{"id":"u","creationType":"Invitation","alternativeSecurityIds":[]}`, nil,
+			simulate.User{ID: "u"}},
+		{"a configuration uses creationType", `{"id":"u","creationType":"Invitation"}`, map[string]bool{"creationType": true},
+			simulate.User{ID: "u", AlternativeSecurityIDs: []simulate.AltSecID{{Type: 1, IdentityProvider: "ExternalAzureAD"}}, Attributes: map[string]any{"creationType": "Invitation"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(tt.obj), &obj); err != nil {
+				t.Fatal(err)
+			}
+			var got simulate.User
+			if err := applyUser(&got, obj, tt.keep); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }
