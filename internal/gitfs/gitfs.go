@@ -130,6 +130,8 @@ type Rev struct {
 	Hash string
 	// Worktree is true for the working tree.
 	Worktree bool
+	// Author is the commit's author, "Name <email>" ("" for WORKTREE).
+	Author string
 }
 
 // String is the commit SHA, or WORKTREE.
@@ -161,10 +163,11 @@ func (r *Repo) Resolve(rev string) (Rev, error) {
 	if err != nil {
 		return Rev{}, r.revisionError(rev, err)
 	}
-	if _, err := r.git.CommitObject(*h); err != nil {
+	c, err := r.git.CommitObject(*h)
+	if err != nil {
 		return Rev{}, r.revisionError(rev, err)
 	}
-	return Rev{Name: rev, Hash: h.String()}, nil
+	return Rev{Name: rev, Hash: h.String(), Author: c.Author.Name + " <" + c.Author.Email + ">"}, nil
 }
 
 func (r *Repo) revisionError(rev string, err error) error {

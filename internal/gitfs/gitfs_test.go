@@ -165,7 +165,7 @@ func TestResolve(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Hash != tt.want || got.Name != tt.rev || got.Worktree {
+			if got.Hash != tt.want || got.Name != tt.rev || got.Worktree || got.Author != "Test <test@example.com>" {
 				t.Errorf("Resolve(%q) = %+v, want hash %s", tt.rev, got, tt.want)
 			}
 		})
