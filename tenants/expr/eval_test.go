@@ -251,7 +251,7 @@ func TestEvalErrors(t *testing.T) {
 		{`RandomString(2,3,0,0,0)`, nil, nil, Error{Col: 1, Msg: "RandomString: length 2 is less than the minimum counts together (3)"}},
 		{`SelectUniqueValue("a", "b")`, map[string]any{"taken:a": true, "taken:b": true}, nil, Error{Col: 1, Msg: "SelectUniqueValue: every rule's value is already taken in the target (Entra escrows the entry)"}},
 		{`Replace("a", , [p], , "", , )`, map[string]any{"p": "(?=x)"}, nil, Error{Col: 1, Msg: "Replace: regexPattern: error parsing regexp: invalid or unsupported Perl syntax: `(?=` (xtsync uses Go's RE2 syntax: no look-arounds or back-references)"}},
-		{`FormatDateTime([d], , "yyyyMMddHHmmss.fZ", "yyyy-MM-dd")`, nil, nil, Error{Col: 1, Msg: "FormatDateTime: cannot be evaluated offline: it needs Microsoft Entra (use Graph's parseExpression)"}},
+		{`Join(" ", AppRoleAssignmentsComplex([appRoleAssignments]))`, nil, nil, Error{Col: 11, Msg: "AppRoleAssignmentsComplex: cannot be evaluated offline: it needs Microsoft Entra (use Graph's parseExpression)"}},
 		{`AltSecIdFromNetId([netId])`, nil, nil, Error{Col: 1, Msg: "AltSecIdFromNetId: cannot be evaluated offline: it needs Microsoft Entra (use Graph's parseExpression)"}},
 		{`Guid()`, nil, &Env{}, Error{Col: 1, Msg: "Guid: no GUID source in this evaluation"}},
 		{`Now()`, nil, &Env{}, Error{Col: 1, Msg: "Now: no clock in this evaluation"}},

@@ -153,12 +153,12 @@ func TestAttributesAndFunctions(t *testing.T) {
 	if !e.Offline() {
 		t.Error("Offline() = false, want true")
 	}
-	d, err := Parse(`Join("", FormatDateTime([d], , "yyyy", "yyyy"))`)
+	d, err := Parse(`Join("", AppRoleAssignmentsComplex([appRoleAssignments]))`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.Offline() {
-		t.Error("Offline() = true for FormatDateTime, want false")
+		t.Error("Offline() = true for AppRoleAssignmentsComplex, want false")
 	}
 	if ParseConstant("x").Attributes() != nil {
 		t.Error("a constant reads attributes")
@@ -189,7 +189,7 @@ func TestFunctionNames(t *testing.T) {
 			t.Errorf("Parse(%q): %v", src, err)
 		}
 	}
-	if OfflineFunction("DateAdd") || !OfflineFunction("Join") || OfflineFunction("join") {
+	if OfflineFunction("AltSecIdFromNetId") || !OfflineFunction("DateAdd") || OfflineFunction("join") {
 		t.Error("OfflineFunction: wrong answer")
 	}
 }
@@ -295,4 +295,10 @@ var fuzzSeeds = []string{
 	selectUPN,
 	`Mid("abc", [n], [n])`,
 	`ToUpper([a], "tr")`,
+	`DateAdd("m", [n], CDate([d]))`,
+	`DateDiff("ww", [a], "2012-03-16-07:00")`,
+	`FormatDateTime([d], , "yyyyMMddHHmmss.fZ", "dddd MMM yy h:m:s tt zzz K")`,
+	`FormatDateTime([d], [f], [g])`,
+	`NumFromDate([d])`,
+	`DateFromNum([n])`,
 }
