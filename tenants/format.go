@@ -39,6 +39,8 @@ type Field struct {
 	// Elem is the value of each key of a TMap; KeyEnum limits its keys.
 	Elem    *Field
 	KeyEnum []string
+	// OneOf lists keys of a TObject of which exactly one must be present.
+	OneOf []string
 }
 
 // field returns the child field named key, or nil.
@@ -121,7 +123,7 @@ func TenantFormat() *Field {
 			{Key: "userType", Type: TString, Enum: []string{"Member", "Guest"}, Default: "Member", Doc: "userType of the B2B users created."},
 			{Key: "userTypeFlow", Type: TString, Enum: []string{string(FlowOnCreate), string(FlowAlways)}, Default: string(FlowOnCreate), Doc: "When userType is written: onCreate leaves existing B2B users' userType alone."},
 			{Key: "showInAddressList", Type: TBool, Default: true, Doc: "The showInAddressList constant mapping."},
-			{Key: "mappings", Type: TMap, Doc: "Changes to the default attribute mappings, keyed by target attribute.", Elem: &Field{Type: TObject, Doc: "Exactly one of source, constant, expression, remove; optional flow.", Fields: []*Field{
+			{Key: "mappings", Type: TMap, Doc: "Changes to the default attribute mappings, keyed by target attribute.", Elem: &Field{Type: TObject, Doc: "Exactly one of source, constant, expression, remove; optional flow.", OneOf: []string{"source", "constant", "expression", "remove"}, Fields: []*Field{
 				{Key: "source", Type: TString, Doc: "Source attribute (a Direct mapping)."},
 				{Key: "constant", Type: TScalar, Doc: "Constant text."},
 				{Key: "expression", Type: TString, Doc: "A mapping expression."},

@@ -115,6 +115,8 @@ func TestSchemaValidatesFiles(t *testing.T) {
 		{SchemaTenant, "apiVersion: xtsync/v1\nkind: Tenant\nname: x\ntenantId: 11111111-2222-4333-8444-555555555555\nsync: [{name: a, target: b, enabled: yes}]\n", "/sync/0/enabled: want boolean"},
 		{SchemaTenant, "apiVersion: xtsync/v1\nkind: Tenant\nname: x\ntenantId: 11111111-2222-4333-8444-555555555555\nsync: [{name: a, target: b, deletionThreshold: -1}]\n", "/sync/0/deletionThreshold: below minimum"},
 		{SchemaSettings, "assumptions: {nope: true}\n", "/assumptions/nope: key not in enum"},
+		{SchemaTenant, "apiVersion: xtsync/v1\nkind: Tenant\nname: x\ntenantId: 11111111-2222-4333-8444-555555555555\nsync: [{name: a, target: b, mappings: {city: {source: x, constant: y}}}]\n", "/sync/0/mappings/city: matches 2 of oneOf"},
+		{SchemaTenant, "apiVersion: xtsync/v1\nkind: Tenant\nname: x\ntenantId: 11111111-2222-4333-8444-555555555555\nsync: [{name: a, target: b, mappings: {city: {flow: always}}}]\n", "/sync/0/mappings/city: matches 0 of oneOf"},
 		{SchemaSettings, "maxDeleteShare: 2\n", "/maxDeleteShare: above maximum"},
 	}
 	for _, tt := range bad {
@@ -155,6 +157,17 @@ func validate(s map[string]any, doc any, at string) []string {
 		}
 		if m, ok := s["maximum"].(float64); ok && n > m {
 			fail("above maximum %v", m)
+		}
+	}
+	if one, ok := s["oneOf"].([]any); ok {
+		n := 0
+		for _, alt := range one {
+			if len(validate(alt.(map[string]any), doc, at)) == 0 {
+				n++
+			}
+		}
+		if n != 1 {
+			fail("matches %d of oneOf, want exactly 1", n)
 		}
 	}
 	switch v := doc.(type) {

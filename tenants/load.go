@@ -43,9 +43,11 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 	repo := &Repo{Settings: DefaultSettings(), Tenants: []*Tenant{}}
 	repo.Settings.File = SettingsFile
 
+	settingsPaths := map[string]Pos{}
 	if data, err := readFile(fsys, SettingsFile); err == nil {
 		s, l := parseSettings(SettingsFile, data)
 		repo.Settings = s
+		settingsPaths = l.paths
 		diags = append(diags, l.diags...)
 		merge(read, l.read)
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -95,7 +97,7 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		repo.Tenants = append(repo.Tenants, t)
 	}
 	sort.SliceStable(repo.Tenants, func(i, j int) bool { return repo.Tenants[i].Name < repo.Tenants[j].Name })
-	diags = append(diags, check(repo)...)
+	diags = append(diags, check(repo, settingsPaths)...)
 	diags.Sort()
 	return repo, dedupe(diags), read
 }
@@ -202,7 +204,7 @@ func parseSettings(file string, data []byte) (Settings, *fileLoader) {
 
 // check runs the checks that need the whole repository: duplicates across
 // files, references, and the warnings.
-func check(repo *Repo) Diagnostics {
+func check(repo *Repo, settingsPaths map[string]Pos) Diagnostics {
 	var ds Diagnostics
 	errorf := func(p Pos, code, format string, args ...any) {
 		ds = append(ds, Diagnostic{Pos: p, Severity: SeverityError, Code: code, Message: fmt.Sprintf(format, args...)})
@@ -332,7 +334,7 @@ func check(repo *Repo) Diagnostics {
 	s := repo.Settings
 	for _, id := range s.IgnorePartners {
 		if t := byID[id]; t != nil {
-			warnf(s.Pos, "ignored-repo-tenant", "ignorePartners lists %s, which is tenant %s of this repository", id, t.Name)
+			warnf(settingsPaths["ignorePartners"], "ignored-repo-tenant", "ignorePartners lists %s, which is tenant %s of this repository", id, t.Name)
 		}
 	}
 	return ds

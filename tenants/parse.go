@@ -357,9 +357,9 @@ func parseMapping(so *obj, e mapEntry) (Mapping, bool) {
 		ok = false
 	}
 	var kinds []string
-	for _, k := range []MappingKind{MappingSource, MappingConstant, MappingExpression, MappingRemove} {
-		if mo.keys[string(k)] != nil {
-			kinds = append(kinds, string(k))
+	for _, k := range mo.spec.OneOf {
+		if mo.keys[k] != nil {
+			kinds = append(kinds, k)
 		}
 	}
 	switch len(kinds) {
@@ -416,6 +416,12 @@ func parseMapping(so *obj, e mapEntry) (Mapping, bool) {
 		} else {
 			ok = false
 		}
+	}
+	if len(kinds) == 1 && m.Kind == "" {
+		if isNull(l.resolve(mo.vals[kinds[0]])) {
+			l.errorf(mo.keys[kinds[0]], "invalid-mapping", "mapping %s: %s has no value", e.key, kinds[0])
+		}
+		ok = false
 	}
 	if ok && m.Kind != MappingRemove {
 		m.Expr, _ = MappingExpr(m.Kind, m.Value)

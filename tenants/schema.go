@@ -108,4 +108,11 @@ func objectSchema(s map[string]any, f *Field) {
 	if len(req) > 0 {
 		s["required"] = req
 	}
+	if len(f.OneOf) > 0 {
+		var one []any
+		for _, k := range f.OneOf {
+			one = append(one, map[string]any{"required": []string{k}})
+		}
+		s["oneOf"] = one
+	}
 }
