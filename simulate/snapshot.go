@@ -16,6 +16,10 @@ type Snapshot struct {
 	VerifiedDomains []string `json:"verifiedDomains"`
 	Users           []User   `json:"users"`
 	Groups          []Group  `json:"groups"`
+
+	// cols holds the users' attributes when the snapshot was read with
+	// ReadOptions.Columnar (User.Attributes is then nil).
+	cols *columns
 }
 
 // User is a directory user. Well-known properties are fields; every other

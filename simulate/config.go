@@ -1,0 +1,699 @@
+package simulate
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/xtsync/xtsync/tenants"
+	"github.com/xtsync/xtsync/tenants/expr"
+)
+
+// mapping kinds, compiled.
+const (
+	mkAttr = iota
+	mkConst
+	mkExpr
+	mkManager
+)
+
+// cmapping is one effective mapping, compiled for a configuration.
+type cmapping struct {
+	target   string
+	flow     tenants.Flow
+	kind     int
+	src      func(int32) any // mkAttr, mkManager: the source attribute
+	constVal any
+	expr     *expr.Expr
+	tgt      func(int32) any // the target user's current value
+}
+
+// cfgRun is one configuration's cycle.
+type cfgRun struct {
+	r      *runner
+	sc     *tenants.SyncConfig
+	sx, tx *snapIndex
+	srcTID string // lower-case
+	tgt    *tenants.Tenant
+
+	all      bool
+	assigned []bool
+	via      map[int32]string // explain: how a user is assigned
+	linked   []int32          // per source user: linked target user or -1
+	filters  [][]*clause
+	attrs    []*cmapping // mappings written as attributes
+	upn      *cmapping   // userPrincipalName (never written as attribute)
+	enabled  *cmapping   // accountEnabled
+	show     *cmapping   // showInAddressList
+	userType *cmapping
+	created  map[string]bool // lower-cased mails created this cycle
+
+	cur int32 // the source user an expression reads
+	env expr.Env
+}
+
+func (r *runner) compile(sc *tenants.SyncConfig) *cfgRun {
+	c := &cfgRun{r: r, sc: sc, sx: r.idx[sc.Source], tx: r.idx[sc.Target], tgt: r.repo.Tenant(sc.Target), created: map[string]bool{}}
+	if src := r.repo.Tenant(sc.Source); src != nil {
+		c.srcTID = strings.ToLower(src.TenantID)
+	}
+	if c.srcTID == "" && c.sx != nil {
+		c.srcTID = strings.ToLower(c.sx.s.TenantID)
+	}
+	c.sx.source()
+	c.tx.target()
+	n := len(c.sx.s.Users)
+
+	// Assignment: scope.all, direct users, direct members of direct groups.
+	c.all = sc.Scope.All
+	c.assigned = make([]bool, n)
+	c.via = map[int32]string{}
+	for _, ref := range sc.Scope.Users {
+		for _, i := range resolveUser(c.sx.s, ref) {
+			c.assigned[i] = true
+			c.via[int32(i)] = "assigned directly (scope.users " + quote(ref) + ")"
+		}
+	}
+	for _, ref := range sc.Scope.Groups {
+		for _, g := range resolveGroup(c.sx.s, ref) {
+			grp := &c.sx.s.Groups[g]
+			for _, m := range grp.Members {
+				if i, ok := c.sx.byID[m]; ok {
+					c.assigned[i] = true
+					if _, seen := c.via[i]; !seen {
+						c.via[i] = "direct member of group " + quote(grp.DisplayName)
+					}
+				}
+			}
+		}
+	}
+
+	// Links of this configuration.
+	c.linked = make([]int32, n)
+	for i := range c.linked {
+		c.linked[i] = -1
+	}
+	for _, t := range c.tx.byConfig[cfgKey{c.srcTID, sc.Name}] {
+		if i, ok := c.sx.byID[c.tx.s.Users[t].Source.UserID]; ok {
+			c.linked[i] = better(c.tx.s, c.linked[i], t)
+		}
+	}
+
+	// Filters.
+	for _, f := range sc.Scope.Filters {
+		var cl []*clause
+		for _, x := range f.Clauses {
+			cl = append(cl, r.compileClause(c.sx, f.Name, x))
+		}
+		c.filters = append(c.filters, cl)
+	}
+
+	// Mappings.
+	exprAttrs := map[string]func(int32) any{}
+	for _, m := range tenants.EffectiveMappings(sc) {
+		cm := &cmapping{target: m.Target, flow: m.Flow, tgt: c.tx.accessor(m.Target)}
+		switch {
+		case m.Kind == tenants.MappingSource && m.Target == "manager" && m.Value == "manager":
+			cm.kind = mkManager
+			cm.src = c.sx.accessor("manager")
+		case m.Kind == tenants.MappingSource:
+			cm.kind = mkAttr
+			cm.src = c.sx.accessor(m.Value)
+		case m.Kind == tenants.MappingConstant:
+			cm.kind = mkConst
+			cm.constVal = m.Value
+		default:
+			cm.kind = mkExpr
+			cm.expr = m.Expr
+			for _, a := range m.Expr.Attributes() {
+				if _, ok := exprAttrs[a]; !ok {
+					exprAttrs[a] = c.sx.accessor(a)
+				}
+			}
+		}
+		switch m.Target {
+		case "userPrincipalName":
+			c.upn = cm
+		case "accountEnabled":
+			c.enabled = cm
+		case "showInAddressList":
+			c.show = cm
+		case "userType":
+			c.userType = cm
+		default:
+			c.attrs = append(c.attrs, cm)
+		}
+	}
+	c.env = expr.Env{Attr: func(name string) any {
+		if f := exprAttrs[name]; f != nil {
+			return f(c.cur)
+		}
+		return nil
+	}}
+	return c
+}
+
+// better picks between two target users linked to one source user: the one
+// not deleted counts, else the first.
+func better(s *Snapshot, cur, t int32) int32 {
+	if cur < 0 || (s.Users[cur].Deleted && !s.Users[t].Deleted) {
+		return t
+	}
+	return cur
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+// config runs one configuration's cycle. ex, when not nil, is the source
+// user to explain: only that user is evaluated and its steps recorded.
+func (r *runner) config(sc *tenants.SyncConfig, ex *explainer) configOut {
+	out := configOut{res: ConfigResult{Source: sc.Source, Name: sc.Name, Target: sc.Target, Blockers: r.blockers(sc)}}
+	switch {
+	case !sc.Enabled:
+		out.res.State = StatePaused
+	case len(out.res.Blockers) > 0:
+		out.res.State = StateBlocked
+	default:
+		out.res.State = StateActive
+	}
+	if out.res.State != StateActive {
+		return out
+	}
+	c := r.compile(sc)
+	if ex != nil {
+		ex.c = c
+		if i, ok := c.sx.byID[ex.userID]; ok {
+			if row, ok := c.user(i, ex); ok {
+				out.rows = append(out.rows, row)
+			}
+		} else if row, ok := c.gone(ex.userID, ex); ok {
+			out.rows = append(out.rows, row)
+		}
+		return out
+	}
+	rows := make([]UserResult, 0, 64)
+	for _, i := range c.sx.order {
+		if !c.all && !c.assigned[i] && c.linked[i] < 0 {
+			continue
+		}
+		if row, ok := c.user(i, nil); ok {
+			rows = append(rows, row)
+		}
+	}
+	// Linked users whose source user is gone from the snapshot.
+	var gone []UserResult
+	for _, t := range c.tx.byConfig[cfgKey{c.srcTID, sc.Name}] {
+		id := c.tx.s.Users[t].Source.UserID
+		if _, ok := c.sx.byID[id]; ok {
+			continue
+		}
+		if row, ok := c.gone(id, nil); ok && row.TargetUser != nil && row.TargetUser.ID == c.tx.s.Users[t].ID {
+			gone = append(gone, row)
+		}
+	}
+	if len(gone) > 0 {
+		rows = append(rows, gone...)
+		sort.SliceStable(rows, func(a, b int) bool {
+			x, y := strings.ToLower(rows[a].SourceUserPrincipalName), strings.ToLower(rows[b].SourceUserPrincipalName)
+			if x != y {
+				return x < y
+			}
+			return rows[a].SourceUserID < rows[b].SourceUserID
+		})
+	}
+	r.threshold(sc, &out, rows)
+	out.rows = rows
+	for i := range rows {
+		out.res.Counts.add(rows[i].Action)
+		switch rows[i].Action {
+		case ActionCreate, ActionRestore:
+			out.added++
+		case ActionDelete:
+			out.removed++
+		}
+	}
+	return out
+}
+
+// threshold applies accidental-deletion prevention: more deletes + disables
+// than deletionThreshold stages them and quarantines the configuration.
+func (r *runner) threshold(sc *tenants.SyncConfig, out *configOut, rows []UserResult) {
+	if sc.DeletionThreshold <= 0 {
+		return
+	}
+	n := 0
+	for i := range rows {
+		if a := rows[i].Action; a == ActionDelete || a == ActionDisable {
+			n++
+		}
+	}
+	if n <= sc.DeletionThreshold {
+		return
+	}
+	out.res.State = StateQuarantine
+	for i := range rows {
+		row := &rows[i]
+		switch row.Action {
+		case ActionDelete:
+			row.Action = ActionStaged
+			if row.TargetUser != nil {
+				row.TargetUser.Deleted = false
+			}
+		case ActionDisable:
+			row.Action = ActionStaged
+			row.Reason = ReasonTooManyDeletes
+			if row.TargetUser != nil {
+				row.TargetUser.AccountEnabled = true
+			}
+		case ActionCreate, ActionUpdate, ActionRestore:
+			if !r.quarantineCreates {
+				row.Action = ActionStaged
+				if row.Reason == "" {
+					row.Reason = ReasonCycleHeldBack
+				}
+			}
+		}
+	}
+}
+
+func (c *Counts) add(a Action) {
+	switch a {
+	case ActionCreate:
+		c.Create++
+	case ActionUpdate:
+		c.Update++
+	case ActionRestore:
+		c.Restore++
+	case ActionDisable:
+		c.Disable++
+	case ActionDelete:
+		c.Delete++
+	case ActionStaged:
+		c.Staged++
+	case ActionNoop:
+		c.Noop++
+	case ActionSkip:
+		c.Skip++
+	case ActionFail:
+		c.Fail++
+	}
+}
+
+// eligible reports whether a source user can be provisioned at all, and
+// the skip reason when not ("" for a deleted user, which is never listed
+// unless linked).
+func (c *cfgRun) eligible(u *User) (bool, string) {
+	switch {
+	case u.Deleted:
+		return false, ""
+	case len(u.AlternativeSecurityIDs) > 0:
+		return false, ReasonExternalUser
+	case u.UserType != "Member" && c.r.guestsSkipped:
+		return false, ReasonGuestUser
+	}
+	return true, ""
+}
+
+// inFilters reports whether a user passes the scoping filters: no filters,
+// or every clause of at least one.
+func (c *cfgRun) inFilters(i int32, ex *explainer) bool {
+	if len(c.filters) == 0 {
+		return true
+	}
+	pass := false
+	for k, f := range c.filters {
+		all := true
+		for _, cl := range f {
+			ok := cl.eval(i)
+			if ex != nil {
+				ex.clause(c.sc.Scope.Filters[k].Name, cl, i, ok)
+			}
+			if !ok {
+				all = false
+				if ex == nil {
+					break
+				}
+			}
+		}
+		if all {
+			pass = true
+			if ex == nil {
+				break
+			}
+		}
+	}
+	return pass
+}
+
+// user decides what the cycle does to source user i; ok is false when the
+// user is neither assigned nor linked (no row).
+func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
+	u := &c.sx.s.Users[i]
+	row := UserResult{Source: c.sc.Source, Config: c.sc.Name, Target: c.sc.Target, SourceUserID: u.ID, SourceUserPrincipalName: u.UserPrincipalName}
+	elig, skip := c.eligible(u)
+	assigned := c.all || c.assigned[i]
+	filtersOK := false
+	if assigned && (elig || ex != nil) {
+		filtersOK = c.inFilters(i, ex)
+	}
+	inScope := elig && assigned && filtersOK
+	L := c.linked[i]
+	if ex != nil {
+		ex.scope(c, u, elig, skip, assigned, i, filtersOK, L)
+	}
+	set := func(a Action, reason string, rule string) (UserResult, bool) {
+		row.Action, row.Reason = a, reason
+		if ex != nil {
+			ex.rule(rule)
+		}
+		return row, true
+	}
+	if inScope {
+		if L >= 0 {
+			lu := &c.tx.s.Users[L]
+			if lu.Deleted {
+				bySync := lu.Source.DeletedBySync == nil || *lu.Source.DeletedBySync
+				switch {
+				case bySync && c.r.restore:
+					row.TargetUser, row.Changes = c.after(i, L, true)
+					row.TargetUser.Deleted = false
+					return set(ActionRestore, "", "in scope, linked, target soft-deleted by the sync")
+				case !bySync:
+					row.TargetUser, _ = c.after(i, L, false)
+					return set(ActionNoop, ReasonDeletedInTarget, "in scope, linked, target soft-deleted otherwise")
+				}
+				// restore-on-rescope off: the sync creates a new user.
+			} else {
+				if !u.AccountEnabled && lu.AccountEnabled {
+					row.TargetUser, row.Changes = c.after(i, L, true)
+					return set(ActionDisable, "", "in scope, linked, source disabled, target enabled")
+				}
+				tu, changes := c.after(i, L, c.sc.Allows(tenants.ActionUpdate))
+				row.TargetUser = tu
+				if len(changes) > 0 {
+					if c.sc.Allows(tenants.ActionUpdate) {
+						row.Changes = changes
+						return set(ActionUpdate, "", "in scope, linked, mapped values differ, update in actions")
+					}
+					return set(ActionNoop, ReasonUpdateActionDisabled, "in scope, linked, mapped values differ, update not in actions")
+				}
+				return set(ActionNoop, "", "in scope, linked, nothing differs")
+			}
+		}
+		if !u.AccountEnabled {
+			return set(ActionSkip, ReasonDisabledUser, "in scope, not linked, source disabled")
+		}
+		other, unmanaged := c.otherLinks(u.ID)
+		if other >= 0 {
+			if ex != nil {
+				ex.note("linked to configuration " + quote(c.tx.s.Users[other].Source.Config) + " in the target: " + c.tx.s.Users[other].UserPrincipalName)
+			}
+			return set(ActionFail, ReasonManagedByOtherConfig, "in scope, not linked, a B2B user of the same source user is linked to another configuration")
+		}
+		if unmanaged >= 0 {
+			row.TargetUser, row.Changes = c.after(i, unmanaged, true)
+			return set(ActionUpdate, ReasonAdopted, "in scope, not linked, an unmanaged B2B user of the same source user exists in the target")
+		}
+		if !c.sc.Allows(tenants.ActionCreate) {
+			return set(ActionSkip, ReasonCreateActionDisabled, "in scope, not linked, create not in actions")
+		}
+		if u.Mail != "" && !c.sx.domains()[mailDomain(u.Mail)] {
+			return set(ActionFail, ReasonUnverifiedMailDomain, "in scope, not linked, mail on a domain not verified in the source")
+		}
+		lm := strings.ToLower(u.Mail)
+		if u.Mail != "" && c.tx.mails[lm] {
+			return set(ActionFail, ReasonAmbiguousTargetUser, "in scope, not linked, a target user without source has the same mail or smtp: address")
+		}
+		if u.Mail != "" && c.created[lm] {
+			return set(ActionSkip, ReasonDuplicateMail, "in scope, not linked, a user created earlier in this cycle has the same mail")
+		}
+		if u.Mail != "" {
+			c.created[lm] = true
+		}
+		row.TargetUser, _ = c.after(i, -1, true)
+		return set(ActionCreate, "", "in scope, not linked")
+	}
+	if L >= 0 {
+		lu := &c.tx.s.Users[L]
+		row.TargetUser, _ = c.after(i, L, false)
+		switch {
+		case !c.sc.Allows(tenants.ActionDelete):
+			return set(ActionNoop, ReasonDeleteActionDisabled, "linked, out of scope, delete not in actions")
+		case lu.Deleted:
+			return set(ActionNoop, ReasonAlreadyDeleted, "linked, out of scope, target already soft-deleted")
+		case !u.Deleted && !u.AccountEnabled && !lu.AccountEnabled:
+			return set(ActionNoop, ReasonDisabledNotDeleted, "linked, out of scope, source disabled, target disabled")
+		}
+		row.TargetUser.Deleted = true
+		switch {
+		case u.Deleted:
+			return set(ActionDelete, ReasonSourceDeleted, "linked, source user deleted")
+		case !assigned || !elig:
+			return set(ActionDelete, ReasonUnassigned, "linked, not assigned or no longer eligible")
+		}
+		return set(ActionDelete, ReasonFiltered, "linked, assigned, failing every filter")
+	}
+	if u.Deleted || !assigned {
+		if ex != nil {
+			ex.rule("neither assigned nor linked: not listed")
+		}
+		return row, false
+	}
+	if !elig {
+		return set(ActionSkip, skip, "assigned, not eligible")
+	}
+	return set(ActionSkip, ReasonFiltered, "assigned, failing every filter")
+}
+
+// gone decides what the cycle does to the target user linked to a source
+// user that is no longer in the source snapshot.
+func (c *cfgRun) gone(id string, ex *explainer) (UserResult, bool) {
+	L := c.tx.linkedIn(c.srcTID, id, c.sc.Name)
+	if L < 0 {
+		if ex != nil {
+			ex.rule("no such source user and no B2B user linked to it: not listed")
+		}
+		return UserResult{}, false
+	}
+	lu := &c.tx.s.Users[L]
+	row := UserResult{Source: c.sc.Source, Config: c.sc.Name, Target: c.sc.Target, SourceUserID: id, SourceUserPrincipalName: sourceUPNOf(lu)}
+	row.TargetUser, _ = c.after(-1, L, false)
+	rule := func(r string) {
+		if ex != nil {
+			ex.note("the source user is gone from the snapshot; the target user " + lu.UserPrincipalName + " is linked to it")
+			ex.rule(r)
+		}
+	}
+	switch {
+	case !c.sc.Allows(tenants.ActionDelete):
+		row.Action, row.Reason = ActionNoop, ReasonDeleteActionDisabled
+		rule("linked, out of scope, delete not in actions")
+	case lu.Deleted:
+		row.Action, row.Reason = ActionNoop, ReasonAlreadyDeleted
+		rule("linked, out of scope, target already soft-deleted")
+	default:
+		row.Action, row.Reason = ActionDelete, ReasonSourceDeleted
+		row.TargetUser.Deleted = true
+		rule("linked, source user gone from the snapshot")
+	}
+	return row, true
+}
+
+// sourceUPNOf recovers a source UPN from a B2B user's #EXT# UPN
+// (anna_contoso.eu#EXT#@… -> anna@contoso.eu), else its mail.
+func sourceUPNOf(u *User) string {
+	if i := strings.Index(u.UserPrincipalName, "#EXT#"); i > 0 {
+		s := u.UserPrincipalName[:i]
+		if j := strings.LastIndexByte(s, '_'); j > 0 {
+			return s[:j] + "@" + s[j+1:]
+		}
+	}
+	if u.Mail != "" {
+		return u.Mail
+	}
+	return u.UserPrincipalName
+}
+
+// otherLinks finds, among the target's non-deleted B2B users of the source
+// user, one linked to another configuration and one unmanaged (-1: none).
+func (c *cfgRun) otherLinks(id string) (other, unmanaged int32) {
+	other, unmanaged = -1, -1
+	for _, t := range c.tx.links[linkKey{c.srcTID, id}] {
+		tu := &c.tx.s.Users[t]
+		if tu.Deleted {
+			continue
+		}
+		switch tu.Source.Config {
+		case "":
+			if unmanaged < 0 {
+				unmanaged = t
+			}
+		case c.sc.Name:
+		default:
+			if other < 0 {
+				other = t
+			}
+		}
+	}
+	return other, unmanaged
+}
+
+func mailDomain(mail string) string {
+	i := strings.LastIndexByte(mail, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(mail[i+1:])
+}
+
+// ExtUPN is the UPN a B2B user created by cross-tenant sync gets: the source
+// UPN with @ replaced by _, then #EXT#@ and the target's initial domain.
+func ExtUPN(sourceUPN, initialDomain string) string {
+	return strings.ReplaceAll(sourceUPN, "@", "_") + "#EXT#@" + initialDomain
+}
+
+// value evaluates a mapping for source user i; nil when nothing flows.
+func (c *cfgRun) value(m *cmapping, i int32) any {
+	if i < 0 {
+		return nil
+	}
+	var v any
+	switch m.kind {
+	case mkAttr:
+		v = m.src(i)
+	case mkConst:
+		v = m.constVal
+	case mkManager:
+		id, _ := m.src(i).(string)
+		if id == "" {
+			return nil
+		}
+		t := c.tx.linkedIn(c.srcTID, id, c.sc.Name)
+		if t < 0 || c.tx.s.Users[t].Deleted {
+			if _, un := c.otherLinks(id); un >= 0 {
+				t = un
+			} else {
+				return nil
+			}
+		}
+		v = c.tx.s.Users[t].ID
+	case mkExpr:
+		c.cur = i
+		var err error
+		v, err = m.expr.Eval(c.env)
+		if err != nil {
+			return nil
+		}
+	}
+	if nullish(v) {
+		return nil
+	}
+	return v
+}
+
+// after returns the target user after the cycle and the attributes that
+// change: for a create (t < 0) every mapped value; else the linked user t
+// with the always-flowing mappings applied when write (changes are computed
+// either way). Source user i < 0 (gone) reads as null.
+func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) {
+	var changes map[string]Change
+	change := func(k string, from, to any) {
+		if changes == nil {
+			changes = map[string]Change{}
+		}
+		changes[k] = Change{From: from, To: to}
+	}
+	attrs := make(map[string]any, len(c.attrs))
+	if t < 0 {
+		u := &c.sx.s.Users[i]
+		tu := &TargetUser{UserPrincipalName: ExtUPN(u.UserPrincipalName, c.initialDomain()), AccountEnabled: u.AccountEnabled, ShowInAddressList: c.sc.ShowInAddressList, UserType: c.sc.UserType, Attributes: attrs}
+		if c.enabled != nil {
+			if b, ok := asBool(c.value(c.enabled, i)); ok {
+				tu.AccountEnabled = b
+			}
+		}
+		if c.show != nil {
+			if b, ok := asBool(c.value(c.show, i)); ok {
+				tu.ShowInAddressList = b
+			}
+		}
+		if c.userType != nil {
+			if s, ok := c.value(c.userType, i).(string); ok {
+				tu.UserType = s
+			}
+		}
+		for _, m := range c.attrs {
+			if v := c.value(m, i); v != nil {
+				attrs[m.target] = v
+			}
+		}
+		return tu, nil
+	}
+	lu := &c.tx.s.Users[t]
+	tu := &TargetUser{ID: lu.ID, UserPrincipalName: lu.UserPrincipalName, UserType: lu.UserType, AccountEnabled: lu.AccountEnabled, Deleted: lu.Deleted, Attributes: attrs}
+	if b, ok := asBool(c.tx.s.Attr(int(t), "showInAddressList")); ok {
+		tu.ShowInAddressList = b
+	}
+	for _, m := range c.attrs {
+		if v := m.tgt(t); !nullish(v) {
+			attrs[m.target] = v
+		}
+	}
+	if i < 0 {
+		return tu, nil
+	}
+	if c.enabled != nil {
+		if b, ok := asBool(c.value(c.enabled, i)); ok && b != tu.AccountEnabled {
+			change("accountEnabled", tu.AccountEnabled, b)
+			if write {
+				tu.AccountEnabled = b
+			}
+		}
+	}
+	if c.show != nil && c.show.flow == tenants.FlowAlways {
+		if b, ok := asBool(c.value(c.show, i)); ok && b != tu.ShowInAddressList {
+			change("showInAddressList", tu.ShowInAddressList, b)
+			if write {
+				tu.ShowInAddressList = b
+			}
+		}
+	}
+	if c.userType != nil && c.userType.flow == tenants.FlowAlways {
+		if s, ok := c.value(c.userType, i).(string); ok && s != tu.UserType {
+			change("userType", nilIfEmpty(tu.UserType), s)
+			if write {
+				tu.UserType = s
+			}
+		}
+	}
+	for _, m := range c.attrs {
+		if m.flow != tenants.FlowAlways {
+			continue
+		}
+		v := c.value(m, i)
+		if v == nil {
+			continue
+		}
+		old := attrs[m.target]
+		if !equalValue(old, v) {
+			change(m.target, old, v)
+			if write {
+				attrs[m.target] = v
+			}
+		}
+	}
+	return tu, changes
+}
+
+func (c *cfgRun) initialDomain() string {
+	if c.tgt != nil && c.tgt.InitialDomain != "" {
+		return c.tgt.InitialDomain
+	}
+	return c.sc.Target + ".onmicrosoft.com"
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

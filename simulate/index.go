@@ -1,0 +1,217 @@
+package simulate
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/xtsync/xtsync/tenants"
+)
+
+// snapIndex is what a run looks up in one snapshot, built once per run and
+// shared by the configurations (they run in parallel; the parts are built
+// on first use).
+type snapIndex struct {
+	s *Snapshot
+
+	srcOnce  sync.Once
+	byID     map[string]int32
+	lowerUPN []string
+	order    []int32 // users by lower-cased UPN, then id
+
+	tgtOnce  sync.Once
+	links    map[linkKey][]int32 // B2B users by the source user they represent
+	byConfig map[cfgKey][]int32  // B2B users by their managing configuration
+	mails    map[string]bool     // mails and smtp: addresses of users without source, not deleted
+	b2b      int                 // B2B users (with source) not deleted
+
+	domOnce  sync.Once
+	verified map[string]bool
+
+	colMu sync.Mutex
+	cols  map[string][]any
+}
+
+type linkKey struct{ tenant, user string }
+type cfgKey struct{ tenant, config string }
+
+func newIndex(s *Snapshot) *snapIndex { return &snapIndex{s: s, cols: map[string][]any{}} }
+
+func (x *snapIndex) source() {
+	x.srcOnce.Do(func() {
+		users := x.s.Users
+		x.byID = make(map[string]int32, len(users))
+		x.lowerUPN = make([]string, len(users))
+		x.order = make([]int32, len(users))
+		for i := range users {
+			x.byID[users[i].ID] = int32(i)
+			x.lowerUPN[i] = strings.ToLower(users[i].UserPrincipalName)
+			x.order[i] = int32(i)
+		}
+		sort.Slice(x.order, func(a, b int) bool {
+			i, j := x.order[a], x.order[b]
+			if x.lowerUPN[i] != x.lowerUPN[j] {
+				return x.lowerUPN[i] < x.lowerUPN[j]
+			}
+			return users[i].ID < users[j].ID
+		})
+	})
+}
+
+func (x *snapIndex) target() {
+	x.tgtOnce.Do(func() {
+		x.links = map[linkKey][]int32{}
+		x.byConfig = map[cfgKey][]int32{}
+		x.mails = map[string]bool{}
+		for i := range x.s.Users {
+			u := &x.s.Users[i]
+			if l := u.Source; l != nil {
+				t := strings.ToLower(l.TenantID)
+				k := linkKey{t, l.UserID}
+				x.links[k] = append(x.links[k], int32(i))
+				if l.Config != "" {
+					c := cfgKey{t, l.Config}
+					x.byConfig[c] = append(x.byConfig[c], int32(i))
+				}
+				if !u.Deleted {
+					x.b2b++
+				}
+				continue
+			}
+			if u.Deleted {
+				continue
+			}
+			if u.Mail != "" {
+				x.mails[strings.ToLower(u.Mail)] = true
+			}
+			for _, p := range u.ProxyAddresses {
+				if len(p) > 5 && strings.EqualFold(p[:5], "smtp:") {
+					x.mails[strings.ToLower(p[5:])] = true
+				}
+			}
+		}
+	})
+}
+
+func (x *snapIndex) domains() map[string]bool {
+	x.domOnce.Do(func() {
+		x.verified = map[string]bool{}
+		for _, d := range x.s.VerifiedDomains {
+			x.verified[strings.ToLower(d)] = true
+		}
+	})
+	return x.verified
+}
+
+// column returns the values of one Graph property for every user (nil when
+// no user has it).
+func (x *snapIndex) column(graphName string) []any {
+	x.colMu.Lock()
+	defer x.colMu.Unlock()
+	if c, ok := x.cols[graphName]; ok {
+		return c
+	}
+	c := x.s.attrColumn(graphName)
+	x.cols[graphName] = c
+	return c
+}
+
+// accessor returns a reader of one attribute, named in the provisioning
+// vocabulary or Graph's, for the users of the snapshot.
+func (x *snapIndex) accessor(name string) func(i int32) any {
+	users := x.s.Users
+	switch name {
+	case "id", "objectId":
+		return func(i int32) any { return users[i].ID }
+	case "userPrincipalName":
+		return func(i int32) any { return users[i].UserPrincipalName }
+	case "mail":
+		return func(i int32) any { return users[i].Mail }
+	case "displayName":
+		return func(i int32) any { return users[i].DisplayName }
+	case "userType":
+		return func(i int32) any { return users[i].UserType }
+	case "accountEnabled":
+		return func(i int32) any { return users[i].AccountEnabled }
+	case "IsSoftDeleted", "deleted":
+		return func(i int32) any { return users[i].Deleted }
+	case "proxyAddresses":
+		return func(i int32) any {
+			if len(users[i].ProxyAddresses) == 0 {
+				return nil
+			}
+			l := make([]any, len(users[i].ProxyAddresses))
+			for k, p := range users[i].ProxyAddresses {
+				l[k] = p
+			}
+			return l
+		}
+	case "telephoneNumber", "businessPhones":
+		own := x.column(name)
+		phones := x.column("businessPhones")
+		first := name == "telephoneNumber"
+		return func(i int32) any {
+			if own != nil && own[i] != nil {
+				if l, ok := own[i].([]any); ok && first {
+					return firstOf(l)
+				}
+				return own[i]
+			}
+			if phones == nil || phones[i] == nil {
+				return nil
+			}
+			if l, ok := phones[i].([]any); ok && first {
+				return firstOf(l)
+			}
+			return phones[i]
+		}
+	}
+	own := x.column(name)
+	var alt []any
+	if g := tenants.GraphName(name); g != name {
+		alt = x.column(g)
+	} else if p := tenants.ProvisioningName(name); p != name {
+		alt = x.column(p)
+	}
+	switch {
+	case own == nil && alt == nil:
+		return func(int32) any { return nil }
+	case alt == nil:
+		return func(i int32) any { return own[i] }
+	case own == nil:
+		return func(i int32) any { return alt[i] }
+	}
+	return func(i int32) any {
+		if own[i] != nil {
+			return own[i]
+		}
+		return alt[i]
+	}
+}
+
+func firstOf(l []any) any {
+	if len(l) == 0 {
+		return nil
+	}
+	return l[0]
+}
+
+// linkedIn returns the target user of tx that is linked to source user id
+// of the tenant srcTID through configuration cfg, preferring one that is not
+// deleted; -1 when none.
+func (tx *snapIndex) linkedIn(srcTID, id, cfg string) int32 {
+	best := int32(-1)
+	for _, t := range tx.links[linkKey{srcTID, id}] {
+		u := &tx.s.Users[t]
+		if u.Source.Config != cfg {
+			continue
+		}
+		if !u.Deleted {
+			return t
+		}
+		if best < 0 {
+			best = t
+		}
+	}
+	return best
+}

@@ -1,0 +1,949 @@
+package simulate
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// ReadSnapshot reads one snapshot, JSON or gzip-compressed JSON (detected by
+// its magic bytes). name is the file name errors report.
+//
+// The decoder is hand-written for speed: it scans the bytes once, decodes the
+// well-known user properties into fields, keeps every other property in
+// User.Attributes and interns the values that repeat (userType, department,
+// city …). Errors name the file and, for a bad value, the user's index and
+// UPN: `snapshots/contoso-eu.json: user 17 ("anna@contoso.eu"): accountEnabled:
+// want a boolean`; a syntax error names line and column.
+func ReadSnapshot(r io.Reader, name string) (*Snapshot, error) {
+	data, err := readAll(r, -1)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot %s: %w", name, err)
+	}
+	return DecodeSnapshot(data, name)
+}
+
+// readAll reads r whole, decompressing gzip; size is a hint (-1: unknown).
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, _ := br.Peek(2)
+	var src io.Reader = br
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		defer zr.Close()
+		src = zr
+		if size > 0 {
+			size *= 8
+		}
+	}
+	var buf bytes.Buffer
+	if size > 0 {
+		buf.Grow(int(size) + 512)
+	}
+	if _, err := buf.ReadFrom(src); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// DecodeSnapshot decodes a snapshot's JSON bytes (not compressed). name is
+// the file name errors report.
+func DecodeSnapshot(data []byte, name string) (*Snapshot, error) {
+	return decodeSnapshot(data, name, ReadOptions{})
+}
+
+// ReadOptions tune how snapshots are decoded.
+type ReadOptions struct {
+	// Columnar keeps the users' other properties in per-attribute columns
+	// of the snapshot instead of one User.Attributes map per user: about
+	// three times less memory and much faster to load and simulate, for the
+	// simulator's use at scale. User.Attributes is then nil; read attributes
+	// with Snapshot.Attr, or call Snapshot.ExpandAttributes to fill the maps.
+	Columnar bool
+}
+
+func decodeSnapshot(data []byte, name string, o ReadOptions) (*Snapshot, error) {
+	d := &decoder{data: data, name: name, strs: map[string]string{}, vals: map[string]any{}, columnar: o.Columnar}
+	return d.snapshot()
+}
+
+// LoadSnapshots reads every <tenant>.json and <tenant>.json.gz of dir in fsys,
+// keyed by tenant name (the file's base name). A tenant with both files is an
+// error. Files are decoded in parallel.
+func LoadSnapshots(fsys fs.FS, dir string) (map[string]*Snapshot, error) {
+	return LoadSnapshotsWith(fsys, dir, ReadOptions{})
+}
+
+// LoadSnapshotsWith is LoadSnapshots with read options.
+func LoadSnapshotsWith(fsys fs.FS, dir string, o ReadOptions) (map[string]*Snapshot, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshots: %w", err)
+	}
+	type job struct{ tenant, file string }
+	var jobs []job
+	seen := map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		n := e.Name()
+		var tenant string
+		switch {
+		case strings.HasSuffix(n, ".json.gz"):
+			tenant = strings.TrimSuffix(n, ".json.gz")
+		case strings.HasSuffix(n, ".json"):
+			tenant = strings.TrimSuffix(n, ".json")
+		default:
+			continue
+		}
+		file := path.Join(dir, n)
+		if prev, dup := seen[tenant]; dup {
+			return nil, fmt.Errorf("load snapshots: tenant %s has two snapshots: %s and %s", tenant, prev, file)
+		}
+		seen[tenant] = file
+		jobs = append(jobs, job{tenant, file})
+	}
+	out := make([]*Snapshot, len(jobs))
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i], errs[i] = loadSnapshotFile(fsys, jobs[i].file, o)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	m := make(map[string]*Snapshot, len(jobs))
+	for i, j := range jobs {
+		m[j.tenant] = out[i]
+	}
+	return m, nil
+}
+
+func loadSnapshotFile(fsys fs.FS, file string, o ReadOptions) (*Snapshot, error) {
+	f, err := fsys.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot: %w", err)
+	}
+	defer f.Close()
+	var size int64 = -1
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	data, err := readAll(f, size)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot %s: %w", file, err)
+	}
+	return decodeSnapshot(data, file, o)
+}
+
+// decoder scans one snapshot document.
+type decoder struct {
+	data []byte
+	pos  int
+	name string
+	// strs interns keys and repeated values; vals interns the boxed form of
+	// attribute values, so a repeated department costs no allocation.
+	strs map[string]string
+	vals map[string]any
+	// fieldErr is the first bad value of the object being decoded.
+	fieldErr string
+	columnar bool
+	cols     *columns
+	arena    []byte
+}
+
+// arenaString copies b into the decoder's arena: one allocation per
+// megabyte of strings instead of one per string. The arena is never written
+// again, so the strings are immutable.
+func (d *decoder) arenaString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > cap(d.arena)-len(d.arena) {
+		d.arena = make([]byte, 0, max(1<<20, len(b)))
+	}
+	off := len(d.arena)
+	d.arena = append(d.arena, b...)
+	return unsafe.String(&d.arena[off], len(b))
+}
+
+// syntaxError is a malformed document at a byte offset.
+type syntaxError struct {
+	off int
+	msg string
+}
+
+func (e *syntaxError) Error() string { return e.msg }
+
+func (d *decoder) fail(format string, args ...any) error {
+	return &syntaxError{off: d.pos, msg: fmt.Sprintf(format, args...)}
+}
+
+// positioned renders a syntax error as file:line:col: message.
+func (d *decoder) positioned(err error) error {
+	var se *syntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	off := min(se.off, len(d.data))
+	line := 1 + bytes.Count(d.data[:off], []byte{'\n'})
+	col := off - bytes.LastIndexByte(d.data[:off], '\n')
+	return fmt.Errorf("%s:%d:%d: %s", d.name, line, col, se.msg)
+}
+
+func (d *decoder) ws() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte (0 at the end).
+func (d *decoder) peek() byte {
+	d.ws()
+	if d.pos >= len(d.data) {
+		return 0
+	}
+	return d.data[d.pos]
+}
+
+func (d *decoder) expect(c byte) error {
+	if d.peek() != c {
+		return d.fail("want %q, found %s", c, d.describe())
+	}
+	d.pos++
+	return nil
+}
+
+func (d *decoder) describe() string {
+	if d.pos >= len(d.data) {
+		return "end of file"
+	}
+	c := d.data[d.pos]
+	if c >= 0x20 && c < 0x7f {
+		return strconv.QuoteRune(rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+// object calls f for each key of an object; f must consume the value.
+func (d *decoder) object(f func(key []byte) error) error {
+	if err := d.expect('{'); err != nil {
+		return err
+	}
+	if d.peek() == '}' {
+		d.pos++
+		return nil
+	}
+	for {
+		if d.peek() != '"' {
+			return d.fail("want an object key, found %s", d.describe())
+		}
+		key, err := d.rawString()
+		if err != nil {
+			return err
+		}
+		if err := d.expect(':'); err != nil {
+			return err
+		}
+		if err := f(key); err != nil {
+			return err
+		}
+		switch d.peek() {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return nil
+		default:
+			return d.fail("want ',' or '}' in object, found %s", d.describe())
+		}
+	}
+}
+
+// array calls f for each element of an array; f must consume the value.
+func (d *decoder) array(f func(i int) error) error {
+	if err := d.expect('['); err != nil {
+		return err
+	}
+	if d.peek() == ']' {
+		d.pos++
+		return nil
+	}
+	for i := 0; ; i++ {
+		d.ws()
+		if err := f(i); err != nil {
+			return err
+		}
+		switch d.peek() {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			return nil
+		default:
+			return d.fail("want ',' or ']' in array, found %s", d.describe())
+		}
+	}
+}
+
+// rawString decodes a string at the cursor. The result aliases d.data when
+// the string has no escapes, else a fresh buffer: copy before keeping it.
+func (d *decoder) rawString() ([]byte, error) {
+	if d.peek() != '"' {
+		return nil, d.fail("want a string, found %s", d.describe())
+	}
+	d.pos++
+	start := d.pos
+	data := d.data
+	for i := start; i < len(data); i++ {
+		c := data[i]
+		if c == '"' {
+			d.pos = i + 1
+			return data[start:i], nil
+		}
+		if c == '\\' {
+			return d.escapedString(start, i)
+		}
+		if c < 0x20 {
+			d.pos = i
+			return nil, d.fail("control character in string")
+		}
+	}
+	d.pos = len(data)
+	return nil, d.fail("unterminated string")
+}
+
+func (d *decoder) escapedString(start, i int) ([]byte, error) {
+	data := d.data
+	out := append(make([]byte, 0, i-start+16), data[start:i]...)
+	for i < len(data) {
+		c := data[i]
+		switch {
+		case c == '"':
+			d.pos = i + 1
+			return out, nil
+		case c < 0x20:
+			d.pos = i
+			return nil, d.fail("control character in string")
+		case c != '\\':
+			out = append(out, c)
+			i++
+			continue
+		}
+		if i+1 >= len(data) {
+			break
+		}
+		switch e := data[i+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(data, i+2)
+			if !ok {
+				d.pos = i
+				return nil, d.fail(`bad \u escape`)
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if r2, ok := hex4(data, i+2); ok && i+1 < len(data) && data[i] == '\\' && data[i+1] == 'u' {
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						out = utf8.AppendRune(out, dec)
+						i += 6
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			out = utf8.AppendRune(out, r)
+			continue
+		default:
+			d.pos = i
+			return nil, d.fail("bad escape \\%c", e)
+		}
+		i += 2
+	}
+	d.pos = len(data)
+	return nil, d.fail("unterminated string")
+}
+
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// str decodes a string and copies it.
+func (d *decoder) str() (string, error) {
+	b, err := d.rawString()
+	return d.arenaString(b), err
+}
+
+// intern decodes a string and returns the interned copy.
+func (d *decoder) intern(b []byte) string {
+	if s, ok := d.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	d.strs[s] = s
+	return s
+}
+
+// literal consumes true, false or null.
+func (d *decoder) literal(word string) bool {
+	if bytes.HasPrefix(d.data[d.pos:], []byte(word)) {
+		d.pos += len(word)
+		return true
+	}
+	return false
+}
+
+// null consumes a null if there is one.
+func (d *decoder) null() bool {
+	return d.peek() == 'n' && d.literal("null")
+}
+
+// boolean decodes true or false; ok is false (nothing consumed) for any
+// other value.
+func (d *decoder) boolean() (v, ok bool) {
+	switch d.peek() {
+	case 't':
+		return true, d.literal("true")
+	case 'f':
+		return false, d.literal("false")
+	}
+	return false, false
+}
+
+// number decodes a JSON number: int64 when it is an integer that fits,
+// else float64.
+func (d *decoder) number() (any, error) {
+	start := d.pos
+	i := start
+	data := d.data
+	if i < len(data) && data[i] == '-' {
+		i++
+	}
+	digits := i
+	for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+		i++
+	}
+	if i == digits {
+		return nil, d.fail("want a value, found %s", d.describe())
+	}
+	isInt := true
+	if i < len(data) && data[i] == '.' {
+		isInt = false
+		i++
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		isInt = false
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+			i++
+		}
+	}
+	d.pos = i
+	text := string(data[start:i])
+	if isInt {
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return n, nil
+		}
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		d.pos = start
+		return nil, d.fail("bad number %s", text)
+	}
+	return f, nil
+}
+
+// value decodes any JSON value into nil, string, bool, int64, float64, []any
+// or map[string]any. Short strings are interned when internValues.
+func (d *decoder) value(internValues bool) (any, error) {
+	switch c := d.peek(); c {
+	case '"':
+		b, err := d.rawString()
+		if err != nil {
+			return nil, err
+		}
+		if internValues && len(b) <= 64 {
+			if v, ok := d.vals[string(b)]; ok {
+				return v, nil
+			}
+			s := d.intern(b)
+			var v any = s
+			d.vals[s] = v
+			return v, nil
+		}
+		return d.arenaString(b), nil
+	case '{':
+		m := map[string]any{}
+		err := d.object(func(key []byte) error {
+			v, err := d.value(internValues)
+			m[d.intern(key)] = v
+			return err
+		})
+		return m, err
+	case '[':
+		l := []any{}
+		err := d.array(func(int) error {
+			v, err := d.value(internValues)
+			l = append(l, v)
+			return err
+		})
+		return l, err
+	case 't', 'f':
+		v, _ := d.boolean()
+		if d.pos < len(d.data) && isIdentByte(d.data[d.pos]) {
+			return nil, d.fail("want a value")
+		}
+		return v, nil
+	case 'n':
+		if d.literal("null") {
+			return nil, nil
+		}
+		return nil, d.fail("want a value, found %s", d.describe())
+	case 0:
+		return nil, d.fail("want a value, found end of file")
+	default:
+		if c == '-' || ('0' <= c && c <= '9') {
+			return d.number()
+		}
+		return nil, d.fail("want a value, found %s", d.describe())
+	}
+}
+
+func isIdentByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
+// skip consumes any value.
+func (d *decoder) skip() error {
+	switch d.peek() {
+	case '"':
+		_, err := d.rawString()
+		return err
+	case '{':
+		return d.object(func([]byte) error { return d.skip() })
+	case '[':
+		return d.array(func(int) error { return d.skip() })
+	}
+	_, err := d.value(false)
+	return err
+}
+
+// badField records the first wrong-typed property of the current object
+// and skips its value.
+func (d *decoder) badField(key, want string) error {
+	if d.fieldErr == "" {
+		d.fieldErr = key + ": want " + want
+	}
+	return d.skip()
+}
+
+// optString decodes a string or null ("" for null); a value of another type
+// is recorded with badField.
+func (d *decoder) optString(key string, intern bool) (string, error) {
+	switch d.peek() {
+	case '"':
+		b, err := d.rawString()
+		if err != nil {
+			return "", err
+		}
+		if intern {
+			return d.intern(b), nil
+		}
+		return d.arenaString(b), nil
+	case 'n':
+		if d.literal("null") {
+			return "", nil
+		}
+	}
+	return "", d.badField(key, "a string")
+}
+
+func (d *decoder) optBool(key string) (bool, error) {
+	if v, ok := d.boolean(); ok {
+		return v, nil
+	}
+	if d.null() {
+		return false, nil
+	}
+	return false, d.badField(key, "a boolean")
+}
+
+func (d *decoder) stringList(key string) ([]string, error) {
+	if d.null() {
+		return nil, nil
+	}
+	if d.peek() != '[' {
+		return nil, d.badField(key, "an array of strings")
+	}
+	var out []string
+	err := d.array(func(int) error {
+		if d.peek() != '"' {
+			return d.badField(key, "an array of strings")
+		}
+		s, err := d.str()
+		out = append(out, s)
+		return err
+	})
+	return out, err
+}
+
+func (d *decoder) snapshot() (*Snapshot, error) {
+	s := &Snapshot{FormatVersion: -1}
+	err := d.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "formatVersion":
+			v, verr := d.value(false)
+			n, ok := v.(int64)
+			if verr != nil {
+				return verr
+			}
+			if !ok {
+				return fmt.Errorf("%s: formatVersion: want an integer", d.name)
+			}
+			s.FormatVersion = int(n)
+			if n != SnapshotFormatVersion {
+				return fmt.Errorf("%s: formatVersion %d: this xtsync reads version %d", d.name, n, SnapshotFormatVersion)
+			}
+		case "tenantId":
+			s.TenantID, err = d.optString("tenantId", false)
+		case "capturedAt":
+			s.CapturedAt, err = d.optString("capturedAt", false)
+		case "verifiedDomains":
+			s.VerifiedDomains, err = d.stringList("verifiedDomains")
+		case "users":
+			err = d.users(s)
+		case "groups":
+			err = d.groups(s)
+		default:
+			err = d.skip()
+		}
+		if err == nil && d.fieldErr != "" {
+			err = fmt.Errorf("%s: %s", d.name, d.fieldErr)
+		}
+		return err
+	})
+	if err == nil && d.peek() != 0 {
+		err = d.fail("unexpected %s after the document", d.describe())
+	}
+	if err != nil {
+		return nil, d.positioned(err)
+	}
+	if s.FormatVersion < 0 {
+		return nil, fmt.Errorf("%s: formatVersion: missing (want %d)", d.name, SnapshotFormatVersion)
+	}
+	if err := checkUsers(d.name, s.Users); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (d *decoder) users(s *Snapshot) error {
+	if d.null() {
+		return nil
+	}
+	if d.peek() != '[' {
+		return d.fail("users: want an array, found %s", d.describe())
+	}
+	// A user takes ~700 bytes of JSON: size the slice once.
+	s.Users = make([]User, 0, (len(d.data)-d.pos)/700+1)
+	if d.columnar {
+		d.cols = &columns{index: map[string]int{}, hint: cap(s.Users)}
+		s.cols = d.cols
+		defer func() { d.cols.pad(len(s.Users)) }()
+	}
+	return d.array(func(i int) error {
+		s.Users = append(s.Users, User{})
+		u := &s.Users[len(s.Users)-1]
+		d.fieldErr = ""
+		if err := d.user(u, int32(len(s.Users)-1)); err != nil {
+			return err
+		}
+		if d.fieldErr == "" && u.ID == "" {
+			d.fieldErr = "id: missing"
+		}
+		if d.fieldErr != "" {
+			return fmt.Errorf("%s: user %d (%q): %s", d.name, i, u.UserPrincipalName, d.fieldErr)
+		}
+		return nil
+	})
+}
+
+// internedAttrs are the user properties whose values repeat across users.
+var internedAttrs = map[string]bool{
+	"department": true, "jobTitle": true, "city": true, "country": true, "state": true,
+	"companyName": true, "employeeType": true, "preferredLanguage": true, "officeLocation": true,
+	"usageLocation": true, "givenName": true, "surname": true, "postalCode": true,
+	"streetAddress": true, "showInAddressList": true, "creationType": true,
+	"externalUserState": true, "onPremisesSyncEnabled": true,
+}
+
+func (d *decoder) user(u *User, idx int32) error {
+	return d.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			u.ID, err = d.optString("id", false)
+		case "userPrincipalName":
+			u.UserPrincipalName, err = d.optString("userPrincipalName", false)
+		case "mail":
+			u.Mail, err = d.optString("mail", false)
+		case "displayName":
+			u.DisplayName, err = d.optString("displayName", false)
+		case "userType":
+			u.UserType, err = d.optString("userType", true)
+		case "accountEnabled":
+			u.AccountEnabled, err = d.optBool("accountEnabled")
+		case "deleted":
+			u.Deleted, err = d.optBool("deleted")
+		case "alternativeSecurityIds":
+			u.AlternativeSecurityIDs, err = d.altSecIDs()
+		case "proxyAddresses":
+			u.ProxyAddresses, err = d.stringList("proxyAddresses")
+		case "source":
+			u.Source, err = d.sourceLink()
+		default:
+			k := d.intern(key)
+			var v any
+			v, err = d.value(internedAttrs[k])
+			if err == nil && v != nil && d.columnar {
+				d.cols.set(k, int(idx), v)
+			} else if err == nil && v != nil {
+				if u.Attributes == nil {
+					u.Attributes = make(map[string]any, 16)
+				}
+				u.Attributes[k] = v
+			}
+		}
+		return err
+	})
+}
+
+func (d *decoder) altSecIDs() ([]AltSecID, error) {
+	if d.null() {
+		return nil, nil
+	}
+	if d.peek() != '[' {
+		return nil, d.badField("alternativeSecurityIds", "an array of objects")
+	}
+	var out []AltSecID
+	err := d.array(func(int) error {
+		if d.peek() != '{' {
+			return d.badField("alternativeSecurityIds", "an array of objects")
+		}
+		var a AltSecID
+		err := d.object(func(key []byte) error {
+			switch string(key) {
+			case "type":
+				v, err := d.value(false)
+				n, ok := v.(int64)
+				if err == nil && !ok && v != nil {
+					return d.badFieldAfter("alternativeSecurityIds.type", "an integer")
+				}
+				a.Type = int(n)
+				return err
+			case "identityProvider":
+				var err error
+				a.IdentityProvider, err = d.optString("alternativeSecurityIds.identityProvider", true)
+				return err
+			case "key":
+				var err error
+				a.Key, err = d.optString("alternativeSecurityIds.key", false)
+				return err
+			}
+			return d.skip()
+		})
+		out = append(out, a)
+		return err
+	})
+	return out, err
+}
+
+// badFieldAfter records a wrong-typed value already consumed.
+func (d *decoder) badFieldAfter(key, want string) error {
+	if d.fieldErr == "" {
+		d.fieldErr = key + ": want " + want
+	}
+	return nil
+}
+
+func (d *decoder) sourceLink() (*SourceLink, error) {
+	if d.null() {
+		return nil, nil
+	}
+	if d.peek() != '{' {
+		return nil, d.badField("source", "an object")
+	}
+	l := &SourceLink{}
+	err := d.object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "tenantId":
+			l.TenantID, err = d.optString("source.tenantId", true)
+		case "userId":
+			l.UserID, err = d.optString("source.userId", false)
+		case "config":
+			l.Config, err = d.optString("source.config", true)
+		case "linkSource":
+			l.LinkSource, err = d.optString("source.linkSource", true)
+		case "deletedBySync":
+			if d.null() {
+				return nil
+			}
+			v, ok := d.boolean()
+			if !ok {
+				return d.badField("source.deletedBySync", "a boolean")
+			}
+			l.DeletedBySync = &v
+		default:
+			err = d.skip()
+		}
+		return err
+	})
+	return l, err
+}
+
+func (d *decoder) groups(s *Snapshot) error {
+	if d.null() {
+		return nil
+	}
+	if d.peek() != '[' {
+		return d.fail("groups: want an array, found %s", d.describe())
+	}
+	return d.array(func(i int) error {
+		s.Groups = append(s.Groups, Group{})
+		g := &s.Groups[len(s.Groups)-1]
+		d.fieldErr = ""
+		err := d.object(func(key []byte) error {
+			var err error
+			switch string(key) {
+			case "id":
+				g.ID, err = d.optString("id", false)
+			case "displayName":
+				g.DisplayName, err = d.optString("displayName", false)
+			case "securityEnabled":
+				g.SecurityEnabled, err = d.optBool("securityEnabled")
+			case "members":
+				g.Members, err = d.stringList("members")
+			default:
+				err = d.skip()
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if d.fieldErr == "" && g.ID == "" {
+			d.fieldErr = "id: missing"
+		}
+		if d.fieldErr != "" {
+			return fmt.Errorf("%s: group %d (%q): %s", d.name, i, g.DisplayName, d.fieldErr)
+		}
+		return nil
+	})
+}
+
+// checkUsers refuses duplicate user ids.
+func checkUsers(name string, users []User) error {
+	seen := make(map[string]int32, len(users))
+	for i := range users {
+		u := &users[i]
+		if j, dup := seen[u.ID]; dup {
+			return fmt.Errorf("%s: user %d (%q): duplicate id %q (also user %d)", name, i, u.UserPrincipalName, u.ID, j)
+		}
+		seen[u.ID] = int32(i)
+	}
+	return nil
+}
+
+// DanglingMembers lists, per group id, the members that are neither a user
+// nor a group of the snapshot, sorted. The simulator ignores them: a
+// snapshot pulled while the directory changed may hold a few.
+func (s *Snapshot) DanglingMembers() map[string][]string {
+	ids := make(map[string]bool, len(s.Users)+len(s.Groups))
+	for i := range s.Users {
+		ids[s.Users[i].ID] = true
+	}
+	for i := range s.Groups {
+		ids[s.Groups[i].ID] = true
+	}
+	out := map[string][]string{}
+	for _, g := range s.Groups {
+		for _, m := range g.Members {
+			if !ids[m] {
+				out[g.ID] = append(out[g.ID], m)
+			}
+		}
+	}
+	for _, l := range out {
+		sort.Strings(l)
+	}
+	return out
+}

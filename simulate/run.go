@@ -1,0 +1,298 @@
+package simulate
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/xtsync/xtsync/tenants"
+)
+
+// The reason codes of DESIGN §4 (UserResult.Reason; "" for none).
+const (
+	ReasonExternalUser          = "external-user"
+	ReasonGuestUser             = "guest-user"
+	ReasonFiltered              = "filtered"
+	ReasonDeletedInTarget       = "deleted-in-target"
+	ReasonUpdateActionDisabled  = "update-action-disabled"
+	ReasonDisabledUser          = "disabled-user"
+	ReasonManagedByOtherConfig  = "managed-by-other-config"
+	ReasonAdopted               = "adopted"
+	ReasonCreateActionDisabled  = "create-action-disabled"
+	ReasonUnverifiedMailDomain  = "unverified-mail-domain"
+	ReasonAmbiguousTargetUser   = "ambiguous-target-user"
+	ReasonDuplicateMail         = "duplicate-mail"
+	ReasonDeleteActionDisabled  = "delete-action-disabled"
+	ReasonAlreadyDeleted        = "already-deleted"
+	ReasonDisabledNotDeleted    = "disabled-not-deleted"
+	ReasonSourceDeleted         = "source-deleted"
+	ReasonUnassigned            = "unassigned"
+	ReasonTooManyDeletes        = "too-many-deletes"
+	ReasonCycleHeldBack         = "cycle-held-back"
+	BlockerUnknownTarget        = "unknown-target"
+	BlockerMissingSnapshot      = "missing-snapshot"
+	BlockerUnresolvedScopeRef   = "unresolved-scope-ref"
+	BlockerAmbiguousScopeRef    = "ambiguous-scope-ref"
+	BlockerInboundSyncNotAllwd  = "inbound-sync-not-allowed"
+	BlockerAutoRedeemNotEnabled = "auto-redeem-not-enabled"
+)
+
+// The assumption ids of the tenants table the simulator reads.
+const (
+	assumeInternalGuestsSkipped = "internal-guests-skipped"
+	assumeEndsWithCase          = "ends-with-case-sensitive"
+	assumeRegexUnanchored       = "regex-unanchored"
+	assumeRestore               = "restore-on-rescope"
+	assumeQuarantineCreates     = "quarantine-lets-creates-through"
+)
+
+// Options tune a run.
+type Options struct {
+	// Assumptions overrides entries of the assumptions table
+	// (tenants.Assumptions) by id; unset ids take the repository's
+	// settings, then the table's default.
+	Assumptions map[string]bool
+}
+
+// assumption returns the effective value of an assumption.
+func assumption(repo *tenants.Repo, o Options, id string) bool {
+	if v, ok := o.Assumptions[id]; ok {
+		return v
+	}
+	return repo.Settings.Assumption(id)
+}
+
+// Assumption is one row of `xtsync simulate --assumptions`.
+type Assumption struct {
+	tenants.Assumption
+	// Value is what this run uses.
+	Value bool `json:"value"`
+}
+
+// EffectiveAssumptions returns the assumptions table with the values a run
+// with these options uses.
+func EffectiveAssumptions(repo *tenants.Repo, o Options) []Assumption {
+	var out []Assumption
+	for _, a := range tenants.Assumptions() {
+		out = append(out, Assumption{Assumption: a, Value: assumption(repo, o, a.ID)})
+	}
+	return out
+}
+
+// Run simulates one provisioning cycle of every sync configuration of the
+// repository against the snapshots (keyed by tenant name) and returns what
+// each would do (DESIGN §4). It is pure and deterministic and does not
+// modify its inputs.
+func Run(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options) *Result {
+	r := newRunner(repo, snaps, opts)
+	configs := repo.SyncConfigs()
+	outs := make([]configOut, len(configs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(configs))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				outs[i] = r.config(configs[i], nil)
+			}
+		}()
+	}
+	for i := range configs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return r.assemble(outs)
+}
+
+// runner holds what the configurations of one run share.
+type runner struct {
+	repo *tenants.Repo
+	opts Options
+	idx  map[string]*snapIndex
+	// assumptions
+	guestsSkipped, endsWithCase, regexUnanchored, restore, quarantineCreates bool
+}
+
+func newRunner(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options) *runner {
+	r := &runner{repo: repo, opts: opts, idx: map[string]*snapIndex{}}
+	for name, s := range snaps {
+		if s != nil {
+			r.idx[name] = newIndex(s)
+		}
+	}
+	r.guestsSkipped = assumption(repo, opts, assumeInternalGuestsSkipped)
+	r.endsWithCase = assumption(repo, opts, assumeEndsWithCase)
+	r.regexUnanchored = assumption(repo, opts, assumeRegexUnanchored)
+	r.restore = assumption(repo, opts, assumeRestore)
+	r.quarantineCreates = assumption(repo, opts, assumeQuarantineCreates)
+	return r
+}
+
+// configOut is one configuration's part of the result.
+type configOut struct {
+	res  ConfigResult
+	rows []UserResult
+	// added and removed count the creates + restores and the deletes.
+	added, removed int
+}
+
+// assemble sorts and counts.
+func (r *runner) assemble(outs []configOut) *Result {
+	res := &Result{FormatVersion: ResultFormatVersion, Configs: []ConfigResult{}, Users: []UserResult{}, Tenants: []TenantResult{}}
+	n := 0
+	for i := range outs {
+		n += len(outs[i].rows)
+	}
+	res.Users = make([]UserResult, 0, n)
+	order := make([]int, len(outs))
+	for i := range outs {
+		order[i] = i
+		res.Configs = append(res.Configs, outs[i].res)
+	}
+	// Rows: by target, source, configuration; each configuration's rows are
+	// already in user order.
+	sort.SliceStable(order, func(a, b int) bool {
+		x, y := &outs[order[a]].res, &outs[order[b]].res
+		if x.Target != y.Target {
+			return x.Target < y.Target
+		}
+		if x.Source != y.Source {
+			return x.Source < y.Source
+		}
+		return x.Name < y.Name
+	})
+	added, removed := map[string]int{}, map[string]int{}
+	for _, i := range order {
+		res.Users = append(res.Users, outs[i].rows...)
+		added[outs[i].res.Target] += outs[i].added
+		removed[outs[i].res.Target] += outs[i].removed
+	}
+	names := make([]string, 0, len(r.idx))
+	for name := range r.idx {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		x := r.idx[name]
+		x.target()
+		res.Tenants = append(res.Tenants, TenantResult{
+			Name: name, B2BUsers: x.b2b + added[name] - removed[name],
+			Added: added[name], Removed: removed[name],
+		})
+	}
+	return res
+}
+
+// blockers returns the configuration's blockers, in DESIGN §4's order.
+func (r *runner) blockers(sc *tenants.SyncConfig) []Blocker {
+	bs := []Blocker{}
+	src := r.repo.Tenant(sc.Source)
+	tgt := r.repo.Tenant(sc.Target)
+	file, line := sc.Pos.File, sc.Pos.Line
+	add := func(code, msg string) {
+		bs = append(bs, Blocker{Code: code, Message: msg, File: file, Line: line})
+	}
+	if tgt == nil {
+		add(BlockerUnknownTarget, fmt.Sprintf("target %q is not a tenant of this repository", sc.Target))
+	}
+	sx := r.idx[sc.Source]
+	if sx == nil {
+		add(BlockerMissingSnapshot, fmt.Sprintf("no snapshot of the source tenant %s", sc.Source))
+	}
+	if r.idx[sc.Target] == nil {
+		add(BlockerMissingSnapshot, fmt.Sprintf("no snapshot of the target tenant %s", sc.Target))
+	}
+	if sx != nil {
+		refPos := func(field string) (string, int) {
+			if src != nil {
+				p := src.PathPos("sync." + sc.Name + ".scope." + field)
+				if p.File != "" {
+					return p.File, p.Line
+				}
+			}
+			return file, line
+		}
+		for _, ref := range sc.Scope.Groups {
+			n := len(resolveGroup(sx.s, ref))
+			f, l := refPos("groups")
+			if n == 0 {
+				bs = append(bs, Blocker{Code: BlockerUnresolvedScopeRef, Message: fmt.Sprintf("scope group %q matches no group of %s", ref, sc.Source), File: f, Line: l})
+			} else if n > 1 {
+				bs = append(bs, Blocker{Code: BlockerAmbiguousScopeRef, Message: fmt.Sprintf("scope group %q matches %d groups of %s: name it by object id", ref, n, sc.Source), File: f, Line: l})
+			}
+		}
+		for _, ref := range sc.Scope.Users {
+			n := len(resolveUser(sx.s, ref))
+			f, l := refPos("users")
+			if n == 0 {
+				bs = append(bs, Blocker{Code: BlockerUnresolvedScopeRef, Message: fmt.Sprintf("scope user %q matches no user of %s", ref, sc.Source), File: f, Line: l})
+			} else if n > 1 {
+				bs = append(bs, Blocker{Code: BlockerAmbiguousScopeRef, Message: fmt.Sprintf("scope user %q matches %d users of %s: name it by object id", ref, n, sc.Source), File: f, Line: l})
+			}
+		}
+	}
+	if tgt != nil {
+		var in *tenants.Inbound
+		if p := tgt.Partner(sc.Source); p != nil {
+			in = p.Inbound
+		}
+		if in == nil || !in.UserSync {
+			add(BlockerInboundSyncNotAllwd, fmt.Sprintf("%s does not allow user sync from %s (partners.%s.inbound.userSync)", sc.Target, sc.Source, sc.Source))
+		}
+		var out *tenants.Outbound
+		if src != nil {
+			if p := src.Partner(sc.Target); p != nil {
+				out = p.Outbound
+			}
+		}
+		var off []string
+		if out == nil || !out.AutoRedeem {
+			off = append(off, fmt.Sprintf("%s's outbound autoRedeem towards %s", sc.Source, sc.Target))
+		}
+		if in == nil || !in.AutoRedeem {
+			off = append(off, fmt.Sprintf("%s's inbound autoRedeem from %s", sc.Target, sc.Source))
+		}
+		if len(off) > 0 {
+			add(BlockerAutoRedeemNotEnabled, "automatic redemption is off: "+strings.Join(off, " and "))
+		}
+	}
+	return bs
+}
+
+// resolveGroup returns the groups a scope reference names: the group with
+// that object id, else the groups with that display name (any case).
+func resolveGroup(s *Snapshot, ref string) []int {
+	for i := range s.Groups {
+		if s.Groups[i].ID == ref {
+			return []int{i}
+		}
+	}
+	var out []int
+	for i := range s.Groups {
+		if strings.EqualFold(s.Groups[i].DisplayName, ref) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// resolveUser returns the users a scope reference names: the user with that
+// object id, else the users with that UPN (any case).
+func resolveUser(s *Snapshot, ref string) []int {
+	for i := range s.Users {
+		if s.Users[i].ID == ref {
+			return []int{i}
+		}
+	}
+	var out []int
+	for i := range s.Users {
+		if strings.EqualFold(s.Users[i].UserPrincipalName, ref) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
