@@ -90,6 +90,9 @@ func TestEval(t *testing.T) {
 		{"IIF/numbers", `IIF(Count([a]) > 1, "many", "few")`, map[string]any{"a": []any{"1", "2"}}, "many"},
 		{"IIF/number text", `IIF([n] >= 10, "big", "small")`, map[string]any{"n": "9"}, "small"},
 		{"IIF/text order", `IIF([s] < "b", "lt", "ge")`, map[string]any{"s": "a"}, "lt"},
+		{"IIF/two texts compare as text", `IIF([n] = "1", "eq", "ne")`, map[string]any{"n": "01"}, "ne"},
+		{"IIF/number and text compare as numbers", `IIF([n] = 1, "eq", "ne")`, map[string]any{"n": "01"}, "eq"},
+		{"IIF/text order of digits", `IIF([n] < "10", "lt", "ge")`, map[string]any{"n": "9"}, "ge"},
 		{"IIF/bool", `IIF(IsPresent([a]) = True, "p", "a")`, map[string]any{"a": "x"}, "p"},
 		{"IIF/bool text", `IIF([enabled], "on", "off")`, map[string]any{"enabled": "True"}, "on"},
 		{"IIF/lazy", `IIF(True, "ok", Mid("x", 0, 1))`, nil, "ok"},
@@ -300,7 +303,7 @@ func BenchmarkEval(b *testing.B) {
 	}
 	user := map[string]any{"givenName": "John", "surname": "Doe", "country": "USA", "department": "Sales",
 		"jobTitle": "Engineer", "state": "QLD", "userPrincipalName": "jsmith@contoso.com"}
-	env := Env{Attr: func(name string) any { return user[name] }}
+	env := &Env{Attr: func(name string) any { return user[name] }}
 	for name, src := range srcs {
 		e, err := Parse(src)
 		if err != nil {
@@ -309,7 +312,7 @@ func BenchmarkEval(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := e.Eval(env); err != nil {
+				if _, err := e.EvalEnv(env); err != nil {
 					b.Fatal(err)
 				}
 			}

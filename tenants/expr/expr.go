@@ -61,6 +61,7 @@ type node struct {
 	spec *spec                          // kindCall
 	eval func(*node, *Env) (any, error) // kindCall, kindCmp
 	aux  any                            // per-call data prepared at parse time (regexps, modes)
+	lit  any                            // a constant's value, boxed once at parse time
 }
 
 // Parse parses an expression. Unknown functions, wrong argument counts,
@@ -70,12 +71,31 @@ func Parse(src string) (*Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	box(root)
 	return &Expr{root: root}, nil
 }
 
 // ParseConstant returns the expression of a constant mapping: the string s.
 func ParseConstant(s string) *Expr {
-	return &Expr{root: &node{kind: kindStr, col: 1, str: s}}
+	n := &node{kind: kindStr, col: 1, str: s}
+	box(n)
+	return &Expr{root: n}
+}
+
+// box stores the constants' values as interfaces once, so that evaluating
+// them does not allocate.
+func box(n *node) {
+	switch n.kind {
+	case kindStr:
+		n.lit = n.str
+	case kindNum, kindEnum:
+		n.lit = n.num
+	case kindBool:
+		n.lit = n.b
+	}
+	for _, a := range n.args {
+		box(a)
+	}
 }
 
 // ParseAttribute returns the expression of a direct (source) mapping:
@@ -250,11 +270,15 @@ type Env struct {
 
 // Eval evaluates the expression. A nil result means nothing flows (a null
 // value, or IgnoreFlowIfNullOrEmpty on an empty one).
-func (e *Expr) Eval(env Env) (any, error) {
+func (e *Expr) Eval(env Env) (any, error) { return e.EvalEnv(&env) }
+
+// EvalEnv is Eval with the Env passed by pointer: a caller evaluating many
+// expressions reuses one Env and spares an allocation per call.
+func (e *Expr) EvalEnv(env *Env) (any, error) {
 	if e == nil || e.root == nil {
 		return nil, nil
 	}
-	return e.root.value(&env)
+	return e.root.value(env)
 }
 
 // value evaluates a node.
@@ -267,14 +291,8 @@ func (n *node) value(env *Env) (any, error) {
 			return nil, nil
 		}
 		return env.Attr(n.name), nil
-	case kindStr:
-		return n.str, nil
-	case kindNum, kindEnum:
-		return n.num, nil
-	case kindBool:
-		return n.b, nil
 	}
-	return nil, nil
+	return n.lit, nil
 }
 
 // errorf is an evaluation error at the node.

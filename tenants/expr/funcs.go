@@ -801,9 +801,10 @@ func evalWord(n *node, env *Env) (any, error) {
 }
 
 // evalCmp compares two values for an IIF condition. A null side makes the
-// comparison False (section "IIF", known limitations). Whole numbers
-// compare as numbers, booleans as booleans, everything else as
-// case-sensitive text.
+// comparison False (section "IIF", known limitations). As in VBA, a number
+// compared with a number or a numeric text compares as a number, booleans
+// as booleans, and everything else (two texts included) as case-sensitive
+// text.
 func evalCmp(n *node, env *Env) (any, error) {
 	a, err := n.args[0].value(env)
 	if err != nil {
@@ -836,7 +837,9 @@ func evalCmp(n *node, env *Env) (any, error) {
 	default:
 		ai, aok := number(a)
 		bi, bok := number(b)
-		if aok && bok {
+		_, aInt := a.(int64)
+		_, bInt := b.(int64)
+		if aok && bok && (aInt || bInt) {
 			c = cmpInt(ai, bi)
 		} else {
 			as, ok1, err := n.text(a, "left side")
