@@ -104,6 +104,9 @@ type Tenant struct {
 	// its YAML node, for reports that point at a changed field. Paths name
 	// list items by their key: "partners.contoso-us.inbound.userSync",
 	// "sync.eu-to-us.scope.groups", "sync.eu-to-us.mappings.jobTitle".
+	// Filters and clauses, which need no name, go by index:
+	// "sync.eu-to-us.scope.filters.0.clauses.1.value". A key's position is
+	// that of the key itself; a list item's that of the item.
 	Paths map[string]Pos `json:"-"`
 }
 

@@ -77,18 +77,24 @@ func parseTenant(file string, data []byte) (*Tenant, *fileLoader) {
 	return t, l
 }
 
-func parsePartner(o *obj, it *yaml.Node, i int) *Partner {
-	// The path key is the partner as written; Load renames it once resolved.
-	key := strconv.Itoa(i)
+// itemKey names a list item in Paths: the scalar value of its field (a
+// partner's tenant, a configuration's name), else its index.
+func itemKey(it *yaml.Node, field string, i int) string {
 	if it.Kind == yaml.MappingNode {
 		for j := 0; j+1 < len(it.Content); j += 2 {
-			if it.Content[j].Value == "tenant" && it.Content[j+1].Kind == yaml.ScalarNode && it.Content[j+1].Value != "" {
-				key = it.Content[j+1].Value
-				if IsGUID(key) {
-					key = strings.ToLower(key)
-				}
+			if k, v := it.Content[j], it.Content[j+1]; k.Value == field && v.Kind == yaml.ScalarNode && v.Value != "" {
+				return v.Value
 			}
 		}
+	}
+	return strconv.Itoa(i)
+}
+
+func parsePartner(o *obj, it *yaml.Node, i int) *Partner {
+	// The path key is the partner as written; Load renames it once resolved.
+	key := itemKey(it, "tenant", i)
+	if IsGUID(key) {
+		key = strings.ToLower(key)
 	}
 	path := "partners." + key
 	po := o.item("partners", it, path)
@@ -124,15 +130,7 @@ func parsePartner(o *obj, it *yaml.Node, i int) *Partner {
 }
 
 func parseSync(o *obj, it *yaml.Node, i int) *SyncConfig {
-	key := strconv.Itoa(i)
-	if it.Kind == yaml.MappingNode {
-		for j := 0; j+1 < len(it.Content); j += 2 {
-			if it.Content[j].Value == "name" && it.Content[j+1].Kind == yaml.ScalarNode && it.Content[j+1].Value != "" {
-				key = it.Content[j+1].Value
-			}
-		}
-	}
-	path := "sync." + key
+	path := "sync." + itemKey(it, "name", i)
 	so := o.item("sync", it, path)
 	if so.node == nil {
 		return nil
