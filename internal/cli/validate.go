@@ -7,8 +7,13 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/xtsync/xtsync/internal/report"
+	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/tenants"
 )
+
+// validateFormats are the report formats of validate.
+var validateFormats = []string{"text", "json", "github", "sarif"}
 
 // validateReport is the JSON contract of `xtsync validate --output json`.
 type validateReport struct {
@@ -29,7 +34,7 @@ func validateCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "validate",
 		Usage:     "load the config repository and report every problem with file:line:col",
-		UsageText: "xtsync validate [--repo DIR] [--output text|json]",
+		UsageText: "xtsync validate [--repo DIR] [--output text|json|github|sarif]",
 		Description: `Loads xtsync.yaml and tenants/*.yaml strictly and reports every problem at
 once, each as file:line:col: severity: message (paths relative to --repo):
 unknown keys (with "did you mean"), wrong types, missing or malformed names
@@ -39,20 +44,23 @@ expressions that do not compile, and more. Warnings point at configurations
 Entra would block or that need a second look: a target without inbound
 user sync for the source, auto-redeem off, scope.all without
 acknowledge: [scope-all], cross-cloud pairs, two configurations for one pair.
-The last line sums up the repository.
+The last line sums up the repository. --output json is the contract;
+github prints GitHub Actions annotations (::error file=…,line=…::…) and
+sarif a SARIF 2.1.0 log for code scanning, one rule per diagnostic code.
 
 Example:
   xtsync validate --repo .
   xtsync validate --output json | jq '.diagnostics[] | select(.severity == "error")'
+  xtsync validate --output github     # in a GitHub Actions step
 
 Exit codes: 0 no errors (warnings allowed), 1 errors found or the repository
 cannot be read, 2 usage error.`,
-		Flags: []ucli.Flag{repoFlag(), outputFlag("text", "json")},
+		Flags: []ucli.Flag{repoFlag(), outputFlag(validateFormats...)},
 		Action: func(c *ucli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err
 			}
-			format, err := outputFormat(c, "text", "json")
+			format, err := outputFormat(c, validateFormats...)
 			if err != nil {
 				return err
 			}
@@ -72,13 +80,23 @@ cannot be read, 2 usage error.`,
 				rep.Summary.Partnerships = repo.Partnerships()
 				rep.Summary.SyncConfigurations = len(repo.SyncConfigs())
 			}
-			if format == "json" {
+			switch format {
+			case "json":
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(rep); err != nil {
 					return fmt.Errorf("validate: write report: %w", err)
 				}
-			} else {
+			case "github", "sarif":
+				r := report.NewFindings("", "", nil, diagnosticFindings(diags))
+				write := func() error { return report.FindingsGitHub(e.stdout, r) }
+				if format == "sarif" {
+					write = func() error { return report.FindingsSARIF(e.stdout, r, Version) }
+				}
+				if err := write(); err != nil {
+					return fmt.Errorf("validate: write report: %w", err)
+				}
+			default:
 				for _, d := range diags {
 					fmt.Fprintln(e.stdout, d.String())
 				}
@@ -101,4 +119,18 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// diagnosticFindings renders diagnostics as findings for the annotation
+// and SARIF renderers: the code is the rule, errors deny, warnings warn.
+func diagnosticFindings(ds tenants.Diagnostics) []plan.Finding {
+	out := make([]plan.Finding, 0, len(ds))
+	for _, d := range ds {
+		level := plan.LevelWarn
+		if d.Severity == tenants.SeverityError {
+			level = plan.LevelDeny
+		}
+		out = append(out, plan.Finding{Policy: d.Code, Level: level, Msg: d.Message, File: d.Pos.File, Line: d.Pos.Line})
+	}
+	return out
 }
