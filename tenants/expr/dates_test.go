@@ -11,12 +11,7 @@ import (
 // (sections CDate, DateAdd, DateDiff, DateFromNum, FormatDateTime,
 // NumFromDate).
 func TestEvalDates(t *testing.T) {
-	tests := []struct {
-		name  string
-		src   string
-		attrs map[string]any
-		want  any
-	}{
+	tests := []evalTest{
 		// CDate examples 1 to 3: the UTC equivalent as M/d/yyyy h:mm:ss tt.
 		{"CDate/1", `CDate([StatusHireDate])`, map[string]any{"StatusHireDate": "2020-03-16-07:00"}, "3/16/2020 7:00:00 AM"},
 		{"CDate/2", `CDate("2021-06-30+08:00")`, nil, "6/29/2021 4:00:00 PM"},
@@ -66,21 +61,7 @@ func TestEvalDates(t *testing.T) {
 		{"FormatDateTime/escapes", `FormatDateTime("2021-01-02", , "yyyy-MM-dd", "\\d\\a\\y d%M")`, nil, "day 21"},
 		{"FormatDateTime/null", `FormatDateTime([x], , "yyyy", "yyyy")`, nil, nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e, err := Parse(tt.src)
-			if err != nil {
-				t.Fatalf("Parse(%q): %v", tt.src, err)
-			}
-			got, err := e.Eval(attrs(tt.attrs))
-			if err != nil {
-				t.Fatalf("Eval(%q): %v", tt.src, err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("Eval(%q) (-want +got):\n%s", tt.src, diff)
-			}
-		})
-	}
+	runEvalTests(t, tests)
 }
 
 func TestDateErrors(t *testing.T) {

@@ -26,12 +26,7 @@ func attrs(m map[string]any) Env {
 // (functions-for-customizing-application-data.md); their examples are the
 // first cases of each function.
 func TestEval(t *testing.T) {
-	tests := []struct {
-		name  string
-		src   string
-		attrs map[string]any
-		want  any
-	}{
+	tests := []evalTest{
 		// Append: "Append constant suffix to user name".
 		{"Append", `Append([userPrincipalName], ".test")`, map[string]any{"userPrincipalName": "John.Doe@contoso.com"}, "John.Doe@contoso.com.test"},
 		{"Append/null source", `Append([userPrincipalName], ".test")`, nil, nil},
@@ -214,6 +209,19 @@ func TestEval(t *testing.T) {
 		{"number", `-10`, nil, int64(-10)},
 		{"bool", `False`, nil, false},
 	}
+	runEvalTests(t, tests)
+}
+
+// evalTest is one expression evaluated against attribute values.
+type evalTest struct {
+	name  string
+	src   string
+	attrs map[string]any
+	want  any
+}
+
+func runEvalTests(t *testing.T, tests []evalTest) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e, err := Parse(tt.src)

@@ -195,30 +195,14 @@ func (n *node) equal(o *node) bool {
 
 // Attributes returns the source attributes the expression reads, sorted and
 // without duplicates.
-func (e *Expr) Attributes() []string {
-	if e == nil || e.root == nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	var walk func(n *node)
-	walk = func(n *node) {
-		if n.kind == kindAttr && !seen[n.name] {
-			seen[n.name] = true
-			out = append(out, n.name)
-		}
-		for _, a := range n.args {
-			walk(a)
-		}
-	}
-	walk(e.root)
-	sort.Strings(out)
-	return out
-}
+func (e *Expr) Attributes() []string { return e.names(kindAttr) }
 
 // Functions returns the names of the functions the expression calls, sorted
 // and without duplicates.
-func (e *Expr) Functions() []string {
+func (e *Expr) Functions() []string { return e.names(kindCall) }
+
+// names lists the names of the nodes of one kind, sorted, once each.
+func (e *Expr) names(k kind) []string {
 	if e == nil || e.root == nil {
 		return nil
 	}
@@ -226,7 +210,7 @@ func (e *Expr) Functions() []string {
 	var out []string
 	var walk func(n *node)
 	walk = func(n *node) {
-		if n.kind == kindCall && !seen[n.name] {
+		if n.kind == k && !seen[n.name] {
 			seen[n.name] = true
 			out = append(out, n.name)
 		}

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -840,7 +841,7 @@ func evalCmp(n *node, env *Env) (any, error) {
 		_, aInt := a.(int64)
 		_, bInt := b.(int64)
 		if aok && bok && (aInt || bInt) {
-			c = cmpInt(ai, bi)
+			c = cmp.Compare(ai, bi)
 		} else {
 			as, ok1, err := n.text(a, "left side")
 			if err != nil {
@@ -903,14 +904,4 @@ func looksNumeric(s string) bool {
 		}
 	}
 	return true
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
