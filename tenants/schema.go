@@ -56,6 +56,9 @@ func schemaOf(f *Field) map[string]any {
 	switch f.Type {
 	case TString:
 		str(s)
+		if f.Required {
+			s["minLength"] = 1
+		}
 	case TBool:
 		s["type"] = "boolean"
 	case TInt, TNumber:
@@ -72,7 +75,7 @@ func schemaOf(f *Field) map[string]any {
 	case TScalar:
 		s["type"] = []string{"string", "number", "integer", "boolean"}
 	case TStrings:
-		items := map[string]any{}
+		items := map[string]any{"minLength": 1}
 		str(items)
 		s["type"] = "array"
 		s["items"] = items

@@ -321,6 +321,10 @@ func (o *obj) str(key string) (string, *yaml.Node, bool) {
 		return "", v, false
 	}
 	f := o.spec.field(key)
+	if f.Required && v.Value == "" {
+		o.l.errorf(v, "missing-key", "%q is empty%s", key, inWhat(o.path))
+		return "", v, false
+	}
 	if !o.l.checkString(v, key, f) {
 		return v.Value, v, false
 	}
@@ -448,6 +452,10 @@ func (o *obj) strs(key string) (vals []string, nodes []*yaml.Node, present bool)
 	for _, it := range v.Content {
 		it = o.l.resolve(it)
 		if it == nil || !o.l.scalarOf(it, "!!str", "a string", key+" item") {
+			continue
+		}
+		if it.Value == "" {
+			o.l.errorf(it, "invalid-value", "%s: empty item", key)
 			continue
 		}
 		if !o.l.checkString(it, key, f) {
