@@ -423,9 +423,9 @@ const (
 	targetDeleted   = 40   // of the linked: soft-deleted in the target
 	byAdmin         = 3000 // of those: by an admin (no restore)
 	disabledSynced  = 9000 // of the linked disabled: already disabled in the target
-	linkedFiltered  = 300  // assigned, failing the filters, still linked (delete)
-	linkedOutside   = 60   // of the assigned count: linked users no longer assigned (delete)
-	ghostShare      = 10   // of the assigned count: source user gone (delete)
+	linkedFiltered  = 100  // of the in-scope count: assigned, failing the filters, still linked (delete)
+	linkedOutside   = 60   // of the in-scope count: linked users no longer assigned (delete)
+	ghostShare      = 10   // of the in-scope count: source user gone (delete)
 	linkedDeletedSh = 5000 // of the deleted users in the scope's share: still linked (delete)
 )
 
@@ -447,34 +447,28 @@ func (g *generator) planLinks(ur *userRand, k int) {
 		}
 		g.targets[t] = append(g.targets[t], b2b{source: int32(s), user: int32(i), config: cfg, flags: flags})
 	}
+	// Sort the assigned users: in scope, or eligible but failing the filters.
 	assigned := g.assigned(c)
-	count := 0
+	var inScope, filtered []int32
 	for i := 0; i < src.users; i++ {
-		if !assigned.has(i) {
-			continue
-		}
-		count++
-		if links[i] >= 0 {
-			continue // linked by another configuration of the pair
-		}
-		st := g.status(s, i)
-		h := g.hash(kLink, uint64(t), uint64(s), uint64(i))
-		r := int(h % 10000)
-		if !st.eligible() {
-			continue
+		if !assigned.has(i) || links[i] >= 0 || !g.status(s, i).eligible() {
+			continue // linked by another configuration of the pair, or never provisioned
 		}
 		u := g.user(ur, s, i)
 		if strings.HasSuffix(u.mail, "@"+src.legacyDomain) || strings.HasPrefix(u.mail, "team@") {
 			continue // never created: the mail's domain is not verified, or the mail is shared
 		}
-		if !c.passes(&u) {
-			if r < linkedFiltered {
-				add(i, int32(k), 0)
-				c.deletes++
-			}
-			continue
+		if c.passes(&u) {
+			inScope = append(inScope, int32(i))
+		} else {
+			filtered = append(filtered, int32(i))
 		}
-		switch {
+	}
+	for _, i32 := range inScope {
+		i := int(i32)
+		st := g.status(s, i)
+		h := g.hash(kLink, uint64(t), uint64(s), uint64(i))
+		switch r := int(h % 10000); {
 		case r < linkedInScope:
 			var f uint8
 			if int(h>>16%10000) < staleShare {
@@ -497,8 +491,19 @@ func (g *generator) planLinks(ur *userRand, k int) {
 		case r < linkedInScope+invitedByHand:
 			add(i, cfgNone, 0)
 		case r < linkedInScope+invitedByHand+guestSameMail:
-			if u.mail != "" {
+			if u := g.user(ur, s, i); u.mail != "" {
 				add(i, cfgGuest, 0)
+			}
+		}
+	}
+	count := len(inScope)
+	if len(filtered) > 0 {
+		// Users an edit of the filters took out of scope since the last cycle.
+		p := float64(count) * linkedFiltered / 10000 / float64(len(filtered))
+		for _, i := range filtered {
+			if float64(g.hash(kLink, uint64(t), uint64(s), uint64(i))%10000) < p*10000 {
+				add(int(i), int32(k), 0)
+				c.deletes++
 			}
 		}
 	}
