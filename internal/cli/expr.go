@@ -40,8 +40,9 @@ Text output prints a string as is, a multi-valued result one value per line,
 True/False, numbers in decimal, and "null" when nothing would flow. JSON
 output is {"value": …}. Now() is the current UTC time as Entra prints it
 (M/d/yyyy h:mm:ss tt) unless --now fixes it; Guid() is random unless --guid
-fixes it; RandomString() is random. Date functions (DateAdd, FormatDateTime,
-…) parse but cannot be evaluated offline. See docs/expressions.md.
+fixes it; RandomString() is random. AppRoleAssignmentsComplex and
+AltSecIdFromNetId parse but cannot be evaluated offline. See
+docs/expressions.md.
 
 Examples:
    xtsync expr 'Join(" ", [givenName], [surname])' --set givenName=Ada --set surname=Lovelace
