@@ -22,6 +22,7 @@ type reply struct {
 	header map[string]string
 	body   string
 	drop   bool // close the connection without a response
+	short  bool // declare a longer body than sent: the connection drops mid-body
 }
 
 // fakeGraph serves scripted replies per path (the request path plus
@@ -75,6 +76,12 @@ func (f *fakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	for k, v := range rep.header {
 		w.Header().Set(k, v)
+	}
+	if rep.short {
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(200)
+		fmt.Fprint(w, `{"value":[`)
+		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if rep.status == 0 {
@@ -226,6 +233,8 @@ func TestRetries(t *testing.T) {
 		{"503 then 504", []reply{{status: 503, header: map[string]string{"Retry-After": "0"}}, {status: 504, header: map[string]string{"Retry-After": "0"}}, {body: orgOK}},
 			Stats{Requests: 3, Throttled: 2}, 0},
 		{"dropped connection", []reply{{drop: true}, {body: orgOK}},
+			Stats{Requests: 2, Dropped: 1}, 0},
+		{"connection dropped mid-body", []reply{{short: true}, {body: orgOK}},
 			Stats{Requests: 2, Dropped: 1}, 0},
 		{"429 until the retries run out", []reply{{status: 429, header: map[string]string{"Retry-After": "0"}, body: `{"error":{"code":"TooManyRequests","message":"slow down"}}`}},
 			Stats{Requests: 4, Throttled: 4}, 429},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
@@ -100,13 +101,38 @@ func deref(s *string) string {
 	return *s
 }
 
-// getRaw sends a GET through the SDK's pipeline (auth, retries, error
+// send sends a request through the SDK's pipeline (auth, retries, error
 // mapping) and returns the raw JSON body.
-func (c *Client) getRaw(ctx context.Context, ri *abs.RequestInformation) ([]byte, error) {
+func (c *Client) send(ctx context.Context, ri *abs.RequestInformation) ([]byte, error) {
 	res, err := c.adapter.SendPrimitive(ctx, ri, "[]byte", errorMappings)
 	if err != nil {
 		return nil, convertError(err)
 	}
 	b, _ := res.([]byte)
+	return b, nil
+}
+
+// Do sends one request through the SDK's pipeline (auth, retries, error
+// mapping) to path, relative to the version root ("users/{id}",
+// "policies/crossTenantAccessPolicy/partners"), with body as raw JSON (nil
+// for none), and returns the raw response body (nil for 204). It is the
+// building block for objects xtsync round-trips as raw JSON (schemas,
+// secrets).
+func (c *Client) Do(ctx context.Context, method, path string, body []byte) ([]byte, error) {
+	m, ok := map[string]abs.HttpMethod{http.MethodGet: abs.GET, http.MethodPost: abs.POST, http.MethodPatch: abs.PATCH,
+		http.MethodPut: abs.PUT, http.MethodDelete: abs.DELETE}[method]
+	if !ok {
+		return nil, fmt.Errorf("graph: unsupported method %q", method)
+	}
+	ri := c.linkRequest(c.baseURL + "/v1.0/" + strings.TrimPrefix(path, "/"))
+	ri.Method = m
+	if body != nil {
+		ri.Content = body
+		ri.Headers.TryAdd("Content-Type", "application/json")
+	}
+	b, err := c.send(ctx, ri)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
 	return b, nil
 }

@@ -9,6 +9,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -290,6 +291,19 @@ func (t *dropRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 	idempotent := (req.Method == http.MethodGet || req.Method == http.MethodHead) && req.Body == nil
 	for attempt := 0; ; attempt++ {
 		resp, err := t.next.RoundTrip(req)
+		if err == nil && idempotent && resp.Body != nil {
+			// A connection can also drop in the middle of the body: read it
+			// here, where the request can still be retried.
+			var body []byte
+			body, err = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.st.dropped.Add(1)
+				resp = nil
+			} else {
+				resp.Body = io.NopCloser(bytes.NewReader(body))
+			}
+		}
 		if err == nil || !idempotent || attempt >= t.max || req.Context().Err() != nil {
 			return resp, err
 		}

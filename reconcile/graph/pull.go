@@ -222,7 +222,7 @@ func (c *Client) pages(ctx context.Context, ri *abs.RequestInformation, fn func(
 				return "", fmt.Errorf("refusing to follow link %q outside %s", u.String(), c.baseURL)
 			}
 		}
-		b, err := c.getRaw(ctx, ri)
+		b, err := c.send(ctx, ri)
 		if err != nil {
 			return "", err
 		}
