@@ -282,3 +282,12 @@ func containsAny(list []any, v any) bool {
 	}
 	return false
 }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

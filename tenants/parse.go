@@ -183,7 +183,7 @@ func parseSync(o *obj, it *yaml.Node, i int) *SyncConfig {
 			seen[a] = true
 			sc.Actions = append(sc.Actions, Action(a))
 		}
-		if len(sc.Actions) == 0 && len(nodes) == len(acts) && !l.hasErrorAt(so.keyNode("actions")) {
+		if n := so.get("actions"); n != nil && n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
 			l.errorf(so.keyNode("actions"), "empty-actions", "actions: empty: list at least one of create, update, delete (to stop the sync, set enabled: false)")
 		}
 	}
@@ -202,15 +202,6 @@ func parseSync(o *obj, it *yaml.Node, i int) *SyncConfig {
 		}
 	}
 	return sc
-}
-
-func (l *fileLoader) hasErrorAt(n *yaml.Node) bool {
-	for _, d := range l.diags {
-		if d.Severity == SeverityError && d.Pos.Line >= n.Line {
-			return true
-		}
-	}
-	return false
 }
 
 func parseScope(o *obj, s *Scope) {

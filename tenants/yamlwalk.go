@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -298,8 +297,6 @@ func (o *obj) keyNode(key string) *yaml.Node {
 	}
 	return o.node
 }
-
-func (o *obj) has(key string) bool { return o.get(key) != nil }
 
 // scalarOf checks that n is a scalar of the tag.
 func (l *fileLoader) scalarOf(n *yaml.Node, tag, want, ctx string) bool {
@@ -604,13 +601,4 @@ func levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
