@@ -268,7 +268,20 @@ func (e *Engine) Evaluate(ctx context.Context, input Input) ([]plan.Finding, err
 }
 
 // toValue converts the input to an AST value once for every query.
+// Nil lists become empty ones, so policies can count them.
 func toValue(input Input) (ast.Value, error) {
+	if input.Changes == nil {
+		input.Changes = []plan.Change{}
+	}
+	if input.Impact == nil {
+		input.Impact = []plan.TargetImpact{}
+	}
+	if input.Context.Labels == nil {
+		input.Context.Labels = []string{}
+	}
+	if input.Summary.Configs == nil && input.Summary.Tenants == nil && input.Summary.Pairs == nil {
+		input.Summary = Summarize(nil)
+	}
 	b, err := json.Marshal(input)
 	if err != nil {
 		return nil, err

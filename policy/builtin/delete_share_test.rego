@@ -18,7 +18,7 @@ test_small_share_allowed if {
 test_large_share_denied if {
 	# 100 before, 11 removed
 	some f in p.deny with input as input_with(89, 0, 11, 0.1)
-	contains(f.msg, "contoso-us: this change soft-deletes 11 of its 100 B2B users (11.0%), more than maxDeleteShare 10.0%")
+	contains(f.msg, "contoso-us: the next provisioning cycle soft-deletes 11 of its 100 B2B users (11.0%), more than maxDeleteShare 10.0%")
 	f.file == "tenants/contoso-us.yaml"
 }
 
@@ -44,4 +44,10 @@ test_default_share if {
 
 test_nothing_removed if {
 	count(p.deny) == 0 with input as input_with(0, 0, 0, 0.1)
+}
+
+test_wording_for_a_change if {
+	inp := object.union(input_with(89, 0, 11, 0.1), {"changes": [{"kind": "sync", "op": "modify"}]})
+	some f in p.deny with input as inp
+	contains(f.msg, "contoso-us: this change soft-deletes 11")
 }

@@ -14,8 +14,8 @@ deny contains f if {
 	n := count(deletions(s))
 	n > threshold
 	f := lib.sync_finding(s, "deletionThreshold", sprintf(
-		"sync %s: this change soft-deletes or disables %d users of %s, more than its deletionThreshold of %d, so Entra would quarantine the job: split the change, or raise deletionThreshold (or acknowledge deletion-threshold) knowingly",
-		[lib.key(s), n, s.sc.target, threshold],
+		"sync %s: %s soft-deletes or disables %d users of %s, more than its deletionThreshold of %d, so Entra would quarantine the job: split the change, or raise deletionThreshold (or acknowledge deletion-threshold) knowingly",
+		[lib.key(s), lib.what_deletes, n, s.sc.target, threshold],
 	))
 }
 

@@ -14,7 +14,7 @@ test_under_threshold_allowed if {
 
 test_over_threshold_denied if {
 	some f in p.deny with input as input_with(5, fx.users(6, "contoso-eu", "eu-to-us"), [])
-	contains(f.msg, "soft-deletes or disables 6 users of contoso-us, more than its deletionThreshold of 5")
+	contains(f.msg, "the next provisioning cycle soft-deletes or disables 6 users of contoso-us, more than its deletionThreshold of 5")
 }
 
 test_staged_count if {

@@ -83,3 +83,13 @@ mapping_removed(sc, target) if {
 removed(m) if m.kind == "remove"
 
 removed(m) if m.remove == true
+
+# what_deletes names what does the deleting: a change between two revisions,
+# or, when one revision is checked alone, its next provisioning cycle.
+what_deletes := "this change" if {
+	changes := object.get(input, "changes", [])
+	is_array(changes)
+	count(changes) > 0
+}
+
+else := "the next provisioning cycle"
