@@ -97,14 +97,14 @@ func (l *fileLoader) parseDoc(data []byte, allowEmpty bool) (root *yaml.Node) {
 			}
 			return nil
 		}
-		l.yamlError(err)
+		l.yamlError(err, data)
 		return nil
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case err == io.EOF:
 	case err != nil:
-		l.yamlError(err)
+		l.yamlError(err, data)
 		return nil
 	default:
 		l.errorf(&yaml.Node{Line: extra.Line, Column: extra.Column}, "multiple-documents", "a second YAML document starts here: want exactly one document per file")
@@ -124,10 +124,11 @@ func (l *fileLoader) parseDoc(data []byte, allowEmpty bool) (root *yaml.Node) {
 }
 
 // yamlError turns a YAML syntax error into a diagnostic. yaml.v3 leaves out
-// the line when it is the first one and never says the column.
-func (l *fileLoader) yamlError(err error) {
+// the line when it is the first one and never says the column; for the
+// commonest mistake, a tab in the indentation, the loader finds both.
+func (l *fileLoader) yamlError(err error, data []byte) {
 	msg := err.Error()
-	line := 1
+	line, col := 1, 0
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		if m[1] != "" {
 			line, _ = strconv.Atoi(m[1])
@@ -135,7 +136,34 @@ func (l *fileLoader) yamlError(err error) {
 		msg = m[2]
 	}
 	msg = strings.ReplaceAll(msg, "\n", " ")
-	l.errorf(&yaml.Node{Line: line}, "yaml-syntax", "invalid YAML: %s", msg)
+	if strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token") {
+		if tl, tc := indentTab(data, line); tl > 0 {
+			line, col = tl, tc
+			msg += " (YAML does not allow tabs in indentation: use spaces)"
+		}
+	}
+	l.errorf(&yaml.Node{Line: line, Column: col}, "yaml-syntax", "invalid YAML: %s", msg)
+}
+
+// indentTab finds a tab in the indentation of the line or the next one and
+// returns its 1-based line and column, or 0, 0.
+func indentTab(data []byte, line int) (int, int) {
+	lines := strings.Split(string(data), "\n")
+	for n := line; n <= line+1 && n <= len(lines); n++ {
+		if n < 1 {
+			continue
+		}
+		text := lines[n-1]
+		for i, r := range text {
+			if r == '\t' {
+				return n, i + 1
+			}
+			if r != ' ' {
+				break
+			}
+		}
+	}
+	return 0, 0
 }
 
 // resolve follows aliases, within the file's budget; nil when the budget is spent.
