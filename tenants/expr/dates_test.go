@@ -3,6 +3,7 @@ package expr
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -96,4 +97,39 @@ func TestDateErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzDates: reading dates and .NET formats never panics; a date CDate
+// reads prints as Entra text that reads back to the same second; a format
+// with every field round-trips the time it prints.
+func FuzzDates(f *testing.F) {
+	for _, s := range []struct{ format, date string }{
+		{"yyyyMMddHHmmss.fZ", "20150123105347.1Z"},
+		{"M/d/yyyy hh:mm:ss tt", "12/31/2020 11:59:59 PM"},
+		{"yyyy-MM-ddzzz", "2020-12-31-08:00"},
+		{"dddd, MMMM d, yyyy 'at' h:mm tt", "Sunday, January 1, 2012 at 12:00 AM"},
+		{`\d%M yy K`, "d1 49 Z"},
+		{"yyyy-MM-ddTHH:mm:ss.FFFFFFFK", "2009-06-15T01:45:30.25-07:00"},
+	} {
+		f.Add(s.format, s.date)
+	}
+	full := mustFormat("yyyy-MM-ddTHH:mm:ss.fffffffK")
+	f.Fuzz(func(t *testing.T, format, date string) {
+		if d, err := parseDate(date); err == nil {
+			again, err := parseDate(d.Format(EntraTimeLayout))
+			if err != nil || !again.Equal(d.Truncate(time.Second)) {
+				t.Fatalf("parseDate(%q) = %v, but its Entra text reads as %v, %v", date, d, again, err)
+			}
+			if back, err := full.parse(full.format(d)); err != nil || !back.Equal(d) {
+				t.Fatalf("%v printed with the full format reads as %v, %v", d, back, err)
+			}
+		}
+		fm, err := parseFormat(format)
+		if err != nil {
+			return
+		}
+		if d, err := fm.parse(date); err == nil {
+			_ = fm.format(d)
+		}
+	})
 }

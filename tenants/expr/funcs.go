@@ -15,7 +15,8 @@ import (
 // spec describes one function: its parameters, how many arguments it
 // takes, which may be left out, and its evaluator.
 type spec struct {
-	params []string // parameter names; a variadic function repeats the last
+	params []string // parameter names; a variadic function repeats the last (or the last pair)
+	pairs  bool     // the repeated parameters are the last two (Switch's key, value)
 	min    int
 	max    int // -1: no upper bound
 	// omit reports whether argument i of n may be left empty ("Switch([a], , …)").
@@ -30,8 +31,11 @@ type spec struct {
 }
 
 func (s *spec) param(i int) string {
-	if i < len(s.params) {
+	switch {
+	case i < len(s.params):
 		return s.params[i]
+	case s.pairs:
+		return s.params[len(s.params)-2+(i-len(s.params))%2]
 	}
 	return s.params[len(s.params)-1]
 }
@@ -145,7 +149,7 @@ func init() {
 		"SingleAppRoleAssignment":   fixed(evalSingleAppRoleAssignment, "appRoleAssignments"),
 		"Split":                     fixed(evalSplit, "source", "delimiter"),
 		"StripSpaces":               fixed(evalStripSpaces, "source"),
-		"Switch":                    {params: []string{"source", "defaultValue", "key", "value"}, min: 4, max: -1, even: true, omit: func(i, _ int) bool { return i == 1 }, eval: evalSwitch},
+		"Switch":                    {params: []string{"source", "defaultValue", "key", "value"}, pairs: true, min: 4, max: -1, even: true, omit: func(i, _ int) bool { return i == 1 }, eval: evalSwitch},
 		"ToLower":                   optional(&spec{params: []string{"source", "culture"}, max: 2, eval: evalToLower}, 1),
 		"ToUpper":                   optional(&spec{params: []string{"source", "culture"}, max: 2, eval: evalToUpper}, 1),
 		"Word":                      fixed(evalWord, "string", "wordNumber", "delimiters"),

@@ -25,6 +25,8 @@ func TestParseErrors(t *testing.T) {
 		{`Switch([a], "d", "k")`, Error{1, "Switch takes an even number of arguments, at least 4 (source, defaultValue, key, value, …), got 3"}},
 		{`Replace([a], "x", , , "y", , )`[:len(`Replace([a], "x", , , "y", , )`)-3] + `)`, Error{1, "Replace takes 7 arguments (source, oldValue, regexPattern, regexGroupName, replacementValue, replacementAttributeName, template), got 6"}},
 		{`Append(, "x")`, Error{8, "Append: argument 1 (source) is required"}},
+		{`Switch([a], , "k", "v", , "w")`, Error{25, "Switch: argument 5 (key) is required"}},
+		{`Switch([a], , "k", "v", "j", )`, Error{30, "Switch: argument 6 (value) is required"}},
 		{`Mid([a], , 2)`, Error{10, "Mid: argument 2 (start) is required"}},
 		{`ToUpper("abc`, Error{9, `unterminated string: missing closing "`}},
 		{`ToUpper("abc\")`, Error{9, `unterminated string: missing closing "`}},
