@@ -8,6 +8,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // SettingsFile and TenantsDir are where a repository keeps its files.
@@ -166,13 +168,18 @@ func parseSettings(file string, data []byte) (Settings, *fileLoader) {
 	if o.node == nil {
 		return s, l
 	}
-	if v, _, present := o.strs("policies"); present {
-		s.Policies = append([]string{}, v...)
+	if v, nodes, present := o.strs("policies"); present {
+		s.Policies = []string{}
+		for i, dir := range v {
+			if l.repoPath(nodes[i], "policies", dir) {
+				s.Policies = append(s.Policies, dir)
+			}
+		}
 	}
 	if v, _, present := o.strs("disabledPolicies"); present {
 		s.DisabledPolicies = append([]string{}, v...)
 	}
-	if v, _, ok := o.str("snapshots"); ok {
+	if v, n, ok := o.str("snapshots"); ok && l.repoPath(n, "snapshots", v) {
 		s.Snapshots = v
 	}
 	s.Prune = o.boolean("prune", false)
@@ -182,7 +189,9 @@ func parseSettings(file string, data []byte) (Settings, *fileLoader) {
 			s.IgnorePartners = append(s.IgnorePartners, strings.ToLower(id))
 		}
 	}
-	s.VerifyCommits, _, _ = o.str("verifyCommits")
+	if v, n, ok := o.str("verifyCommits"); ok && l.repoPath(n, "verifyCommits", v) {
+		s.VerifyCommits = v
+	}
 	for _, e := range o.entries("assumptions") {
 		v := l.resolve(e.valNode)
 		if v == nil || !l.scalarOf(v, "!!bool", "a boolean", "assumptions."+e.key) {
@@ -200,6 +209,16 @@ func parseSettings(file string, data []byte) (Settings, *fileLoader) {
 	}
 	s.MaxDeleteShare = o.number("maxDeleteShare", 0.1)
 	return s, l
+}
+
+// repoPath checks that a settings path stays inside the repository: a
+// pull request must not point xtsync at files elsewhere on the machine.
+func (l *fileLoader) repoPath(n *yaml.Node, key, p string) bool {
+	if p == "" || !fs.ValidPath(path.Clean(p)) {
+		l.errorf(n, "invalid-value", "%s: %q: want a relative path inside the repository (no leading /, no ..)", key, p)
+		return false
+	}
+	return true
 }
 
 // check runs the checks that need the whole repository: duplicates across
