@@ -146,7 +146,7 @@ func flagsAfterArgs(c *ucli.Context) ([]string, error) {
 		if a == "--" {
 			return append(pos, args[i+1:]...), nil
 		}
-		if len(a) < 2 || a[0] != '-' {
+		if len(a) < 2 || a[0] != '-' || (a[1] >= '0' && a[1] <= '9') { // -10 is an expression
 			pos = append(pos, a)
 			continue
 		}

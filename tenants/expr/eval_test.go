@@ -327,3 +327,12 @@ func BenchmarkEval(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkParse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(selectUPN); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
