@@ -351,6 +351,9 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 	row := UserResult{Source: c.sc.Source, Config: c.sc.Name, Target: c.sc.Target, SourceUserID: u.ID, SourceUserPrincipalName: u.UserPrincipalName}
 	elig, skip := c.eligible(u)
 	assigned := c.all || c.assigned[i]
+	if ex != nil {
+		ex.eligibility(c, u, elig, skip, assigned, i)
+	}
 	filtersOK := false
 	if assigned && (elig || ex != nil) {
 		filtersOK = c.inFilters(i, ex)
@@ -358,7 +361,7 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 	inScope := elig && assigned && filtersOK
 	L := c.linked[i]
 	if ex != nil {
-		ex.scope(c, u, elig, skip, assigned, i, filtersOK, L)
+		ex.scope(c, assigned, filtersOK, L)
 	}
 	set := func(a Action, reason string, rule string) (UserResult, bool) {
 		row.Action, row.Reason = a, reason

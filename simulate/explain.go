@@ -102,7 +102,7 @@ func (ex *explainer) note(s string) { ex.add("note", "%s", s) }
 
 func (ex *explainer) rule(s string) { ex.add("rule", "action table: %s", s) }
 
-func (ex *explainer) scope(c *cfgRun, u *User, elig bool, skip string, assigned bool, i int32, filtersOK bool, linked int32) {
+func (ex *explainer) eligibility(c *cfgRun, u *User, elig bool, skip string, assigned bool, i int32) {
 	switch {
 	case elig:
 		ex.add("eligible", "yes: userType Member, no alternative security ids, not deleted")
@@ -121,6 +121,9 @@ func (ex *explainer) scope(c *cfgRun, u *User, elig bool, skip string, assigned 
 	default:
 		ex.add("assigned", "no: not assigned directly and not a direct member of an assigned group (nested groups are not followed)")
 	}
+}
+
+func (ex *explainer) scope(c *cfgRun, assigned, filtersOK bool, linked int32) {
 	if assigned && len(c.filters) > 0 {
 		if filtersOK {
 			ex.add("filter", "passes: every clause of at least one filter holds")

@@ -1,8 +1,160 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
 
-// TODO: stub until the capability lands.
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/xtsync/xtsync/internal/report"
+	"github.com/xtsync/xtsync/simulate"
+	"github.com/xtsync/xtsync/tenants"
+)
+
 func simulateCommand(e *env) *ucli.Command {
-	return &ucli.Command{Name: "simulate", Usage: "compute, user by user, the B2B users each target tenant would get", Action: notYet("simulate")}
+	return &ucli.Command{
+		Name:      "simulate",
+		Usage:     "compute, user by user, the B2B users each target tenant would get",
+		UsageText: "xtsync simulate [--repo DIR] [--snapshots DIR] [--output text|json|markdown] [--config SOURCE/NAME] [--user UPN] [--assumptions]",
+		Description: `Runs one provisioning cycle of every sync configuration of the repository
+against the directory snapshots (<snapshots>/<tenant>.json or .json.gz, written
+by "xtsync snapshot pull") and reports what Entra would do, user by user:
+create, update, restore, disable, delete (soft), staged (held back by the
+deletion threshold), noop, skip or fail, each with its reason code
+(docs/provisioning-model.md lists them). Per configuration it shows the state
+(active, paused, blocked with its blockers, quarantine) and the counts; per
+target tenant the B2B users after the cycle. Nothing is written anywhere.
+
+--config SOURCE/NAME keeps one configuration. --user UPN explains, for every
+configuration, how the cycle decides about that source user: eligibility,
+assignment, each filter clause with its value, the matching row of the action
+table and what would be written. --assumptions prints the table of the
+assumptions the model makes where Entra's documentation is silent, with the
+value in effect (xtsync.yaml's "assumptions" overrides the overridable ones).
+
+Examples:
+   xtsync simulate --repo testdata/example
+   xtsync simulate --repo . --output json > simulation.json
+   xtsync simulate --repo . --user anna@contoso.eu
+   xtsync simulate --assumptions
+
+Exit codes: 0 simulated (blocked or quarantined configurations are results,
+not errors), 1 error (the repository does not load, a snapshot is unreadable),
+2 usage error.`,
+		Flags: []ucli.Flag{
+			repoFlag(),
+			snapshotsFlag(),
+			outputFlag("text", "json", "markdown"),
+			&ucli.StringFlag{Name: "config", Usage: "only the configuration `SOURCE/NAME`", EnvVars: []string{"XTSYNC_CONFIG"}},
+			&ucli.StringFlag{Name: "user", Usage: "explain the decisions about the source user `UPN`", EnvVars: []string{"XTSYNC_USER"}},
+			&ucli.BoolFlag{Name: "assumptions", Usage: "print the assumptions table and exit", EnvVars: []string{"XTSYNC_ASSUMPTIONS"}},
+		},
+		Action: func(c *ucli.Context) error { return runSimulate(e, c) },
+	}
+}
+
+func runSimulate(e *env, c *ucli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	format, err := outputFormat(c, "text", "json", "markdown")
+	if err != nil {
+		return err
+	}
+	only := c.String("config")
+	if only != "" && strings.Count(only, "/") != 1 {
+		return usageError("--config: want SOURCE/NAME, got %q", only)
+	}
+	dir := c.String("repo")
+	if c.Bool("assumptions") {
+		repo := &tenants.Repo{Settings: tenants.DefaultSettings()}
+		if _, err := os.Stat(dir); err == nil {
+			if r, diags := tenants.Load(os.DirFS(dir)); r != nil && !diags.HasErrors() {
+				repo = r
+			}
+		}
+		as := simulate.EffectiveAssumptions(repo, simulate.Options{})
+		switch format {
+		case "json":
+			return writeJSON(e, map[string]any{"formatVersion": 1, "assumptions": as})
+		case "markdown":
+			return report.AssumptionsMarkdown(e.stdout, as)
+		}
+		return report.AssumptionsText(e.stdout, as)
+	}
+	repo, err := loadRepoForGraph(e, dir)
+	if err != nil {
+		return err
+	}
+	if only != "" {
+		src, name, _ := strings.Cut(only, "/")
+		if !keepConfig(repo, src, name) {
+			return usageError("--config: the repository has no sync configuration %q", only)
+		}
+	}
+	// The simulator's data is long-lived and dense: collect less often, but
+	// stay within a soft memory budget.
+	debug.SetGCPercent(200)
+	debug.SetMemoryLimit(1536 << 20)
+	snapDir := snapshotsDir(c, repo)
+	// Read through the parent so that errors name the directory too.
+	snaps, err := simulate.LoadSnapshotsWith(os.DirFS(filepath.Dir(snapDir)), filepath.Base(snapDir), simulate.ReadOptions{Columnar: true})
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	for _, t := range repo.Tenants {
+		if snaps[t.Name] == nil {
+			e.log.Warn("no snapshot of tenant; its configurations are blocked", "tenant", t.Name, "dir", snapDir)
+		}
+	}
+	opts := simulate.Options{}
+	if upn := c.String("user"); upn != "" {
+		es := simulate.Explain(repo, snaps, opts, upn)
+		switch format {
+		case "json":
+			return writeJSON(e, map[string]any{"formatVersion": 1, "user": upn, "explanations": es})
+		case "markdown":
+			return report.ExplainMarkdown(e.stdout, upn, es)
+		}
+		return report.ExplainText(e.stdout, upn, es)
+	}
+	res := simulate.Run(repo, snaps, opts)
+	switch format {
+	case "json":
+		return report.SimulateJSON(e.stdout, res)
+	case "markdown":
+		return report.SimulateMarkdown(e.stdout, res)
+	}
+	return report.SimulateText(e.stdout, res)
+}
+
+// keepConfig drops every sync configuration but SOURCE/NAME from the repo;
+// false when there is no such configuration.
+func keepConfig(repo *tenants.Repo, source, name string) bool {
+	found := false
+	for _, t := range repo.Tenants {
+		var keep []*tenants.SyncConfig
+		for _, sc := range t.Sync {
+			if t.Name == source && sc.Name == name {
+				keep = append(keep, sc)
+				found = true
+			}
+		}
+		t.Sync = keep
+	}
+	return found
+}
+
+func writeJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
 }
