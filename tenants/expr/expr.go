@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxLen is the longest expression Entra accepts, in characters.
@@ -72,7 +73,12 @@ func Parse(src string) (*Expr, error) {
 		return nil, err
 	}
 	box(root)
-	return &Expr{root: root}, nil
+	e := &Expr{root: root}
+	// The canonical form is what goes to Entra: it must fit too.
+	if n := utf8.RuneCountInString(e.String()); n > MaxLen {
+		return nil, &Error{Col: 1, Msg: fmt.Sprintf("expression is %d characters long once printed canonically (as xtsync sends it), Entra accepts at most %d", n, MaxLen)}
+	}
+	return e, nil
 }
 
 // ParseConstant returns the expression of a constant mapping: the string s.

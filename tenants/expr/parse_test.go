@@ -60,6 +60,7 @@ func TestParseErrors(t *testing.T) {
 		{`Replace([a], , "(?<n>x)", "m", "y", , )`, Error{27, `Replace: regexGroupName: the pattern has no group named "m"`}},
 		{"ToUpper(\"\xff\")", Error{10, "invalid UTF-8"}},
 		{long + " ", Error{MaxLen + 1, "expression is 10001 characters long, Entra accepts at most 10000"}},
+		{"Join(\"\"" + strings.Repeat(",1", (MaxLen-10)/2) + ")", Error{1, "expression is 14993 characters long once printed canonically (as xtsync sends it), Entra accepts at most 10000"}},
 	}
 	for _, tt := range tests {
 		name := tt.src
