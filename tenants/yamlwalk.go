@@ -463,11 +463,12 @@ func (o *obj) scalar(key string) (string, *yaml.Node, bool) {
 }
 
 // strs returns a list of strings, each checked against the field's enum
-// and pattern, with their nodes. present is false when the key is absent.
+// and pattern, with their nodes. present is false when the key is absent
+// or null.
 func (o *obj) strs(key string) (vals []string, nodes []*yaml.Node, present bool) {
 	v := o.get(key)
 	if v == nil {
-		return nil, nil, o.keys[key] != nil
+		return nil, nil, false // absent or null: the default
 	}
 	if v.Kind != yaml.SequenceNode {
 		o.l.errorf(v, "wrong-type", "%s: want a list of strings, got %s", key, describe(v))
