@@ -124,3 +124,38 @@ func TestParsePartner(t *testing.T) {
 		})
 	}
 }
+
+func TestParseSettings(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       Settings
+	}{
+		{"empty", "", DefaultSettings()},
+		{"nulls are defaults", "policies: ~\nsnapshots: ~\nmaxDeleteShare: ~\n", DefaultSettings()},
+		{"every key", `policies: [policies, shared/policies]
+disabledPolicies: [cross-cloud]
+snapshots: .cache/snaps
+prune: true
+ignorePartners: [AAAAAAAA-2222-4333-8444-555555555555]
+verifyCommits: keys/release.asc
+assumptions: {regex-unanchored: false}
+maxDeleteShare: 0
+`, Settings{
+			Policies: []string{"policies", "shared/policies"}, DisabledPolicies: []string{"cross-cloud"},
+			Snapshots: ".cache/snaps", Prune: true, IgnorePartners: []string{"aaaaaaaa-2222-4333-8444-555555555555"},
+			VerifyCommits: "keys/release.asc", Assumptions: map[string]bool{"regex-unanchored": false},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ds := ParseSettings("xtsync.yaml", []byte(tt.yaml))
+			if len(ds) > 0 {
+				t.Fatalf("diagnostics:\n%s", ds)
+			}
+			tt.want.File = "xtsync.yaml"
+			if diff := cmp.Diff(tt.want, got, ignorePos); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
