@@ -254,25 +254,52 @@ func (r *runner) threshold(sc *tenants.SyncConfig, out *configOut, rows []UserRe
 		row := &rows[i]
 		switch row.Action {
 		case ActionDelete:
-			row.Action = ActionStaged
-			if row.TargetUser != nil {
-				row.TargetUser.Deleted = false
-			}
+			stage(row, row.Reason)
 		case ActionDisable:
-			row.Action = ActionStaged
-			row.Reason = ReasonTooManyDeletes
-			if row.TargetUser != nil {
-				row.TargetUser.AccountEnabled = true
-			}
+			stage(row, ReasonTooManyDeletes)
 		case ActionCreate, ActionUpdate, ActionRestore:
 			if !r.quarantineCreates {
-				row.Action = ActionStaged
-				if row.Reason == "" {
-					row.Reason = ReasonCycleHeldBack
+				reason := row.Reason
+				if reason == "" {
+					reason = ReasonCycleHeldBack
+				}
+				stage(row, reason)
+			}
+		}
+	}
+}
+
+// stage holds a row's action back: the target user stays as it is (a
+// staged create has none); Changes keep what was held back.
+func stage(row *UserResult, reason string) {
+	if row.Action == ActionCreate {
+		row.TargetUser = nil
+	}
+	if tu := row.TargetUser; tu != nil {
+		switch row.Action {
+		case ActionDelete:
+			tu.Deleted = false
+		case ActionRestore:
+			tu.Deleted = true
+		}
+		for k, ch := range row.Changes {
+			switch k {
+			case "accountEnabled":
+				tu.AccountEnabled, _ = ch.From.(bool)
+			case "showInAddressList":
+				tu.ShowInAddressList, _ = ch.From.(bool)
+			case "userType":
+				tu.UserType, _ = ch.From.(string)
+			default:
+				if ch.From == nil {
+					delete(tu.Attributes, k)
+				} else {
+					tu.Attributes[k] = ch.From
 				}
 			}
 		}
 	}
+	row.Action, row.Reason = ActionStaged, reason
 }
 
 func (c *Counts) add(a Action) {

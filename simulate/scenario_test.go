@@ -1,0 +1,138 @@
+package simulate_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/xtsync/xtsync/simulate"
+	"github.com/xtsync/xtsync/tenants"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// scenario is a repository with its snapshots, from a txtar archive: the
+// repository files, snapshots/<tenant>.json and, optionally, options.json
+// (simulate.Options).
+type scenario struct {
+	repo  *tenants.Repo
+	snaps map[string]*simulate.Snapshot
+	opts  simulate.Options
+}
+
+func loadScenario(t testing.TB, file string) scenario {
+	t.Helper()
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{}
+	var sc scenario
+	for _, f := range ar.Files {
+		if f.Name == "options.json" {
+			if err := json.Unmarshal(f.Data, &sc.opts); err != nil {
+				t.Fatalf("%s: options.json: %v", file, err)
+			}
+			continue
+		}
+		fsys[f.Name] = &fstest.MapFile{Data: f.Data}
+	}
+	repo, diags := tenants.Load(fsys)
+	if diags.HasErrors() {
+		t.Fatalf("%s: %v", file, diags)
+	}
+	sc.repo = repo
+	sc.snaps, err = simulate.LoadSnapshots(fsys, "snapshots")
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return sc
+}
+
+func marshal(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// golden compares got with the file, or rewrites it with -update.
+func golden(t *testing.T, file string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", file, diff)
+	}
+}
+
+// TestScenarios runs every scenario and compares the result with its
+// golden JSON (testdata/scenarios/NAME.golden.json; -update rewrites).
+func TestScenarios(t *testing.T) {
+	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no scenarios")
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			sc := loadScenario(t, file)
+			res := simulate.Run(sc.repo, sc.snaps, sc.opts)
+			golden(t, strings.TrimSuffix(file, ".txtar")+".golden.json", marshal(t, res))
+		})
+	}
+}
+
+// TestScenarioProperties checks, on every scenario, that running twice
+// gives the same bytes and that Run does not modify its inputs.
+func TestScenarioProperties(t *testing.T) {
+	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			sc := loadScenario(t, file)
+			before := snapshotBytes(t, sc.snaps)
+			repoBefore := marshal(t, sc.repo)
+			a := marshal(t, simulate.Run(sc.repo, sc.snaps, sc.opts))
+			b := marshal(t, simulate.Run(sc.repo, sc.snaps, sc.opts))
+			if !bytes.Equal(a, b) {
+				t.Errorf("two runs differ:\n%s", cmp.Diff(string(a), string(b)))
+			}
+			if diff := cmp.Diff(before, snapshotBytes(t, sc.snaps)); diff != "" {
+				t.Errorf("Run modified the snapshots (-before +after):\n%s", diff)
+			}
+			if diff := cmp.Diff(string(repoBefore), string(marshal(t, sc.repo))); diff != "" {
+				t.Errorf("Run modified the repo (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+func snapshotBytes(t testing.TB, snaps map[string]*simulate.Snapshot) map[string]string {
+	out := map[string]string{}
+	for name, s := range snaps {
+		var b bytes.Buffer
+		if err := simulate.WriteSnapshot(&b, s); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = b.String()
+	}
+	return out
+}
