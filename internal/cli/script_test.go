@@ -33,7 +33,8 @@ func TestScripts(t *testing.T) {
 			e.Setenv("EXAMPLE", example)
 			return nil
 		},
-		Cmds:                map[string]func(ts *testscript.TestScript, neg bool, args []string){"exit": cmdExit},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"exit": cmdExit,
+			"emulator-start": cmdEmulatorStart, "snapcmp": cmdSnapCmp},
 		RequireExplicitExec: false,
 		UpdateScripts:       *updateScripts,
 	})

@@ -511,7 +511,8 @@ func (c *Client) VerifiedDomains(ctx context.Context) ([]string, error) {
 	return domains, err
 }
 
-// assemble builds the snapshot: users and groups sorted by id.
+// assemble builds the snapshot: users and groups sorted by id, members
+// sorted.
 func assemble(tenantID string, now time.Time, domains []string, byID map[string]*simulate.User, gByID map[string]*simulate.Group) *simulate.Snapshot {
 	s := &simulate.Snapshot{
 		FormatVersion:   simulate.SnapshotFormatVersion,
@@ -529,6 +530,7 @@ func assemble(tenantID string, now time.Time, domains []string, byID map[string]
 		if g.Members == nil {
 			g.Members = []string{}
 		}
+		sort.Strings(g.Members) // as simulate.WriteSnapshot writes them
 		s.Groups = append(s.Groups, *g)
 	}
 	sort.Slice(s.Groups, func(i, j int) bool { return s.Groups[i].ID < s.Groups[j].ID })

@@ -113,87 +113,20 @@ func ReadPrevious(snapshots, tenant string) (*simulate.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DecodeSnapshot(b)
+	return DecodeSnapshot(b, SnapshotPath(snapshots, tenant))
 }
 
-// EncodeSnapshot renders a snapshot deterministically.
-// TODO(graph): switch to simulate.WriteSnapshot when it lands.
+// EncodeSnapshot renders a snapshot the way every snapshot file is
+// written (simulate.WriteSnapshot: deterministic, one user per line).
 func EncodeSnapshot(s *simulate.Snapshot) ([]byte, error) {
-	type jsonSnap struct {
-		FormatVersion   int              `json:"formatVersion"`
-		TenantID        string           `json:"tenantId"`
-		CapturedAt      string           `json:"capturedAt,omitempty"`
-		VerifiedDomains []string         `json:"verifiedDomains"`
-		Users           []map[string]any `json:"users"`
-		Groups          []simulate.Group `json:"groups"`
-	}
-	js := jsonSnap{FormatVersion: s.FormatVersion, TenantID: s.TenantID, CapturedAt: s.CapturedAt,
-		VerifiedDomains: s.VerifiedDomains, Users: []map[string]any{}, Groups: s.Groups}
-	if js.VerifiedDomains == nil {
-		js.VerifiedDomains = []string{}
-	}
-	if js.Groups == nil {
-		js.Groups = []simulate.Group{}
-	}
-	for _, u := range s.Users {
-		m := map[string]any{}
-		for k, v := range u.Attributes {
-			m[k] = v
-		}
-		b, err := json.Marshal(u)
-		if err != nil {
-			return nil, err
-		}
-		var known map[string]any
-		if err := json.Unmarshal(b, &known); err != nil {
-			return nil, err
-		}
-		for k, v := range known {
-			m[k] = v
-		}
-		js.Users = append(js.Users, m)
-	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(js); err != nil {
+	if err := simulate.WriteSnapshot(&buf, s); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// DecodeSnapshot reads a snapshot written by EncodeSnapshot.
-// TODO(graph): switch to simulate.ReadSnapshot when it lands.
-func DecodeSnapshot(b []byte) (*simulate.Snapshot, error) {
-	var raw struct {
-		simulate.Snapshot
-		Users []map[string]json.RawMessage `json:"users"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, err
-	}
-	s := raw.Snapshot
-	s.Users = nil
-	for _, obj := range raw.Users {
-		var u simulate.User
-		if err := ApplyUser(&u, obj); err != nil {
-			return nil, err
-		}
-		for _, k := range []string{"deleted", "source"} {
-			if v, ok := obj[k]; ok && !isNull(v) {
-				var err error
-				if k == "deleted" {
-					err = json.Unmarshal(v, &u.Deleted)
-				} else {
-					err = json.Unmarshal(v, &u.Source)
-				}
-				if err != nil {
-					return nil, fmt.Errorf("user %q: %s: %w", u.ID, k, err)
-				}
-			}
-		}
-		s.Users = append(s.Users, u)
-	}
-	return &s, nil
+// DecodeSnapshot reads a snapshot file's bytes (simulate.ReadSnapshot).
+func DecodeSnapshot(b []byte, name string) (*simulate.Snapshot, error) {
+	return simulate.ReadSnapshot(bytes.NewReader(b), name)
 }
