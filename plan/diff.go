@@ -102,21 +102,21 @@ func (d *differ) settings(base, head *tenants.Repo) {
 }
 
 func (d *differ) tenantAdded(t *tenants.Tenant) {
-	d.add(Change{Kind: KindTenant, Op: OpAdd, Tenant: t.Name, Name: t.Name, After: tenantFields(t), File: t.File, Line: t.Pos.Line})
-	for _, p := range sortedPartners(t) {
+	d.whole(t, KindTenant, OpAdd, t.Name, "", tenantFields(t))
+	for _, p := range sortedBy(t.Partners, partnerName) {
 		d.partnerAdded(t, p)
 	}
-	for _, s := range sortedSyncs(t) {
+	for _, s := range sortedBy(t.Sync, syncName) {
 		d.syncAdded(t, s)
 	}
 }
 
 func (d *differ) tenantRemoved(t *tenants.Tenant) {
-	d.add(Change{Kind: KindTenant, Op: OpRemove, Tenant: t.Name, Name: t.Name, Before: tenantFields(t), File: t.File, Line: t.Pos.Line})
-	for _, p := range sortedPartners(t) {
+	d.whole(t, KindTenant, OpRemove, t.Name, "", tenantFields(t))
+	for _, p := range sortedBy(t.Partners, partnerName) {
 		d.partnerRemoved(t, p)
 	}
-	for _, s := range sortedSyncs(t) {
+	for _, s := range sortedBy(t.Sync, syncName) {
 		d.syncRemoved(t, s)
 	}
 }
@@ -177,20 +177,35 @@ func findPartner(t *tenants.Tenant, key string) *tenants.Partner {
 	return nil
 }
 
-func sortedPartners(t *tenants.Tenant) []*tenants.Partner {
-	ps := append([]*tenants.Partner(nil), t.Partners...)
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Tenant < ps[j].Tenant })
-	return ps
+// sortedBy returns a copy of xs sorted by key.
+func sortedBy[T any](xs []T, key func(T) string) []T {
+	out := append([]T(nil), xs...)
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
+	return out
+}
+
+func partnerName(p *tenants.Partner) string { return p.Tenant }
+
+func syncName(s *tenants.SyncConfig) string { return s.Name }
+
+// whole records an object added or removed as a whole, at the position of
+// path in t (head's file for an add, base's for a removal).
+func (d *differ) whole(t *tenants.Tenant, kind, op, name, path string, v any) {
+	c := Change{Kind: kind, Op: op, Tenant: t.Name, Name: name, File: t.File, Line: t.PathPos(path).Line}
+	if op == OpAdd {
+		c.After = v
+	} else {
+		c.Before = v
+	}
+	d.add(c)
 }
 
 func (d *differ) partnerAdded(t *tenants.Tenant, p *tenants.Partner) {
-	pos := t.PathPos("partners." + p.Tenant)
-	d.add(Change{Kind: KindPartner, Op: OpAdd, Tenant: t.Name, Name: p.Tenant, After: partnerValue(p), File: t.File, Line: pos.Line})
+	d.whole(t, KindPartner, OpAdd, p.Tenant, "partners."+p.Tenant, partnerValue(p))
 }
 
 func (d *differ) partnerRemoved(t *tenants.Tenant, p *tenants.Partner) {
-	pos := t.PathPos("partners." + p.Tenant)
-	d.add(Change{Kind: KindPartner, Op: OpRemove, Tenant: t.Name, Name: p.Tenant, Before: partnerValue(p), File: t.File, Line: pos.Line})
+	d.whole(t, KindPartner, OpRemove, p.Tenant, "partners."+p.Tenant, partnerValue(p))
 }
 
 // syncRecurse are the sync paths whose fields are compared one by one; a
@@ -256,20 +271,12 @@ func (d *differ) syncs(b, h *tenants.Tenant) {
 	}
 }
 
-func sortedSyncs(t *tenants.Tenant) []*tenants.SyncConfig {
-	ss := append([]*tenants.SyncConfig(nil), t.Sync...)
-	sort.SliceStable(ss, func(i, j int) bool { return ss[i].Name < ss[j].Name })
-	return ss
-}
-
 func (d *differ) syncAdded(t *tenants.Tenant, s *tenants.SyncConfig) {
-	pos := t.PathPos("sync." + s.Name)
-	d.add(Change{Kind: KindSync, Op: OpAdd, Tenant: t.Name, Name: s.Name, After: syncValue(s), File: t.File, Line: pos.Line})
+	d.whole(t, KindSync, OpAdd, s.Name, "sync."+s.Name, syncValue(s))
 }
 
 func (d *differ) syncRemoved(t *tenants.Tenant, s *tenants.SyncConfig) {
-	pos := t.PathPos("sync." + s.Name)
-	d.add(Change{Kind: KindSync, Op: OpRemove, Tenant: t.Name, Name: s.Name, Before: syncValue(s), File: t.File, Line: pos.Line})
+	d.whole(t, KindSync, OpRemove, s.Name, "sync."+s.Name, syncValue(s))
 }
 
 // fieldChange is one differing leaf of two normalised values.

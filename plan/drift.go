@@ -24,14 +24,7 @@ func FindDrift(head *simulate.Result, snaps Snapshots) []Drift {
 	now, after := snapshotSet(snaps, n), cycleSet(head, snaps, n)
 	upns := sourceUPNs(snaps)
 	out := []Drift{}
-	keys := map[userKey]bool{}
-	for k := range now {
-		keys[k] = true
-	}
-	for k := range after {
-		keys[k] = true
-	}
-	for k := range keys {
+	for k := range unionKeys(now, after) {
 		was, will := now[k] != nil && now[k].in, after[k] != nil && after[k].in
 		d := Drift{Target: k.target, Source: k.source, SourceUserID: k.userID, SourceUserPrincipalName: upns[srcKey{k.source, k.userID}]}
 		var row *simulate.UserResult

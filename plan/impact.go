@@ -97,6 +97,18 @@ func cycleSet(res *simulate.Result, snaps Snapshots, n names) b2bSet {
 	return set
 }
 
+// unionKeys is the set of users of either set.
+func unionKeys(a, b b2bSet) map[userKey]bool {
+	keys := make(map[userKey]bool, len(a)+len(b))
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
 // rowMembership says whether a row leaves its user in the target's B2B user
 // set, and whether the row decides it at all.
 func rowMembership(row *simulate.UserResult) (in, decides bool) {
@@ -164,14 +176,7 @@ func impact(base, head *simulate.Result, baseRepo, headRepo *tenants.Repo, snaps
 	}
 
 	states := configStates(head, headRepo)
-	keys := map[userKey]bool{}
-	for k := range bset {
-		keys[k] = true
-	}
-	for k := range hset {
-		keys[k] = true
-	}
-	for k := range keys {
+	for k := range unionKeys(bset, hset) {
 		b, h := bset[k], hset[k]
 		bin, hin := b != nil && b.in, h != nil && h.in
 		switch {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/xtsync/xtsync/plan"
+	"github.com/xtsync/xtsync/simulate"
 )
 
 // PlanMarkdown writes the plan as a pull-request comment: a summary table
@@ -269,43 +270,21 @@ func (m *mdPlan) users(title string, us []plan.ImpactUser, open bool) {
 	if len(us) == 0 {
 		return
 	}
-	attr := ""
-	if open && len(us) <= 20 {
-		attr = " open"
-	}
-	m.f("<details%s><summary>%s: %s</summary>\n\n", attr, title, nPlural(len(us), "user", "users"))
-	if m.max == 0 {
-		m.cut = true
-		m.f("Per-user detail left out to keep this comment short.\n\n</details>\n\n")
-		return
-	}
-	m.f("| User | Configuration | Why |\n|---|---|---|\n")
-	for i, u := range us {
-		if i == m.max {
-			m.cut = true
-			break
-		}
-		detail := why(u.Action, u.Reason)
-		if ch := changesText(u.Changes); len(ch) > 0 {
-			for j := range ch {
-				ch[j] = code(clip(ch[j], m.valueMax))
+	m.details(fmt.Sprintf("%s: %s", title, nPlural(len(us), "user", "users")), open && len(us) <= 20,
+		"| User | Configuration | Why |\n|---|---|---|\n", len(us), func(i int) string {
+			u := us[i]
+			detail := cell(why(u.Action, u.Reason))
+			if ch := m.changeCells(u.Changes); ch != "" {
+				if detail != "" {
+					detail += "<br>"
+				}
+				detail += ch
 			}
-			if detail != "" {
-				detail += "<br>"
+			if detail == "" {
+				detail = "—"
 			}
-			detail += strings.Join(ch, "<br>")
-		} else {
-			detail = cell(detail)
-		}
-		if detail == "" {
-			detail = "—"
-		}
-		m.f("| %s | %s | %s |\n", cell(userName(u)), code(configKey(u.Source, u.Config)), detail)
-	}
-	if len(us) > m.max {
-		m.f("\n… and %d more.\n", len(us)-m.max)
-	}
-	m.f("\n</details>\n\n")
+			return fmt.Sprintf("| %s | %s | %s |\n", cell(userName(u)), code(configKey(u.Source, u.Config)), detail)
+		})
 }
 
 func (m *mdPlan) drift(p *plan.Plan) {
@@ -314,35 +293,52 @@ func (m *mdPlan) drift(p *plan.Plan) {
 		return
 	}
 	m.f("### Drift (%d)\n\nHead simulated against what the target snapshots show now.\n\n", len(p.Drift))
-	m.f("<details><summary>%s</summary>\n\n", nPlural(len(p.Drift), "drifted user", "drifted users"))
+	m.details(nPlural(len(p.Drift), "drifted user", "drifted users"), false,
+		"| Target | User | Configuration | Kind | Values |\n|---|---|---|---|---|\n", len(p.Drift), func(i int) string {
+			d := p.Drift[i]
+			name := d.SourceUserPrincipalName
+			if name == "" {
+				name = d.SourceUserID
+			}
+			vals := m.changeCells(d.Changes)
+			if vals == "" {
+				vals = "—"
+			}
+			return fmt.Sprintf("| %s | %s | %s | %s | %s |\n", cell(d.Target), cell(name), code(configKey(d.Source, d.Config)), d.Kind, vals)
+		})
+}
+
+// details writes a collapsible table of n rows, the first m.max of them
+// ("… and N more"; none when m.max is 0).
+func (m *mdPlan) details(summary string, open bool, header string, n int, row func(i int) string) {
+	attr := ""
+	if open {
+		attr = " open"
+	}
+	m.f("<details%s><summary>%s</summary>\n\n", attr, summary)
 	if m.max == 0 {
 		m.cut = true
 		m.f("Per-user detail left out to keep this comment short.\n\n</details>\n\n")
 		return
 	}
-	m.f("| Target | User | Configuration | Kind | Values |\n|---|---|---|---|---|\n")
-	for i, d := range p.Drift {
-		if i == m.max {
-			m.cut = true
-			break
-		}
-		name := d.SourceUserPrincipalName
-		if name == "" {
-			name = d.SourceUserID
-		}
-		vals := "—"
-		if ch := changesText(d.Changes); len(ch) > 0 {
-			for j := range ch {
-				ch[j] = code(clip(ch[j], m.valueMax))
-			}
-			vals = strings.Join(ch, "<br>")
-		}
-		m.f("| %s | %s | %s | %s | %s |\n", cell(d.Target), cell(name), code(configKey(d.Source, d.Config)), d.Kind, vals)
+	m.b.WriteString(header)
+	for i := 0; i < n && i < m.max; i++ {
+		m.b.WriteString(row(i))
 	}
-	if len(p.Drift) > m.max {
-		m.f("\n… and %d more.\n", len(p.Drift)-m.max)
+	if n > m.max {
+		m.cut = true
+		m.f("\n… and %d more.\n", n-m.max)
 	}
 	m.f("\n</details>\n\n")
+}
+
+// changeCells renders attribute changes as code spans joined by <br>.
+func (m *mdPlan) changeCells(ch map[string]simulate.Change) string {
+	lines := changesText(ch)
+	for j := range lines {
+		lines[j] = code(clip(lines[j], m.valueMax))
+	}
+	return strings.Join(lines, "<br>")
 }
 
 // link renders file:line, as a link when a link base is set.
