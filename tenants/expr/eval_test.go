@@ -3,6 +3,7 @@ package expr
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -335,4 +336,26 @@ func BenchmarkParse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// An Expr is immutable once parsed: goroutines may share it (run with -race).
+func TestConcurrentEval(t *testing.T) {
+	e, err := Parse(`Join(" ", Replace([upn], , "(?<Suffix>@(.)*)", "Suffix", "", , ), FormatDateTime([d], , "yyyy-MM-dd", "dd.MM.yyyy"))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := attrs(map[string]any{"upn": "jsmith@contoso.com", "d": "2021-08-24"})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 200 {
+				v, err := e.EvalEnv(&env)
+				if err != nil || v != "jsmith 24.08.2021" {
+					t.Errorf("Eval = %#v, %v", v, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

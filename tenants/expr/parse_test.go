@@ -257,6 +257,15 @@ func FuzzEval(f *testing.F) {
 			return
 		}
 		checkValue(t, v, 0)
+		// The canonical form means the same.
+		again, err := Parse(e.String())
+		if err != nil {
+			t.Fatalf("Parse(String()): %v", err)
+		}
+		v2, err := again.Eval(attrs(values))
+		if err != nil || !cmp.Equal(v, v2) {
+			t.Fatalf("Eval(%q) = %#v, but its canonical form %q gives %#v, %v", src, v, e.String(), v2, err)
+		}
 	})
 }
 
