@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -249,5 +250,27 @@ func TestBuildPendingDenied(t *testing.T) {
 	p.Findings = append(p.Findings, Finding{Policy: "y", Level: LevelDeny})
 	if !p.Denied() {
 		t.Error("a deny does not deny")
+	}
+}
+
+// BenchmarkImpactLarge: 20,000 linked users, all unassigned at head.
+func BenchmarkImpactLarge(b *testing.B) {
+	const n = 20000
+	snaps := Snapshots{"contoso-eu": {TenantID: euID}, "contoso-us": {TenantID: usID}}
+	var baseRows, headRows []simulate.UserResult
+	for i := range n {
+		id := fmt.Sprintf("u-%05d", i)
+		upn := id + "@contoso.eu"
+		snaps["contoso-eu"].Users = append(snaps["contoso-eu"].Users, simulate.User{ID: id, UserPrincipalName: upn})
+		snaps["contoso-us"].Users = append(snaps["contoso-us"].Users, simulate.User{ID: "t-" + id,
+			Source: &simulate.SourceLink{TenantID: euID, UserID: id, Config: "eu-to-us"}})
+		baseRows = append(baseRows, row(id, upn, simulate.ActionNoop, "", tu("Sales", true, false), nil))
+		headRows = append(headRows, row(id, upn, simulate.ActionDelete, "unassigned", tu("Sales", true, true), nil))
+	}
+	base, head := result(simulate.StateActive, baseRows...), result(simulate.StateActive, headRows...)
+	for b.Loop() {
+		if got := Impact(base, head, nil, nil, snaps); len(got[0].Removed) != n {
+			b.Fatalf("removed %d", len(got[0].Removed))
+		}
 	}
 }
