@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -14,7 +15,7 @@ func emulatorCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "emulator",
 		Usage:     "run a local Microsoft Graph emulator for tests and the demo",
-		UsageText: "xtsync emulator [--addr 127.0.0.1:0] [--state DIR] [--seed DIR [--reseed]] [--faults SPEC] [--fault-seed N] [--tls]\n   xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
+		UsageText: "xtsync emulator [--addr 127.0.0.1:0] [--state DIR] [--seed DIR [--reseed]] [--faults SPEC] [--fault-seed N] [--cycle-interval D] [--tls]\n   xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
 		Description: `Serves the Microsoft Graph v1.0 subset xtsync uses, for many tenants at once,
 on loopback: users, groups, members, delta queries, $batch, cross-tenant access
 partners, application templates, service principals, synchronization jobs,
@@ -36,6 +37,9 @@ after its sync configuration.
 --faults injects failures into Graph requests, deterministic for a
 --fault-seed: "429=0.2,503=0.05,504=0.01,drop=0.01,latency=50ms,retry-after=1"
 (fractions of requests; drop closes the connection mid-response).
+Started jobs run a provisioning cycle on POST /_emulator/cycle, or every
+--cycle-interval: they create, update and soft-delete B2B users in the target
+tenants and write provisioning logs, as Entra's service would.
 --tls serves HTTPS with a self-signed certificate for 127.0.0.1 and localhost,
 written to cert.pem in --state (Graph SDKs send tokens only over https).
 
@@ -54,6 +58,7 @@ seed), 2 usage error.`,
 			&ucli.StringFlag{Name: "faults", Usage: "fault `SPEC`, e.g. 429=0.2,503=0.05,drop=0.01,latency=50ms", EnvVars: []string{"XTSYNC_EMULATOR_FAULTS"}},
 			&ucli.Int64Flag{Name: "fault-seed", Value: 1, Usage: "`SEED` of the fault generator", EnvVars: []string{"XTSYNC_EMULATOR_FAULT_SEED"}},
 			&ucli.IntFlag{Name: "page-size", Value: 100, Usage: "default page `SIZE` of collections", EnvVars: []string{"XTSYNC_EMULATOR_PAGE_SIZE"}},
+			&ucli.DurationFlag{Name: "cycle-interval", Usage: "run a provisioning cycle of every started job every `DURATION` (0: only on POST /_emulator/cycle)", EnvVars: []string{"XTSYNC_EMULATOR_CYCLE_INTERVAL"}},
 			&ucli.BoolFlag{Name: "tls", Usage: "serve HTTPS; the certificate goes to cert.pem in --state", EnvVars: []string{"XTSYNC_EMULATOR_TLS"}},
 			&ucli.BoolFlag{Name: "allow-non-loopback", Usage: "allow an --addr that is not loopback (the emulator has no real authentication)", EnvVars: []string{"XTSYNC_EMULATOR_ALLOW_NON_LOOPBACK"}},
 		},
@@ -122,6 +127,23 @@ func runEmulator(c *ucli.Context, e *env) error {
 		names = append(names, nonEmptyName(name, id))
 	}
 	e.log.Info("emulator listening", "url", url, "tenants", strings.Join(slices.Sorted(slices.Values(names)), ","), "faults", faults.String())
+	if every := c.Duration("cycle-interval"); every > 0 {
+		go func() {
+			tick := time.NewTicker(every)
+			defer tick.Stop()
+			for {
+				select {
+				case <-c.Context.Done():
+					return
+				case <-tick.C:
+					for _, r := range srv.RunCycles() {
+						e.log.Info("provisioning cycle", "tenant", r.Tenant, "config", r.Config, "state", r.State,
+							"created", r.Created, "updated", r.Updated, "deleted", r.Deleted, "staged", r.Staged, "failed", r.Failed, "error", r.Error)
+					}
+				}
+			}
+		}()
+	}
 	<-c.Context.Done()
 	e.log.Info("emulator stopping", "requests", srv.Requests().Requests)
 	return srv.Close()

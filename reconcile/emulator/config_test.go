@@ -272,7 +272,7 @@ func TestSeededLinks(t *testing.T) {
 	}
 	spID := sps[0]["id"].(string)
 	jobs := values(e.must(200, "GET", euID, "servicePrincipals/"+spID+"/synchronization/jobs", nil))
-	if len(jobs) != 1 || jobs[0]["status"].(map[string]any)["code"] != "Active" {
+	if len(jobs) != 1 || jobs[0]["status"].(map[string]any)["code"] != "Paused" {
 		t.Fatalf("seeded job: %v", jobs)
 	}
 	sec := values(e.must(200, "GET", euID, "servicePrincipals/"+spID+"/synchronization/secrets", nil))

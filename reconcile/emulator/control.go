@@ -48,12 +48,24 @@ func (s *Server) ResolveTenant(nameOrID string) (string, bool) { return s.resolv
 
 // control serves /_emulator/*: GET /_emulator/tenants lists the tenants;
 // GET /_emulator/token?tenant=NAME|ID[&roles=A,B] returns a token;
-// GET /_emulator/stats returns the request counters.
+// GET /_emulator/stats returns the request counters; POST
+// /_emulator/cycle runs one provisioning cycle of every started job.
 func (s *Server) control(r *http.Request) resp {
-	if r.Method != http.MethodGet {
-		return gerr(http.StatusMethodNotAllowed, "Request_BadRequest", "control endpoints are GET only")
+	path := strings.TrimPrefix(r.URL.Path, "/_emulator/")
+	if path == "cycle" {
+		if r.Method != http.MethodPost {
+			return gerr(http.StatusMethodNotAllowed, "Request_BadRequest", "use POST /_emulator/cycle")
+		}
+		res := s.RunCycles()
+		if res == nil {
+			res = []CycleResult{}
+		}
+		return ok(map[string]any{"value": res})
 	}
-	switch strings.TrimPrefix(r.URL.Path, "/_emulator/") {
+	if r.Method != http.MethodGet {
+		return gerr(http.StatusMethodNotAllowed, "Request_BadRequest", "control endpoints are GET only (but POST /_emulator/cycle)")
+	}
+	switch path {
 	case "tenants":
 		s.mu.Lock()
 		defer s.mu.Unlock()

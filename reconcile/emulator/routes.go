@@ -40,6 +40,7 @@ func (s *Server) buildRoutes() []route {
 		r("DELETE users/{id}", perms(permUserWrite), (*call).deleteUserReq),
 		r("GET users/{id}/manager", perms(permUserRead), (*call).getManager),
 		r("GET directory/deletedItems/microsoft.graph.user", perms(permUserRead), (*call).listDeletedUsers),
+		r("GET directory/deletedItems/graph.user", perms(permUserRead), (*call).listDeletedUsers),
 		r("GET groups", perms(permGroupRead, permMemberRead), (*call).listGroups),
 		r("GET groups/delta", perms(permGroupRead, permMemberRead), func(c *call) resp { return c.delta("groups") }),
 		r("GET groups/{id}", perms(permGroupRead, permMemberRead), (*call).getGroup),

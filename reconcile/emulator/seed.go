@@ -19,7 +19,7 @@ import (
 // tenant's directory, soft-deleted users go to deleted items. Every B2B
 // user with a source link managed by a configuration (source.config) gets,
 // in its source tenant, the configuration's service principal (display
-// name = the configuration's name, with a started Azure2Azure job and
+// name = the configuration's name, with a paused Azure2Azure job and
 // CompanyId = the target) and a provisioning log entry "create" from the
 // source user to it (plus "delete" when the sync soft-deleted it), so a
 // client derives the links as it would from Graph (docs/emulator.md).
@@ -110,7 +110,7 @@ func nonEmpty(s, def string) string {
 }
 
 // seedConfig finds or creates the configuration (service principal and
-// started job) named name in src that syncs to targetID.
+// paused job) named name in src that syncs to targetID.
 func seedConfig(st *state, src *tenantData, name, targetID string) (*servicePrincipal, *syncJob) {
 	for _, sp := range src.ServicePrincipals {
 		if str(sp.Props["displayName"]) == name && len(sp.Jobs) > 0 {
@@ -118,9 +118,10 @@ func seedConfig(st *state, src *tenantData, name, targetID string) (*servicePrin
 		}
 	}
 	_, sp := instantiateXTS(st, src, name)
+	// Paused: the snapshot does not say what the configuration assigns or
+	// filters, so a cycle now would deprovision its users. The reconciler
+	// configures and starts it.
 	job := newJob(st, "Azure2Azure")
-	job.Props["schedule"].(map[string]any)["state"] = "Active"
-	job.Props["status"].(map[string]any)["code"] = "Active"
 	sp.Jobs = append(sp.Jobs, job)
 	sp.Secrets = []map[string]any{
 		{"key": "AuthenticationType", "value": "SyncPolicy"},

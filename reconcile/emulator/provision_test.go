@@ -1,0 +1,194 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// configureSeeded configures the seeded eu-to-us configuration as the
+// reconciler would: trust, secrets, a scoping filter, the group assigned,
+// started. It returns the job's path.
+func (e *testEnv) configureSeeded(filterValue string) (spPath, jobPath string) {
+	e.t.Helper()
+	e.setupTrust(true, true, true)
+	sp := values(e.must(200, "GET", euID, "servicePrincipals?$filter=displayName%20eq%20'eu-to-us'", nil))[0]
+	spPath = "servicePrincipals/" + sp["id"].(string)
+	role := sp["appRoles"].([]any)[0].(map[string]any)["id"]
+	job := values(e.must(200, "GET", euID, spPath+"/synchronization/jobs", nil))[0]
+	jobPath = spPath + "/synchronization/jobs/" + job["id"].(string)
+	e.must(204, "PUT", euID, spPath+"/synchronization/secrets", map[string]any{"value": []any{
+		map[string]any{"key": "AuthenticationType", "value": "SyncPolicy"},
+		map[string]any{"key": "CompanyId", "value": usID},
+		map[string]any{"key": "SyncAll", "value": "false"},
+		map[string]any{"key": "SyncNotificationSettings", "value": `{"Enabled":false,"DeleteThresholdEnabled":true,"DeleteThresholdValue":2}`},
+	}})
+	schema := e.must(200, "GET", euID, jobPath+"/schema", nil)
+	delete(schema, "@odata.context")
+	om := schema["synchronizationRules"].([]any)[0].(map[string]any)["objectMappings"].([]any)[0].(map[string]any)
+	om["scope"].(map[string]any)["groups"] = []any{map[string]any{"name": "no contractors", "clauses": []any{
+		map[string]any{"operatorName": "NOT REGEX MATCH", "sourceOperandName": "userType", "targetOperand": map[string]any{"values": []any{"(?i)(Guest)"}}},
+		map[string]any{"operatorName": "NOT EQUALS", "sourceOperandName": "employeeType", "targetOperand": map[string]any{"values": []any{filterValue}}},
+	}}}
+	om["attributeMappings"] = append(om["attributeMappings"].([]any), map[string]any{"targetAttributeName": "companyName", "flowType": "Always",
+		"source": map[string]any{"type": "Function", "name": "Join", "expression": `Join(" ", "Contoso", [department])`}})
+	e.must(204, "PUT", euID, jobPath+"/schema", schema)
+	e.must(201, "POST", euID, spPath+"/appRoleAssignedTo", map[string]any{"principalId": "e2000000-0000-4000-8000-000000000001", "resourceId": sp["id"], "appRoleId": role})
+	e.must(204, "POST", euID, jobPath+"/start", nil)
+	return spPath, jobPath
+}
+
+// cycle runs the cycles through the control endpoint.
+func (e *testEnv) cycle() []CycleResult {
+	e.t.Helper()
+	resp, err := http.Post(e.base+"/_emulator/cycle", "application/json", nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Value []CycleResult `json:"value"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != 200 {
+		e.t.Fatalf("cycle: %d %v", resp.StatusCode, err)
+	}
+	return body.Value
+}
+
+// b2b lists contoso-us's live users created for contoso-eu: UPN -> props.
+func (e *testEnv) b2b() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, u := range values(e.must(200, "GET", usID, "users?$select=userPrincipalName,displayName,department,companyName,accountEnabled,userType,manager", nil)) {
+		if upn := u["userPrincipalName"].(string); strings.HasSuffix(upn, "#EXT#@contosous.onmicrosoft.com") && !strings.HasPrefix(upn, "gina") {
+			delete(u, "id")
+			out[upn] = u
+		}
+	}
+	return out
+}
+
+func TestProvisioningCycle(t *testing.T) {
+	e := newEnv(t, Options{})
+	if got := e.cycle(); len(got) != 0 {
+		t.Fatalf("seeded jobs are paused, yet cycles ran: %+v", got)
+	}
+	_, jobPath := e.configureSeeded("Contractor")
+	_, usDelta, _ := e.deltaRound(usID, "users/delta()?$select=userPrincipalName,department")
+
+	res := e.cycle()
+	if len(res) != 1 || res[0].State != "Active" || res[0].Created != 1 || res[0].Updated != 1 || res[0].Deleted != 0 {
+		t.Fatalf("first cycle: %+v", res)
+	}
+	want := map[string]map[string]any{
+		"anna_contoso.eu#EXT#@contosous.onmicrosoft.com": {"userPrincipalName": "anna_contoso.eu#EXT#@contosous.onmicrosoft.com", "displayName": "Anna Berg",
+			"department": "Sales", "companyName": "Contoso Sales", "accountEnabled": true, "userType": "Member", "manager": "CHLOE"},
+		"chloe_contoso.eu#EXT#@contosous.onmicrosoft.com": {"userPrincipalName": "chloe_contoso.eu#EXT#@contosous.onmicrosoft.com", "displayName": "Chloé Dubois",
+			"department": "Sales", "companyName": "Contoso Sales", "accountEnabled": true, "userType": "Member", "manager": nil},
+	}
+	got := e.b2b()
+	// Anna's manager is Chloé's new target user (a reference mapping).
+	want["anna_contoso.eu#EXT#@contosous.onmicrosoft.com"]["manager"] = got["anna_contoso.eu#EXT#@contosous.onmicrosoft.com"]["manager"]
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("after the first cycle (-want +got):\n%s", diff)
+	}
+	if m := got["anna_contoso.eu#EXT#@contosous.onmicrosoft.com"]["manager"]; m == nil {
+		t.Error("manager reference did not flow")
+	}
+
+	// The target's delta shows the new user; the job status, the run.
+	objs, _, _ := e.deltaRound(usID, usDelta)
+	var upns []string
+	for _, o := range objs {
+		if u, has := o["userPrincipalName"]; has {
+			upns = append(upns, u.(string))
+		}
+	}
+	if diff := cmp.Diff([]string{"chloe_contoso.eu#EXT#@contosous.onmicrosoft.com"}, upns); diff != "" {
+		t.Errorf("target delta after the cycle (-want +got):\n%s", diff)
+	}
+	job := e.must(200, "GET", euID, jobPath, nil)
+	if job["status"].(map[string]any)["lastExecution"] == nil {
+		t.Errorf("job status after a cycle: %v", job["status"])
+	}
+
+	// A second cycle with nothing changed changes nothing.
+	if res := e.cycle(); res[0].Created+res[0].Updated+res[0].Deleted != 0 {
+		t.Errorf("idle cycle: %+v", res[0])
+	}
+
+	// Source changes: Chloé moves, Anna leaves the group, Bruno stops
+	// being a contractor.
+	eu := e.s.Tenant("contoso-eu")
+	eu.UpdateUser("e1000000-0000-4000-8000-000000000003", map[string]any{"department": "Legal"})
+	eu.RemoveMember("e2000000-0000-4000-8000-000000000001", "e1000000-0000-4000-8000-000000000001")
+	eu.UpdateUser("e1000000-0000-4000-8000-000000000002", map[string]any{"employeeType": "Employee"})
+	res = e.cycle()
+	if res[0].Created != 1 || res[0].Updated != 1 || res[0].Deleted != 1 {
+		t.Errorf("cycle after changes: %+v", res[0])
+	}
+	got = e.b2b()
+	var names []string
+	for upn := range got {
+		names = append(names, upn)
+	}
+	sort.Strings(names)
+	if diff := cmp.Diff([]string{"bruno_contoso.eu#EXT#@contosous.onmicrosoft.com", "chloe_contoso.eu#EXT#@contosous.onmicrosoft.com"}, names); diff != "" {
+		t.Errorf("B2B users after changes (-want +got):\n%s", diff)
+	}
+	if d := got["chloe_contoso.eu#EXT#@contosous.onmicrosoft.com"]["department"]; d != "Legal" {
+		t.Errorf("Chloé's department in the target: %v", d)
+	}
+	deleted := ids(values(e.must(200, "GET", usID, "directory/deletedItems/microsoft.graph.user", nil)))
+	if !cmp.Equal(deleted, []string{"a1000000-0000-4000-8000-000000000002", "a1000000-0000-4000-8000-000000000003"}) {
+		t.Errorf("deleted items: %v", deleted)
+	}
+	// Anna back in the group: restored, not duplicated.
+	eu.AddMember("e2000000-0000-4000-8000-000000000001", "e1000000-0000-4000-8000-000000000001")
+	if res := e.cycle(); res[0].Created != 0 || res[0].Updated != 1 {
+		t.Errorf("restore cycle: %+v", res[0])
+	}
+	if _, back := e.b2b()["anna_contoso.eu#EXT#@contosous.onmicrosoft.com"]; !back {
+		t.Error("Anna was not restored")
+	}
+	// The logs tell a client every link.
+	logs := values(e.must(200, "GET", euID, "auditLogs/provisioning?$filter=provisioningAction%20eq%20'create'", nil))
+	if len(logs) != 4 { // 2 seeded + Chloé + Bruno
+		t.Errorf("create entries: %d", len(logs))
+	}
+}
+
+func TestProvisioningQuarantine(t *testing.T) {
+	e := newEnv(t, Options{})
+	_, jobPath := e.configureSeeded("Contractor")
+	// The target withdraws inbound sync: the job goes to quarantine.
+	e.must(204, "PATCH", usID, partners+"/"+euID+"/identitySynchronization", map[string]any{"userSyncInbound": map[string]any{"isSyncAllowed": false}})
+	res := e.cycle()
+	if res[0].State != "Quarantine" || res[0].Created != 0 {
+		t.Errorf("cycle without inbound trust: %+v", res[0])
+	}
+	if st := e.must(200, "GET", euID, jobPath, nil)["status"].(map[string]any); st["code"] != "Quarantine" || st["quarantine"] == nil {
+		t.Errorf("job status: %v", st)
+	}
+	e.must(204, "PATCH", usID, partners+"/"+euID+"/identitySynchronization", map[string]any{"userSyncInbound": map[string]any{"isSyncAllowed": true}})
+	if res := e.cycle(); res[0].State != "Active" {
+		t.Errorf("cycle after trust is back: %+v", res[0])
+	}
+	// Deletion threshold (2): three unassignments are staged, not done.
+	eu := e.s.Tenant("contoso-eu")
+	eu.UpdateUser("e1000000-0000-4000-8000-000000000002", map[string]any{"employeeType": "Employee"})
+	e.cycle() // Bruno created: 3 B2B users now
+	for _, u := range []string{"1", "2", "3"} {
+		eu.RemoveMember("e2000000-0000-4000-8000-000000000001", "e1000000-0000-4000-8000-00000000000"+u)
+	}
+	res = e.cycle()
+	if res[0].Staged != 3 || res[0].Deleted != 0 || res[0].State != "Quarantine" {
+		t.Errorf("over the threshold: %+v", res[0])
+	}
+	if len(e.b2b()) != 3 {
+		t.Errorf("staged deletes happened: %v", e.b2b())
+	}
+}
