@@ -1,8 +1,327 @@
 package cli
 
-import ucli "github.com/urfave/cli/v2"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
 
-// TODO: stub until the capability lands.
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/xtsync/xtsync/internal/gitfs"
+	"github.com/xtsync/xtsync/internal/report"
+	"github.com/xtsync/xtsync/plan"
+	"github.com/xtsync/xtsync/policy"
+	"github.com/xtsync/xtsync/simulate"
+	"github.com/xtsync/xtsync/tenants"
+)
+
+var checkFormats = []string{"text", "json", "sarif", "junit", "github"}
+
 func checkCommand(e *env) *ucli.Command {
-	return &ucli.Command{Name: "check", Usage: "validate, simulate and evaluate policies; exit 3 when a policy denies", Action: notYet("check")}
+	return &ucli.Command{
+		Name:      "check",
+		Usage:     "validate, simulate and evaluate policies; exit 3 when a policy denies",
+		UsageText: "xtsync check [--repo DIR] [--base REV [--head REV]] [--snapshots DIR] [--output text|json|sarif|junit|github]",
+		Description: `The CI gate. Loads the config repository (exit 1 with file:line:col
+diagnostics when it has errors), simulates one provisioning cycle against the
+directory snapshots when there are any, and evaluates the built-in policies
+(xtsync policy list) and the repository's own Rego policies (policies/*.rego,
+see docs/policies.md). Every finding names its policy, file and line.
+
+Without --base, the working tree is checked alone: base = head, no config
+changes, and the impact is head's cycle against the snapshots as they are.
+With --base (a branch, tag or SHA of the Git repository holding --repo), the
+config at base and at --head (default HEAD, or the working tree when it has
+uncommitted changes; WORKTREE names it) are diffed and both simulated, like
+xtsync plan. Policies come from BOTH revisions and a change is denied when
+either set denies it; disabledPolicies counts from base, so a change cannot
+switch off its own gate. Snapshots are read from disk (--snapshots, else
+xtsync.yaml's snapshots relative to --repo); without them, policies that
+need users (inbound-limits maxUsers, deletion-threshold, delete-share) see
+none, and check says so on stderr.
+
+Output formats: text (one line per finding), json (the contract), sarif
+(SARIF 2.1.0 for code scanning), junit (one testcase per policy), github
+(workflow annotations on the file and line).
+
+Examples:
+  xtsync check
+  xtsync check --base origin/main --output github
+  xtsync check --base origin/main --output sarif > xtsync.sarif
+
+Exit codes: 0 no policy denies (warnings allowed), 1 the repository or a
+policy cannot be loaded, 2 usage error, 3 a policy denied.`,
+		Flags: []ucli.Flag{
+			repoFlag(),
+			&ucli.StringFlag{Name: "base", Usage: "check the change from base `REV` (branch, tag, SHA) to --head", EnvVars: []string{"XTSYNC_BASE"}},
+			&ucli.StringFlag{Name: "head", Usage: "head `REV` with --base (default HEAD, or WORKTREE when the tree has uncommitted changes)", EnvVars: []string{"XTSYNC_HEAD"}},
+			snapshotsFlag(),
+			outputFlag(checkFormats...),
+			&ucli.StringFlag{Name: "now", Usage: "the time policies see as input.context.now, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}},
+			&ucli.StringFlag{Name: "author", Usage: "input.context.author (default: head's commit author)", EnvVars: []string{"XTSYNC_AUTHOR"}},
+			&ucli.StringSliceFlag{Name: "label", Usage: "input.context.labels, e.g. the pull request's labels (repeatable)", EnvVars: []string{"XTSYNC_LABELS"}},
+		},
+		Action: func(c *ucli.Context) error { return runCheck(c, e) },
+	}
+}
+
+// revision is one side of a check: the config and the policies at a revision.
+type revision struct {
+	name     string // commit SHA, WORKTREE, or "" for the plain working tree
+	author   string
+	repo     *tenants.Repo
+	policies map[string]string
+	result   *simulate.Result
+}
+
+func runCheck(c *ucli.Context, e *env) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	format, err := outputFormat(c, checkFormats...)
+	if err != nil {
+		return err
+	}
+	if c.String("head") != "" && c.String("base") == "" {
+		return usageError("check: --head needs --base")
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	if s := c.String("now"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return usageError("check: --now: want an RFC 3339 time like 2026-11-27T09:00:00Z, got %q", s)
+		}
+		now = t.UTC().Format(time.RFC3339)
+	}
+	dir := c.String("repo")
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("check: repository %s: not a directory", dir)
+	}
+
+	base, head, err := checkRevisions(c, e, dir)
+	if err != nil {
+		return err
+	}
+
+	eng, err := policy.New(policy.Options{
+		Builtins:    true,
+		Disabled:    base.repo.Settings.DisabledPolicies,
+		Modules:     head.policies,
+		BaseModules: baseModules(base, head),
+	})
+	if err != nil {
+		var ce *policy.CompileError
+		if errors.As(err, &ce) {
+			fmt.Fprintln(e.stderr, ce.Error())
+			return fmt.Errorf("check: %d policy problem(s)", len(ce.Problems))
+		}
+		return fmt.Errorf("check: %w", err)
+	}
+
+	snaps, err := checkSnapshots(c, e, head.repo)
+	if err != nil {
+		return err
+	}
+	input := policy.Input{
+		Base: policy.Document(base.repo),
+		Head: policy.Document(head.repo),
+		Context: policy.Context{
+			Now: now, Revision: head.name, Author: head.author, Labels: c.StringSlice("label"),
+		},
+		Changes: []plan.Change{},
+		Impact:  []plan.TargetImpact{},
+	}
+	if input.Context.Labels == nil {
+		input.Context.Labels = []string{}
+	}
+	if a := c.String("author"); a != "" {
+		input.Context.Author = a
+	}
+	if snaps != nil {
+		opts := simulate.Options{}
+		head.result = simulate.Run(head.repo, snaps, opts)
+		if base != head {
+			base.result = simulate.Run(base.repo, snaps, opts)
+		}
+		logBlocked(e, head.result)
+		input.Summary = policy.Summarize(head.result)
+	} else {
+		input.Summary = policy.Summarize(nil)
+	}
+	if base != head {
+		p := plan.Build(plan.Input{
+			Base: base.name, Head: head.name,
+			BaseRepo: base.repo, HeadRepo: head.repo,
+			BaseResult: base.result, HeadResult: head.result,
+			Snapshots: snaps,
+		})
+		input.Changes, input.Impact = p.Changes, p.Impact
+	} else if snaps != nil {
+		// The working tree alone: head's cycle against the snapshots as
+		// they are (a nil base result is the snapshots' own B2B sets).
+		input.Impact = plan.Impact(nil, head.result, head.repo, head.repo, snaps)
+	}
+	if input.Changes == nil {
+		input.Changes = []plan.Change{}
+	}
+	if input.Impact == nil {
+		input.Impact = []plan.TargetImpact{}
+	}
+
+	findings, err := eng.Evaluate(c.Context, input)
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	baseName, headName := "", ""
+	if base != head {
+		baseName, headName = base.name, head.name
+	}
+	rep := report.NewFindings(baseName, headName, policyInfos(eng.Policies()), findings)
+	if err := writeFindings(e, rep, format); err != nil {
+		return fmt.Errorf("check: write report: %w", err)
+	}
+	if rep.Denied() {
+		return silentExit(ExitDenied)
+	}
+	return nil
+}
+
+// baseModules are base's policies when they are evaluated apart from
+// head's: only with --base, and only when they differ.
+func baseModules(base, head *revision) map[string]string {
+	if base == head || samePolicies(base.policies, head.policies) {
+		return nil
+	}
+	out := make(map[string]string, len(base.policies))
+	for name, src := range base.policies {
+		out["base:"+name] = src
+	}
+	return out
+}
+
+func samePolicies(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func writeFindings(e *env, rep *report.Findings, format string) error {
+	switch format {
+	case "json":
+		return report.FindingsJSON(e.stdout, rep)
+	case "sarif":
+		return report.FindingsSARIF(e.stdout, rep, Version)
+	case "junit":
+		return report.FindingsJUnit(e.stdout, rep)
+	case "github":
+		return report.FindingsGitHub(e.stdout, rep)
+	}
+	return report.FindingsText(e.stdout, rep)
+}
+
+// checkRevisions loads base and head. Without --base both are the working
+// tree (the same *revision).
+func checkRevisions(c *ucli.Context, e *env, dir string) (base, head *revision, err error) {
+	if c.String("base") == "" {
+		head, err = loadRevision(e, os.DirFS(dir), "", "", true)
+		return head, head, err
+	}
+	g, err := gitfs.Open(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("check: %w", err)
+	}
+	baseRev, err := g.Resolve(c.String("base"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("check: --base: %w", err)
+	}
+	headName := c.String("head")
+	if headName == "" {
+		headName = "HEAD"
+		if dirty, err := g.Uncommitted(); err == nil && len(dirty) > 0 && !g.Bare() {
+			headName = gitfs.Worktree
+			e.log.Info("the working tree has uncommitted changes: checking it as head (--head HEAD checks the last commit)", "files", len(dirty))
+		}
+	}
+	headRev, err := g.Resolve(headName)
+	if err != nil {
+		return nil, nil, fmt.Errorf("check: --head: %w", err)
+	}
+	baseFS, err := g.FS(baseRev)
+	if err != nil {
+		return nil, nil, fmt.Errorf("check: %w", err)
+	}
+	headFS, err := g.FS(headRev)
+	if err != nil {
+		return nil, nil, fmt.Errorf("check: %w", err)
+	}
+	if base, err = loadRevision(e, baseFS, baseRev.String(), baseRev.Author, false); err != nil {
+		return nil, nil, err
+	}
+	if head, err = loadRevision(e, headFS, headRev.String(), headRev.Author, true); err != nil {
+		return nil, nil, err
+	}
+	return base, head, nil
+}
+
+// loadRevision loads the config and reads the policies of one revision. A
+// head with errors stops the check (exit 1, diagnostics on stderr); a base
+// with errors is used as far as it loaded, with a warning.
+func loadRevision(e *env, fsys fs.FS, name, author string, isHead bool) (*revision, error) {
+	repo, diags := tenants.Load(fsys)
+	label := "base " + gitfs.Short(name)
+	if isHead {
+		label = "head"
+		for _, d := range diags {
+			fmt.Fprintln(e.stderr, d.String())
+		}
+	}
+	if repo == nil {
+		repo = &tenants.Repo{Settings: tenants.DefaultSettings()}
+	}
+	if diags.HasErrors() {
+		if isHead {
+			return nil, fmt.Errorf("check: the repository has %d error(s); xtsync validate lists them", len(diags.Errors()))
+		}
+		e.log.Warn("the base revision's config has errors; its policies and settings count as far as they load", "revision", label, "errors", len(diags.Errors()))
+	}
+	mods, err := readPolicyDirs(fsys, repo.Settings.Policies, false)
+	if err != nil {
+		return nil, fmt.Errorf("check: %s: %w", label, err)
+	}
+	return &revision{name: name, author: author, repo: repo, policies: mods}, nil
+}
+
+// checkSnapshots reads the snapshots, or returns nil (with a note on stderr)
+// when the directory does not exist.
+func checkSnapshots(c *ucli.Context, e *env, repo *tenants.Repo) (plan.Snapshots, error) {
+	dir := snapshotsDir(c, repo)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		e.log.Warn("no directory snapshots: not simulating; policies that count users (inbound-limits maxUsers, deletion-threshold, delete-share) see none (xtsync snapshot pull writes them)", "dir", dir)
+		return nil, nil
+	}
+	snaps, err := simulate.LoadSnapshots(os.DirFS(dir), ".")
+	if err != nil {
+		return nil, fmt.Errorf("check: %s: %w", dir, err)
+	}
+	return snaps, nil
+}
+
+// logBlocked says on stderr which configurations the cycle could not run.
+func logBlocked(e *env, res *simulate.Result) {
+	for _, cr := range res.Configs {
+		if cr.State != simulate.StateBlocked {
+			continue
+		}
+		for _, b := range cr.Blockers {
+			e.log.Warn("configuration blocked", "config", cr.Source+"/"+cr.Name, "code", b.Code, "reason", b.Message)
+		}
+	}
 }

@@ -27,7 +27,7 @@ deny contains f if {
 	before > 0
 	removed / before > max_share
 	f := lib.finding(imp.target, "", sprintf(
-		"%s: %s soft-deletes %d of its %d B2B users (%s%%), more than maxDeleteShare %s%%: split the change, or raise maxDeleteShare in xtsync.yaml in a change of its own",
+		"%s: %s soft-deletes %d of its %d B2B users (%s%%), more than maxDeleteShare %s%%: check who with xtsync plan or xtsync simulate, then split the change, or raise maxDeleteShare in xtsync.yaml in a change of its own",
 		[imp.target, lib.what_deletes, removed, before, pct(removed / before), pct(max_share)],
 	))
 }
