@@ -286,3 +286,35 @@ func TestParseFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentClients exercises the server from several goroutines (run
+// with -race): reads, writes, test-API mutations and cycles together.
+func TestConcurrentClients(t *testing.T) {
+	e := newEnv(t, Options{StateDir: t.TempDir(), PageSize: 2})
+	e.must(201, "POST", usID, partners, map[string]any{"tenantId": euID})
+	done := make(chan struct{})
+	for w := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 10 {
+				switch w {
+				case 0:
+					e.deltaRound(euID, "users/delta()?$select=department")
+				case 1:
+					e.must(204, "PATCH", usID, partners+"/"+euID, map[string]any{"automaticUserConsentSettings": map[string]any{"inboundAllowed": i%2 == 0}})
+				case 2:
+					e.s.Tenant(euID).UpdateUser("e1000000-0000-4000-8000-000000000001", map[string]any{"department": []string{"A", "B"}[i%2]})
+				case 3:
+					e.s.RunCycles()
+					e.must(200, "POST", usID, "$batch", map[string]any{"requests": []any{map[string]any{"id": "1", "method": "GET", "url": "/groups"}}})
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if st := e.s.Requests(); st.Requests == 0 {
+		t.Error("no requests counted")
+	}
+}
