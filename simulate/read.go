@@ -329,11 +329,19 @@ func (d *decoder) rawString() ([]byte, error) {
 	d.pos++
 	start := d.pos
 	data := d.data
+	high := false
 	for i := start; i < len(data); i++ {
 		c := data[i]
 		if c == '"' {
 			d.pos = i + 1
+			if high && !utf8.Valid(data[start:i]) {
+				// Like encoding/json: invalid UTF-8 becomes U+FFFD.
+				return bytes.ToValidUTF8(data[start:i], []byte("\uFFFD")), nil
+			}
 			return data[start:i], nil
+		}
+		if c >= utf8.RuneSelf {
+			high = true
 		}
 		if c == '\\' {
 			return d.escapedString(start, i)
@@ -355,6 +363,9 @@ func (d *decoder) escapedString(start, i int) ([]byte, error) {
 		switch {
 		case c == '"':
 			d.pos = i + 1
+			if !utf8.Valid(out) {
+				out = bytes.ToValidUTF8(out, []byte("\uFFFD"))
+			}
 			return out, nil
 		case c < 0x20:
 			d.pos = i
@@ -401,7 +412,7 @@ func (d *decoder) escapedString(start, i int) ([]byte, error) {
 			continue
 		default:
 			d.pos = i
-			return nil, d.fail("bad escape \\%c", e)
+			return nil, d.fail("bad escape %q", "\\"+string(rune(e)))
 		}
 		i += 2
 	}
@@ -487,12 +498,21 @@ func (d *decoder) number() (any, error) {
 	if i == digits {
 		return nil, d.fail("want a value, found %s", d.describe())
 	}
+	if data[digits] == '0' && i-digits > 1 {
+		d.pos = digits
+		return nil, d.fail("bad number: leading zero")
+	}
 	isInt := true
 	if i < len(data) && data[i] == '.' {
 		isInt = false
 		i++
+		frac := i
 		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
 			i++
+		}
+		if i == frac {
+			d.pos = i
+			return nil, d.fail("bad number: want a digit after '.'")
 		}
 	}
 	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
@@ -501,13 +521,18 @@ func (d *decoder) number() (any, error) {
 		if i < len(data) && (data[i] == '+' || data[i] == '-') {
 			i++
 		}
+		exp := i
 		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
 			i++
+		}
+		if i == exp {
+			d.pos = i
+			return nil, d.fail("bad number: want a digit in the exponent")
 		}
 	}
 	d.pos = i
 	text := string(data[start:i])
-	if isInt {
+	if isInt && text != "-0" {
 		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
 			return n, nil
 		}
