@@ -391,8 +391,17 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 		if modified != nil {
 			e["modifiedProperties"] = modified
 		}
+		status := "success"
 		if failure != "" {
-			e["provisioningStatusInfo"] = map[string]any{"status": "failure", "errorInformation": map[string]any{"errorCode": "AzureActiveDirectoryConflictEncountered", "reason": failure}}
+			status = "failure"
+			e["provisioningStatusInfo"] = map[string]any{"status": "failure", "errorInformation": map[string]any{"errorCode": "AzureActiveDirectoryConflictEncountered",
+				"reason": failure, "additionalDetails": nil, "errorCategory": "nonServiceFailure", "recommendedAction": nil}}
+		}
+		e["provisioningSteps"] = []any{
+			map[string]any{"name": "EntryImport", "provisioningStepType": "import", "status": "success", "details": map[string]any{},
+				"description": "Retrieved User '" + srcID + "' from Azure Active Directory"},
+			map[string]any{"name": "EntryExport", "provisioningStepType": "export", "status": status, "details": map[string]any{},
+				"description": "User '" + srcID + "': " + action + " in Azure Active Directory (target tenant)"},
 		}
 		src.Logs = append(src.Logs, e)
 	}
