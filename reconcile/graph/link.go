@@ -50,7 +50,7 @@ func (c *Client) ProvisioningLog(ctx context.Context) ([]ProvisioningEntry, erro
 		return nil, err
 	}
 	var out []ProvisioningEntry
-	_, err = c.pages(ctx, ri, func(p *Page) error {
+	_, err = c.pages(ctx, ri, 500, func(p *Page) error {
 		for i, obj := range p.Value {
 			e, err := decodeProvisioningEntry(obj)
 			if err != nil {

@@ -102,6 +102,10 @@ func applyUserProp(u *simulate.User, k string, raw json.RawMessage) error {
 	null := isNull(raw)
 	switch k {
 	case "id":
+		if s, ok := plainString(raw); ok {
+			u.ID = s
+			return nil
+		}
 		return json.Unmarshal(raw, &u.ID)
 	case "userPrincipalName":
 		return optString(raw, &u.UserPrincipalName)
@@ -224,7 +228,26 @@ func optString(raw json.RawMessage, dst *string) error {
 		*dst = ""
 		return nil
 	}
+	if s, ok := plainString(raw); ok {
+		*dst = s
+		return nil
+	}
 	return json.Unmarshal(raw, dst)
+}
+
+// plainString is the fast path of decoding a JSON string without escapes
+// (most property values): no reflection, one allocation.
+func plainString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if c == '\\' || c == '"' || c < 0x20 || c >= 0x80 {
+			return "", false
+		}
+	}
+	return string(body), true
 }
 
 func isNull(raw json.RawMessage) bool {
@@ -235,6 +258,9 @@ func isNull(raw json.RawMessage) bool {
 // attributes hold: string, bool, int64 (integers) or float64, []any,
 // map[string]any, nil.
 func decodeValue(raw json.RawMessage) (any, error) {
+	if s, ok := plainString(raw); ok {
+		return s, nil
+	}
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	var v any

@@ -144,7 +144,7 @@ func pullFull(ctx context.Context, c *Client, opts PullOptions, sel []string, ke
 	if err != nil {
 		return nil, st, err
 	}
-	st.Users, err = c.walkUsers(ctx, ri, byID, keep, opts.Progress)
+	st.Users, err = c.walkUsers(ctx, ri, opts.PageSize, byID, keep, opts.Progress)
 	if err != nil {
 		return nil, st, fmt.Errorf("pull users of tenant %s: %w", c.tenantID, err)
 	}
@@ -159,7 +159,7 @@ func pullFull(ctx context.Context, c *Client, opts PullOptions, sel []string, ke
 	if err != nil {
 		return nil, st, err
 	}
-	st.Groups, err = c.walkGroups(ctx, gri, gByID)
+	st.Groups, err = c.walkGroups(ctx, gri, opts.PageSize, gByID)
 	if err != nil {
 		return nil, st, fmt.Errorf("pull groups of tenant %s: %w", c.tenantID, err)
 	}
@@ -184,11 +184,11 @@ func pullIncremental(ctx context.Context, c *Client, opts PullOptions, sel []str
 		gByID[g.ID] = &g
 	}
 	var err error
-	st.Users, err = c.walkUsers(ctx, c.linkRequest(opts.Delta.Users), byID, keep, opts.Progress)
+	st.Users, err = c.walkUsers(ctx, c.linkRequest(opts.Delta.Users), opts.PageSize, byID, keep, opts.Progress)
 	if err != nil {
 		return nil, st, fmt.Errorf("pull user changes of tenant %s: %w", c.tenantID, err)
 	}
-	st.Groups, err = c.walkGroups(ctx, c.linkRequest(opts.Delta.Groups), gByID)
+	st.Groups, err = c.walkGroups(ctx, c.linkRequest(opts.Delta.Groups), opts.PageSize, gByID)
 	if err != nil {
 		return nil, st, fmt.Errorf("pull group changes of tenant %s: %w", c.tenantID, err)
 	}
@@ -210,9 +210,14 @@ func (c *Client) linkRequest(link string) *abs.RequestInformation {
 }
 
 // pages GETs ri, then every @odata.nextLink, handing each page to fn; it
-// returns the final @odata.deltaLink (empty for a plain collection).
-func (c *Client) pages(ctx context.Context, ri *abs.RequestInformation, fn func(*Page) error) (string, error) {
+// returns the final @odata.deltaLink (empty for a plain collection). With
+// pageSize > 0 every request asks for pages that big (Prefer:
+// odata.maxpagesize, which Graph honours on nextLinks, where $top is gone).
+func (c *Client) pages(ctx context.Context, ri *abs.RequestInformation, pageSize int, fn func(*Page) error) (string, error) {
 	for {
+		if pageSize > 0 {
+			ri.Headers.TryAdd("Prefer", "odata.maxpagesize="+strconv.Itoa(pageSize))
+		}
 		if ri.UrlTemplate == "{+request-raw-url}" {
 			u, err := ri.GetUri()
 			if err != nil {
@@ -244,9 +249,9 @@ func (c *Client) pages(ctx context.Context, ri *abs.RequestInformation, fn func(
 
 // walkUsers applies every page of a users delta to byID and returns the
 // delta link.
-func (c *Client) walkUsers(ctx context.Context, ri *abs.RequestInformation, byID map[string]*simulate.User, keep map[string]bool, progress func(int)) (string, error) {
+func (c *Client) walkUsers(ctx context.Context, ri *abs.RequestInformation, top int, byID map[string]*simulate.User, keep map[string]bool, progress func(int)) (string, error) {
 	seen := 0
-	link, err := c.pages(ctx, ri, func(p *Page) error {
+	link, err := c.pages(ctx, ri, top, func(p *Page) error {
 		for i, obj := range p.Value {
 			if err := applyUserDelta(byID, obj, keep); err != nil {
 				return fmt.Errorf("value[%d]: %w", i, err)
@@ -359,7 +364,7 @@ func (c *Client) pullDeletedUsers(ctx context.Context, sel []string, top int32, 
 	// "graph.user" form, which not every server accepts.
 	q := "$select=" + url.QueryEscape(strings.Join(sel, ",")) + "&$top=" + strconv.Itoa(int(top))
 	ri := c.linkRequest(c.baseURL + "/v1.0/directory/deletedItems/microsoft.graph.user?" + strings.ReplaceAll(q, "%2C", ","))
-	_, err := c.pages(ctx, ri, func(p *Page) error {
+	_, err := c.pages(ctx, ri, int(top), func(p *Page) error {
 		for i, obj := range p.Value {
 			id, err := objectID(obj)
 			if err != nil {
@@ -384,8 +389,8 @@ func (c *Client) pullDeletedUsers(ctx context.Context, sel []string, top int32, 
 // walkGroups applies every page of a groups delta to byID and returns the
 // delta link. One group may come in several pieces (members split across
 // pages).
-func (c *Client) walkGroups(ctx context.Context, ri *abs.RequestInformation, byID map[string]*simulate.Group) (string, error) {
-	link, err := c.pages(ctx, ri, func(p *Page) error {
+func (c *Client) walkGroups(ctx context.Context, ri *abs.RequestInformation, top int, byID map[string]*simulate.Group) (string, error) {
+	link, err := c.pages(ctx, ri, top, func(p *Page) error {
 		for i, obj := range p.Value {
 			if err := applyGroupDelta(byID, obj); err != nil {
 				return fmt.Errorf("value[%d]: %w", i, err)
@@ -490,7 +495,7 @@ func (c *Client) VerifiedDomains(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	domains := []string{}
-	_, err = c.pages(ctx, ri, func(p *Page) error {
+	_, err = c.pages(ctx, ri, 0, func(p *Page) error {
 		for _, obj := range p.Value {
 			var vd []struct {
 				Name string `json:"name"`
