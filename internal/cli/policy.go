@@ -35,8 +35,8 @@ the input document described in docs/policies.md. Network and
 non-deterministic built-in functions (http.send, time.now_ns, rand.intn …)
 are unavailable: a policy using one fails to compile.
 
---builtin also runs the tests of xtsync's built-in policies, which a
-repository policy can import as data.builtin.<id with underscores>.
+--builtin also runs the tests of xtsync's built-in policies (xtsync policy
+list shows them).
 
 Output: one line per test (PASS, FAIL, ERROR, SKIP) grouped by file, then
 the PASS/FAIL counts; --output json gives {formatVersion, results, summary}.
