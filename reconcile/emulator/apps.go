@@ -95,18 +95,11 @@ func spNotFound(id string) resp {
 
 // GET servicePrincipals
 func (c *call) listSPs() resp {
-	f, r := c.filterParam()
-	if r != nil {
-		return *r
-	}
-	sel := c.selectParam()
-	items := []map[string]any{}
+	objs := make([]map[string]any, 0, len(c.t.ServicePrincipals))
 	for _, sp := range c.t.ServicePrincipals {
-		if f == nil || f.eval(sp.Props) {
-			items = append(items, project(&dirObject{Props: sp.Props}, sel, nil, 0))
-		}
+		objs = append(objs, sp.Props)
 	}
-	return c.list(contextName("servicePrincipals", sel), items)
+	return c.listObjects("servicePrincipals", objs)
 }
 
 // GET servicePrincipals/{sp}
@@ -127,16 +120,7 @@ func (c *call) patchSP() resp {
 	if sp == nil {
 		return spNotFound(c.p["sp"])
 	}
-	var body map[string]any
-	if r := c.decodeJSON(&body); r != nil {
-		return *r
-	}
-	for _, k := range []string{"id", "appId", "appRoles", "@odata.type"} {
-		delete(body, k)
-	}
-	mergePatch(sp.Props, body)
-	c.mutated = true
-	return noContent()
+	return c.patchObject(sp.Props, "id", "appId", "appRoles")
 }
 
 // DELETE servicePrincipals/{sp}: the service principal with its jobs,
@@ -162,20 +146,7 @@ func (t *tenantData) removeSP(id string) {
 }
 
 // GET applications
-func (c *call) listApps() resp {
-	f, r := c.filterParam()
-	if r != nil {
-		return *r
-	}
-	sel := c.selectParam()
-	items := []map[string]any{}
-	for _, a := range c.t.Applications {
-		if f == nil || f.eval(a) {
-			items = append(items, project(&dirObject{Props: a}, sel, nil, 0))
-		}
-	}
-	return c.list(contextName("applications", sel), items)
-}
+func (c *call) listApps() resp { return c.listObjects("applications", c.t.Applications) }
 
 func (c *call) app() map[string]any {
 	for _, a := range c.t.Applications {
@@ -203,15 +174,7 @@ func (c *call) patchApp() resp {
 	if a == nil {
 		return spNotFound(c.p["app"])
 	}
-	var body map[string]any
-	if r := c.decodeJSON(&body); r != nil {
-		return *r
-	}
-	delete(body, "id")
-	delete(body, "appId")
-	mergePatch(a, body)
-	c.mutated = true
-	return noContent()
+	return c.patchObject(a, "id", "appId")
 }
 
 // DELETE applications/{app}: the application and its service principal.
@@ -243,17 +206,7 @@ func (c *call) listAssignments() resp {
 	if sp == nil {
 		return spNotFound(c.p["sp"])
 	}
-	f, r := c.filterParam()
-	if r != nil {
-		return *r
-	}
-	items := []map[string]any{}
-	for _, a := range sp.Assignments {
-		if f == nil || f.eval(a) {
-			items = append(items, a)
-		}
-	}
-	return c.list("servicePrincipals('"+sp.id()+"')/appRoleAssignedTo", items)
+	return c.listObjects("servicePrincipals('"+sp.id()+"')/appRoleAssignedTo", sp.Assignments)
 }
 
 // POST servicePrincipals/{sp}/appRoleAssignedTo

@@ -172,3 +172,39 @@ func filterProject(objs []*dirObject, f filter, keep func(*dirObject) bool, proj
 	}
 	return out
 }
+
+// listObjects serves a collection of configuration objects: $filter, then
+// $select, then paging.
+func (c *call) listObjects(contextSet string, objs []map[string]any) resp {
+	f, r := c.filterParam()
+	if r != nil {
+		return *r
+	}
+	sel := c.selectParam()
+	items := []map[string]any{}
+	for _, o := range objs {
+		if f != nil && !f.eval(o) {
+			continue
+		}
+		if len(sel) > 0 {
+			o = project(&dirObject{Props: o}, sel, nil, 0)
+		}
+		items = append(items, o)
+	}
+	return c.list(contextName(contextSet, sel), items)
+}
+
+// patchObject applies the request body to obj as a merge patch, leaving
+// the read-only properties alone: 204.
+func (c *call) patchObject(obj map[string]any, readOnly ...string) resp {
+	var body map[string]any
+	if r := c.decodeJSON(&body); r != nil {
+		return *r
+	}
+	for _, k := range append(readOnly, "@odata.type", "@odata.context") {
+		delete(body, k)
+	}
+	mergePatch(obj, body)
+	c.mutated = true
+	return noContent()
+}

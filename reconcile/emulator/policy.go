@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -57,17 +58,7 @@ func (c *call) partnerContext() string {
 
 // GET policies/crossTenantAccessPolicy/partners
 func (c *call) listPartners() resp {
-	f, r := c.filterParam()
-	if r != nil {
-		return *r
-	}
-	items := []map[string]any{}
-	for _, p := range c.t.Partners {
-		if f == nil || f.eval(p) {
-			items = append(items, p)
-		}
-	}
-	return c.list("policies/crossTenantAccessPolicy/partners", items)
+	return c.listObjects("policies/crossTenantAccessPolicy/partners", c.t.Partners)
 }
 
 // POST policies/crossTenantAccessPolicy/partners
@@ -116,17 +107,12 @@ func (c *call) patchPartner() resp {
 		return partnerNotFound(c.p["tid"])
 	}
 	var body map[string]any
-	if r := c.decodeJSON(&body); r != nil {
-		return *r
+	if json.Unmarshal(c.body, &body) == nil {
+		if tid, has := body["tenantId"]; has && !strings.EqualFold(str(tid), str(p["tenantId"])) {
+			return badRequest("The property 'tenantId' cannot be changed.")
+		}
 	}
-	if tid, has := body["tenantId"]; has && !strings.EqualFold(str(tid), str(p["tenantId"])) {
-		return badRequest("The property 'tenantId' cannot be changed.")
-	}
-	delete(body, "tenantId")
-	delete(body, "@odata.type")
-	mergePatch(p, body)
-	c.mutated = true
-	return noContent()
+	return c.patchObject(p, "tenantId")
 }
 
 // DELETE policies/crossTenantAccessPolicy/partners/{tid}. The emulator
@@ -196,15 +182,7 @@ func (c *call) patchIdentitySync() resp {
 	if pol == nil {
 		return gerr(http.StatusNotFound, "Directory_ObjectNotFound", "No identitySynchronization policy for tenant %s.", tid)
 	}
-	var body map[string]any
-	if r := c.decodeJSON(&body); r != nil {
-		return *r
-	}
-	delete(body, "tenantId")
-	delete(body, "@odata.type")
-	mergePatch(pol, body)
-	c.mutated = true
-	return noContent()
+	return c.patchObject(pol, "tenantId")
 }
 
 // DELETE .../partners/{tid}/identitySynchronization

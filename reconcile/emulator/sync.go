@@ -217,28 +217,15 @@ func (c *call) validateCredentials() resp {
 			}
 		}
 	}
-	fail := func(msg string) resp {
-		return gerr(http.StatusBadRequest, "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure", "%s", msg)
-	}
 	if !isGUID(target) {
 		return badRequest("The credentials are missing the CompanyId (the target tenant id).")
 	}
-	source := c.t
-	tgt := c.s.st.tenant(target)
-	if tgt == nil {
-		return fail("The target tenant " + target + " is not known (it has no cross-tenant access settings for the source tenant).")
+	msg := "The target tenant " + target + " is not known (it has no cross-tenant access settings for the source tenant)."
+	if tgt := c.s.st.tenant(target); tgt != nil {
+		msg = trustProblem(c.t, tgt)
 	}
-	out := source.partner(tgt.ID)
-	if out == nil || !boolAt(out, "automaticUserConsentSettings", "outboundAllowed") {
-		return fail("The source tenant has not enabled automatic user consent (outbound) for the target tenant " + tgt.ID + ".")
-	}
-	in := tgt.partner(source.ID)
-	sync := tgt.IdentitySync[source.ID]
-	if in == nil || sync == nil || !boolAt(sync, "userSyncInbound", "isSyncAllowed") {
-		return fail("The target tenant " + tgt.ID + " has not enabled inbound synchronization for the source tenant " + source.ID + ".")
-	}
-	if !boolAt(in, "automaticUserConsentSettings", "inboundAllowed") {
-		return fail("The target tenant " + tgt.ID + " has not enabled automatic user consent (inbound) for the source tenant " + source.ID + ".")
+	if msg != "" {
+		return gerr(http.StatusBadRequest, "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure", "%s", msg)
 	}
 	return noContent()
 }
