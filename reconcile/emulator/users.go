@@ -10,7 +10,11 @@ import (
 func liveObject(o *dirObject) bool { return !o.SoftDeleted && !o.Removed }
 
 // GET /users
-func (c *call) listUsers() resp {
+func (c *call) listUsers() resp { return c.listDirectory("users", c.t.Users, defaultUserProps) }
+
+// listDirectory serves the live users or groups: $filter, $select (def
+// without one), paging.
+func (c *call) listDirectory(set string, objs []*dirObject, def []string) resp {
 	if r := c.unsupportedOptions("top", "select", "filter", "skiptoken", "count"); r != nil {
 		return *r
 	}
@@ -19,8 +23,8 @@ func (c *call) listUsers() resp {
 		return *r
 	}
 	sel := c.selectParam()
-	items := filterProject(c.t.Users, f, liveObject, func(o *dirObject) map[string]any { return project(o, sel, defaultUserProps, 0) })
-	return c.list(contextName("users", sel), items)
+	items := filterProject(objs, f, liveObject, func(o *dirObject) map[string]any { return project(o, sel, def, 0) })
+	return c.list(contextName(set, sel), items)
 }
 
 // contextName is "users" or "users(a,b)".
@@ -145,18 +149,7 @@ func (c *call) listDeletedUsers() resp {
 }
 
 // GET /groups
-func (c *call) listGroups() resp {
-	if r := c.unsupportedOptions("top", "select", "filter", "skiptoken", "count"); r != nil {
-		return *r
-	}
-	f, r := c.filterParam()
-	if r != nil {
-		return *r
-	}
-	sel := c.selectParam()
-	items := filterProject(c.t.Groups, f, liveObject, func(o *dirObject) map[string]any { return project(o, sel, nil, 0) })
-	return c.list(contextName("groups", sel), items)
-}
+func (c *call) listGroups() resp { return c.listDirectory("groups", c.t.Groups, nil) }
 
 // GET /groups/{id}
 func (c *call) getGroup() resp {
