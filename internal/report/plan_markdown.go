@@ -83,6 +83,7 @@ func (m *mdPlan) render(p *plan.Plan) []byte {
 	m.mermaid(p)
 	m.changes(p)
 	m.findings(p)
+	m.states(p)
 	if !m.countsOnly {
 		for i := range p.Impact {
 			m.target(&p.Impact[i])
@@ -243,6 +244,41 @@ func (m *mdPlan) findings(p *plan.Plan) {
 	m.f("\n")
 }
 
+// states lists the configurations that will not run normally at head:
+// paused, blocked (with the blockers) or quarantined.
+func (m *mdPlan) states(p *plan.Plan) {
+	var lines []string
+	for _, c := range p.Configs {
+		var what string
+		switch c.Head {
+		case "paused":
+			what = "⏸️ paused (`enabled: false`): its users stay as they are"
+		case "blocked":
+			what = "⛔ blocked: it changes nothing until this is fixed"
+		case "quarantine":
+			what = "⚠️ in quarantine: the deletion threshold holds its deletes back"
+		default:
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("- %s %s\n", code(c.Source+"/"+c.Name), what))
+		for _, b := range c.Blockers {
+			l := fmt.Sprintf("  - `%s`: %s", b.Code, cell(b.Message))
+			if b.File != "" {
+				l += " (" + m.link(b.File, b.Line) + ")"
+			}
+			lines = append(lines, l+"\n")
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	m.f("### Configurations that will not run normally\n\n")
+	for _, l := range lines {
+		m.b.WriteString(l)
+	}
+	m.f("\n")
+}
+
 func (m *mdPlan) target(ti *plan.TargetImpact) {
 	c := ti.Counts()
 	m.f("### %s: `+%d / -%d / ~%d`\n\n", cell(ti.Target), c.Added, c.Removed, c.Changed)
@@ -292,7 +328,7 @@ func (m *mdPlan) drift(p *plan.Plan) {
 		m.f("### Drift\n\nNone: the target snapshots match head.\n\n")
 		return
 	}
-	m.f("### Drift (%d)\n\nHead simulated against what the target snapshots show now.\n\n", len(p.Drift))
+	m.f("### Drift (%d)\n\nHead's simulated result against the target snapshots as they are now: what the first cycle after merging would change there (this change's effect plus whatever already differs).\n\n", len(p.Drift))
 	m.details(nPlural(len(p.Drift), "drifted user", "drifted users"), false,
 		"| Target | User | Configuration | Kind | Values |\n|---|---|---|---|---|\n", len(p.Drift), func(i int) string {
 			d := p.Drift[i]

@@ -2,7 +2,10 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,7 +39,8 @@ func samplePlan() *plan.Plan {
 				File: "tenants/contoso-eu.yaml", Line: 47},
 		},
 		Configs: []plan.ConfigState{
-			{Source: "contoso-eu", Name: "eu-to-uk", Target: "fabrikam-uk", Head: simulate.StatePaused},
+			{Source: "contoso-eu", Name: "eu-to-uk", Target: "fabrikam-uk", Head: simulate.StateBlocked, Blockers: []simulate.Blocker{
+				{Code: "inbound-sync-not-allowed", Message: "fabrikam-uk does not allow user sync from contoso-eu", File: "tenants/contoso-eu.yaml", Line: 47}}},
 			{Source: "contoso-eu", Name: "eu-to-us", Target: "contoso-us", Base: simulate.StateActive, Head: simulate.StateActive},
 			{Source: "fabrikam-uk", Name: "uk-to-us", Target: "contoso-us", Base: simulate.StateActive, Head: simulate.StateQuarantine},
 		},
@@ -110,6 +114,39 @@ func bigPlan(n int) *plan.Plan {
 			Kind: plan.DriftDiffers, Changes: map[string]simulate.Change{"department": {From: strings.Repeat("x", 300), To: "y"}}})
 	}
 	return p
+}
+
+// TestPlanFromJSON renders the plan package's end-to-end golden plans (the
+// JSON contract) in the human formats: the DONE scenario among them.
+func TestPlanFromJSON(t *testing.T) {
+	for _, name := range []string{"scope-group-removed", "quarantine"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "plan", "testdata", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p plan.Plan
+		if err := json.Unmarshal(data, &p); err != nil {
+			t.Fatal(err)
+		}
+		for ext, render := range map[string]func(*bytes.Buffer) error{
+			"md":  func(b *bytes.Buffer) error { return PlanMarkdown(b, &p, PlanOptions{}) },
+			"txt": func(b *bytes.Buffer) error { return PlanText(b, &p, PlanOptions{}) },
+		} {
+			var b bytes.Buffer
+			if err := render(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "plan_"+name+"."+ext, b.Bytes())
+			// JSON is the contract: rendering it again gives the same JSON.
+			var again bytes.Buffer
+			if err := PlanJSON(&again, &p); err != nil {
+				t.Fatal(err)
+			}
+			if again.String() != string(data) {
+				t.Errorf("%s: the JSON does not round-trip through plan.Plan", name)
+			}
+		}
+	}
 }
 
 func TestPlanMarkdownSizeLimit(t *testing.T) {

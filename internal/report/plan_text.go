@@ -90,7 +90,7 @@ func (t *textPlan) render(p *plan.Plan) {
 		}
 	}
 
-	t.f("\nDrift (head simulated vs the target snapshots): %d\n", len(p.Drift))
+	t.f("\nDrift (head simulated vs the target snapshots as they are now): %d\n", len(p.Drift))
 	for i, d := range p.Drift {
 		if i == t.max {
 			t.f("  … and %d more\n", len(p.Drift)-t.max)
