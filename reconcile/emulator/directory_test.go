@@ -184,3 +184,35 @@ func TestAuth(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+func TestFilterLambda(t *testing.T) {
+	tests := []struct {
+		filter string
+		want   bool
+	}{
+		{"tags/any(t:t eq 'xtsync')", true},
+		{"tags/any(t:t eq 'other')", false},
+		{"tags/any(t: startswith(t, 'xt'))", true},
+		{"identities/any(i:i/issuer eq 'contoso.eu' and i/signInType eq 'federated')", true},
+		{"identities/any(i:i/issuer eq 'contoso.eu' and i/signInType eq 'userPrincipalName')", false},
+		{"missing/any(x:x eq 1)", false},
+		{"not tags/any(t:t eq 'xtsync')", false},
+	}
+	obj := map[string]any{"tags": []any{"WindowsAzureActiveDirectoryIntegratedApp", "xtsync"},
+		"identities": []any{map[string]any{"signInType": "federated", "issuer": "contoso.eu"}}}
+	for _, tt := range tests {
+		f, err := parseFilter(tt.filter)
+		if err != nil {
+			t.Errorf("%s: %v", tt.filter, err)
+			continue
+		}
+		if got := f.eval(obj); got != tt.want {
+			t.Errorf("%s = %v, want %v", tt.filter, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"tags/any(t)", "tags/any(t:)", "tags/any(:t eq 1)", "tags/all(t:t eq 'x')"} {
+		if _, err := parseFilter(bad); err == nil {
+			t.Errorf("%s parsed", bad)
+		}
+	}
+}

@@ -48,6 +48,24 @@ type (
 	}
 )
 
+// anyF is PROP/any(v: F): F holds for an element of the list PROP, the
+// element read as v (and v/sub for an element's property).
+type anyF struct {
+	path []string
+	v    string
+	f    filter
+}
+
+func (f anyF) eval(o map[string]any) bool {
+	list, _ := lookupPath(o, f.path).([]any)
+	for _, e := range list {
+		if f.f.eval(map[string]any{f.v: e}) {
+			return true
+		}
+	}
+	return false
+}
+
 func (f andF) eval(o map[string]any) bool { return f.l.eval(o) && f.r.eval(o) }
 func (f orF) eval(o map[string]any) bool  { return f.l.eval(o) || f.r.eval(o) }
 func (f notF) eval(o map[string]any) bool { return !f.f.eval(o) }
@@ -193,7 +211,7 @@ func lexFilter(s string) ([]ftok, error) {
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
-		case c == '(' || c == ')' || c == ',':
+		case c == '(' || c == ')' || c == ',' || c == ':':
 			toks = append(toks, ftok{kind: c, text: string(c), pos: i})
 			i++
 		case c == '\'':
@@ -385,6 +403,9 @@ func (p *filterParser) unary() (filter, error) {
 }
 
 func (p *filterParser) function(name *ftok) (filter, error) {
+	if prop, isAny := cutSuffixFold(name.text, "/any"); isAny {
+		return p.lambda(prop)
+	}
 	if !strings.EqualFold(name.text, "startswith") {
 		return nil, &filterError{unsupported: true, msg: fmt.Sprintf("Unsupported query: the emulator does not support the function '%s'.", name.text)}
 	}
@@ -409,6 +430,34 @@ func (p *filterParser) function(name *ftok) (filter, error) {
 		return nil, err
 	}
 	return startsF{path: strings.Split(prop.text, "/"), prefix: s}, nil
+}
+
+// lambda parses PROP/any(v: EXPR over v) after the name.
+func (p *filterParser) lambda(prop string) (filter, error) {
+	p.i++ // (
+	v := p.peek()
+	if v == nil || v.kind != 'i' || strings.Contains(v.text, "/") {
+		return nil, p.syntax()
+	}
+	p.i++
+	if err := p.expect(':'); err != nil {
+		return nil, err
+	}
+	inner, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expect(')'); err != nil {
+		return nil, err
+	}
+	return anyF{path: strings.Split(prop, "/"), v: v.text, f: inner}, nil
+}
+
+func cutSuffixFold(s, suffix string) (string, bool) {
+	if len(s) > len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix) {
+		return s[:len(s)-len(suffix)], true
+	}
+	return s, false
 }
 
 func (p *filterParser) literal() (any, error) {

@@ -16,7 +16,7 @@ func FuzzFilter(f *testing.F) {
 	for _, s := range []string{
 		"id eq 'x'", "startswith(userPrincipalName,'an')", "userType eq 'Guest' and accountEnabled eq true",
 		"not (a eq 1) or b in ('x','y')", "servicePrincipal/id eq 'x'", "activityDateTime ge 2026-11-26T10:00:00Z",
-		"a eq 'it''s'", "((a eq null))", "x gt 3.5e2", "endswith(mail,'x')", "a eq", "'",
+		"a eq 'it''s'", "((a eq null))", "tags/any(t:t eq 'x')", "ids/any(i:i/k eq 1 or startswith(i/n,'a'))", "x gt 3.5e2", "endswith(mail,'x')", "a eq", "'",
 	} {
 		f.Add(s)
 	}
