@@ -137,34 +137,44 @@ func isResync(err error) bool {
 func pullFull(ctx context.Context, c *Client, opts PullOptions, sel []string, keep map[string]bool) (*simulate.Snapshot, DeltaState, error) {
 	st := DeltaState{FormatVersion: DeltaStateFormatVersion, TenantID: c.tenantID, Select: sel}
 	top := int32(opts.PageSize)
-
-	byID := map[string]*simulate.User{}
-	ri, err := users.NewDeltaRequestBuilderInternal(map[string]string{}, c.adapter).ToGetRequestInformation(ctx,
+	uri, err := users.NewDeltaRequestBuilderInternal(map[string]string{}, c.adapter).ToGetRequestInformation(ctx,
 		&users.DeltaRequestBuilderGetRequestConfiguration{QueryParameters: &users.DeltaRequestBuilderGetQueryParameters{Select: sel, Top: &top}})
 	if err != nil {
 		return nil, st, err
 	}
-	st.Users, err = c.walkUsers(ctx, ri, opts.PageSize, byID, keep, opts.Progress)
-	if err != nil {
-		return nil, st, fmt.Errorf("pull users of tenant %s: %w", c.tenantID, err)
-	}
-
-	if err := c.pullDeletedUsers(ctx, sel, top, byID, keep); err != nil {
-		return nil, st, fmt.Errorf("pull deleted users of tenant %s: %w", c.tenantID, err)
-	}
-
-	gByID := map[string]*simulate.Group{}
+	dri := c.deletedUsersRequest(sel, opts.PageSize)
 	gri, err := groups.NewDeltaRequestBuilderInternal(map[string]string{}, c.adapter).ToGetRequestInformation(ctx,
 		&groups.DeltaRequestBuilderGetRequestConfiguration{QueryParameters: &groups.DeltaRequestBuilderGetQueryParameters{Select: groupSelect, Top: &top}})
 	if err != nil {
 		return nil, st, err
 	}
-	st.Groups, err = c.walkGroups(ctx, gri, opts.PageSize, gByID)
+	ori, err := c.orgRequest(ctx)
+	if err != nil {
+		return nil, st, err
+	}
+	// The first page of everything in one round trip; then the next pages.
+	first, err := c.batchGet(ctx, []*abs.RequestInformation{uri, dri, gri, ori}, opts.PageSize)
+	if err != nil && !IsNotFound(err) {
+		return nil, st, fmt.Errorf("pull tenant %s: %w", c.tenantID, err)
+	}
+	if err != nil { // a 404 of deleted items only: fetch the rest on its own
+		first = make([][]byte, 4)
+	}
+
+	byID := map[string]*simulate.User{}
+	st.Users, err = c.walkUsers(ctx, uri, first[0], opts.PageSize, byID, keep, opts.Progress)
+	if err != nil {
+		return nil, st, fmt.Errorf("pull users of tenant %s: %w", c.tenantID, err)
+	}
+	if err := c.pullDeletedUsers(ctx, dri, first[1], opts.PageSize, byID, keep); err != nil {
+		return nil, st, fmt.Errorf("pull deleted users of tenant %s: %w", c.tenantID, err)
+	}
+	gByID := map[string]*simulate.Group{}
+	st.Groups, err = c.walkGroups(ctx, gri, first[2], opts.PageSize, gByID)
 	if err != nil {
 		return nil, st, fmt.Errorf("pull groups of tenant %s: %w", c.tenantID, err)
 	}
-
-	domains, err := c.VerifiedDomains(ctx)
+	domains, err := c.verifiedDomains(ctx, ori, first[3])
 	if err != nil {
 		return nil, st, fmt.Errorf("pull verified domains of tenant %s: %w", c.tenantID, err)
 	}
@@ -183,16 +193,29 @@ func pullIncremental(ctx context.Context, c *Client, opts PullOptions, sel []str
 		g.Members = slices.Clone(g.Members)
 		gByID[g.ID] = &g
 	}
-	var err error
-	st.Users, err = c.walkUsers(ctx, c.linkRequest(opts.Delta.Users), opts.PageSize, byID, keep, opts.Progress)
+	uri, gri := c.linkRequest(opts.Delta.Users), c.linkRequest(opts.Delta.Groups)
+	for _, ri := range []*abs.RequestInformation{uri, gri} {
+		if u, err := ri.GetUri(); err != nil || !sameEndpoint(c.baseURL, u.String()) {
+			return nil, st, fmt.Errorf("pull tenant %s: delta link outside %s", c.tenantID, c.baseURL)
+		}
+	}
+	ori, err := c.orgRequest(ctx)
+	if err != nil {
+		return nil, st, err
+	}
+	first, err := c.batchGet(ctx, []*abs.RequestInformation{uri, gri, ori}, opts.PageSize)
+	if err != nil {
+		return nil, st, fmt.Errorf("pull changes of tenant %s: %w", c.tenantID, err)
+	}
+	st.Users, err = c.walkUsers(ctx, uri, first[0], opts.PageSize, byID, keep, opts.Progress)
 	if err != nil {
 		return nil, st, fmt.Errorf("pull user changes of tenant %s: %w", c.tenantID, err)
 	}
-	st.Groups, err = c.walkGroups(ctx, c.linkRequest(opts.Delta.Groups), opts.PageSize, gByID)
+	st.Groups, err = c.walkGroups(ctx, gri, first[1], opts.PageSize, gByID)
 	if err != nil {
 		return nil, st, fmt.Errorf("pull group changes of tenant %s: %w", c.tenantID, err)
 	}
-	domains, err := c.VerifiedDomains(ctx)
+	domains, err := c.verifiedDomains(ctx, ori, first[2])
 	if err != nil {
 		return nil, st, fmt.Errorf("pull verified domains of tenant %s: %w", c.tenantID, err)
 	}
@@ -214,7 +237,28 @@ func (c *Client) linkRequest(link string) *abs.RequestInformation {
 // pageSize > 0 every request asks for pages that big (Prefer:
 // odata.maxpagesize, which Graph honours on nextLinks, where $top is gone).
 func (c *Client) pages(ctx context.Context, ri *abs.RequestInformation, pageSize int, fn func(*Page) error) (string, error) {
+	return c.pagesFrom(ctx, ri, nil, pageSize, fn)
+}
+
+// pagesFrom is pages with the first page's body already fetched (first,
+// from a $batch) when it is not nil.
+func (c *Client) pagesFrom(ctx context.Context, ri *abs.RequestInformation, first []byte, pageSize int, fn func(*Page) error) (string, error) {
 	for {
+		if first != nil {
+			p, err := DecodePage(first)
+			if err != nil {
+				return "", err
+			}
+			first = nil
+			if err := fn(p); err != nil {
+				return "", err
+			}
+			if p.NextLink == "" {
+				return p.DeltaLink, nil
+			}
+			ri = c.linkRequest(p.NextLink)
+			continue
+		}
 		if pageSize > 0 {
 			ri.Headers.TryAdd("Prefer", "odata.maxpagesize="+strconv.Itoa(pageSize))
 		}
@@ -249,9 +293,9 @@ func (c *Client) pages(ctx context.Context, ri *abs.RequestInformation, pageSize
 
 // walkUsers applies every page of a users delta to byID and returns the
 // delta link.
-func (c *Client) walkUsers(ctx context.Context, ri *abs.RequestInformation, top int, byID map[string]*simulate.User, keep map[string]bool, progress func(int)) (string, error) {
+func (c *Client) walkUsers(ctx context.Context, ri *abs.RequestInformation, first []byte, top int, byID map[string]*simulate.User, keep map[string]bool, progress func(int)) (string, error) {
 	seen := 0
-	link, err := c.pages(ctx, ri, top, func(p *Page) error {
+	link, err := c.pagesFrom(ctx, ri, first, top, func(p *Page) error {
 		for i, obj := range p.Value {
 			if err := applyUserDelta(byID, obj, keep); err != nil {
 				return fmt.Errorf("value[%d]: %w", i, err)
@@ -359,12 +403,16 @@ func deriveAltSecIDs(attrs map[string]any) []simulate.AltSecID {
 
 // pullDeletedUsers adds the soft-deleted users (deleted items) to byID. An
 // endpoint that does not exist (404) counts as no deleted users.
-func (c *Client) pullDeletedUsers(ctx context.Context, sel []string, top int32, byID map[string]*simulate.User, keep map[string]bool) error {
-	// Graph's documented cast segment; the SDK's builder sends the short
-	// "graph.user" form, which not every server accepts.
-	q := "$select=" + url.QueryEscape(strings.Join(sel, ",")) + "&$top=" + strconv.Itoa(int(top))
-	ri := c.linkRequest(c.baseURL + "/v1.0/directory/deletedItems/microsoft.graph.user?" + strings.ReplaceAll(q, "%2C", ","))
-	_, err := c.pages(ctx, ri, int(top), func(p *Page) error {
+// deletedUsersRequest is GET directory/deletedItems/microsoft.graph.user:
+// Graph's documented cast segment (the SDK's builder sends the short
+// "graph.user" form, which not every server accepts).
+func (c *Client) deletedUsersRequest(sel []string, top int) *abs.RequestInformation {
+	q := "$select=" + url.QueryEscape(strings.Join(sel, ",")) + "&$top=" + strconv.Itoa(top)
+	return c.linkRequest(c.baseURL + "/v1.0/directory/deletedItems/microsoft.graph.user?" + strings.ReplaceAll(q, "%2C", ","))
+}
+
+func (c *Client) pullDeletedUsers(ctx context.Context, ri *abs.RequestInformation, first []byte, top int, byID map[string]*simulate.User, keep map[string]bool) error {
+	_, err := c.pagesFrom(ctx, ri, first, top, func(p *Page) error {
 		for i, obj := range p.Value {
 			id, err := objectID(obj)
 			if err != nil {
@@ -389,8 +437,8 @@ func (c *Client) pullDeletedUsers(ctx context.Context, sel []string, top int32, 
 // walkGroups applies every page of a groups delta to byID and returns the
 // delta link. One group may come in several pieces (members split across
 // pages).
-func (c *Client) walkGroups(ctx context.Context, ri *abs.RequestInformation, top int, byID map[string]*simulate.Group) (string, error) {
-	link, err := c.pages(ctx, ri, top, func(p *Page) error {
+func (c *Client) walkGroups(ctx context.Context, ri *abs.RequestInformation, first []byte, top int, byID map[string]*simulate.Group) (string, error) {
+	link, err := c.pagesFrom(ctx, ri, first, top, func(p *Page) error {
 		for i, obj := range p.Value {
 			if err := applyGroupDelta(byID, obj); err != nil {
 				return fmt.Errorf("value[%d]: %w", i, err)
@@ -489,13 +537,21 @@ func decodeMembers(raw json.RawMessage) ([]memberRef, error) {
 // VerifiedDomains returns the tenant's verified domain names (GET
 // /organization), in the order Graph lists them.
 func (c *Client) VerifiedDomains(ctx context.Context) ([]string, error) {
-	ri, err := organization.NewOrganizationRequestBuilderInternal(map[string]string{}, c.adapter).ToGetRequestInformation(ctx,
-		&organization.OrganizationRequestBuilderGetRequestConfiguration{QueryParameters: &organization.OrganizationRequestBuilderGetQueryParameters{Select: []string{"id", "verifiedDomains"}}})
+	ri, err := c.orgRequest(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return c.verifiedDomains(ctx, ri, nil)
+}
+
+func (c *Client) orgRequest(ctx context.Context) (*abs.RequestInformation, error) {
+	return organization.NewOrganizationRequestBuilderInternal(map[string]string{}, c.adapter).ToGetRequestInformation(ctx,
+		&organization.OrganizationRequestBuilderGetRequestConfiguration{QueryParameters: &organization.OrganizationRequestBuilderGetQueryParameters{Select: []string{"id", "verifiedDomains"}}})
+}
+
+func (c *Client) verifiedDomains(ctx context.Context, ri *abs.RequestInformation, first []byte) ([]string, error) {
 	domains := []string{}
-	_, err = c.pages(ctx, ri, 0, func(p *Page) error {
+	_, err := c.pagesFrom(ctx, ri, first, 0, func(p *Page) error {
 		for _, obj := range p.Value {
 			var vd []struct {
 				Name string `json:"name"`
