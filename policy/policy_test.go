@@ -13,6 +13,7 @@ import (
 
 	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/policy"
+	"github.com/xtsync/xtsync/simulate"
 	"github.com/xtsync/xtsync/tenants"
 )
 
@@ -303,4 +304,60 @@ func TestPolicies(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Policies (-want +got):\n%s", diff)
 	}
+}
+
+func TestSummarize(t *testing.T) {
+	res := &simulate.Result{
+		Configs: []simulate.ConfigResult{{Source: "eu", Name: "c", Target: "us", State: simulate.StateActive, Counts: simulate.Counts{Create: 1, Delete: 1}}},
+		Users: []simulate.UserResult{
+			{Source: "eu", Target: "us", SourceUserID: "1", Action: simulate.ActionCreate, TargetUser: &simulate.TargetUser{UserType: "Member"}},
+			{Source: "eu", Target: "us", SourceUserID: "2", Action: simulate.ActionNoop, TargetUser: &simulate.TargetUser{UserType: "Guest"}},
+			{Source: "eu", Target: "us", SourceUserID: "3", Action: simulate.ActionDelete, TargetUser: &simulate.TargetUser{UserType: "Member", Deleted: true}},
+			{Source: "eu", Target: "us", SourceUserID: "4", Action: simulate.ActionSkip},
+			{Source: "uk", Target: "us", SourceUserID: "1", Action: simulate.ActionStaged, TargetUser: &simulate.TargetUser{UserType: "Guest"}},
+		},
+		Tenants: []simulate.TenantResult{{Name: "us", B2BUsers: 3, Added: 1, Removed: 1}},
+	}
+	want := policy.Summary{
+		Configs: []policy.ConfigSummary{{Source: "eu", Name: "c", Target: "us", State: simulate.StateActive, Counts: simulate.Counts{Create: 1, Delete: 1}}},
+		Tenants: []simulate.TenantResult{{Name: "us", B2BUsers: 3, Added: 1, Removed: 1}},
+		Pairs: []policy.PairSummary{
+			{Source: "eu", Target: "us", B2BUsers: 2, UserTypes: map[string]int{"Member": 1, "Guest": 1}},
+			{Source: "uk", Target: "us", B2BUsers: 1, UserTypes: map[string]int{"Guest": 1}},
+		},
+	}
+	if diff := cmp.Diff(want, policy.Summarize(res)); diff != "" {
+		t.Errorf("Summarize (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(policy.Summary{Configs: []policy.ConfigSummary{}, Tenants: []simulate.TenantResult{}, Pairs: []policy.PairSummary{}}, policy.Summarize(nil)); diff != "" {
+		t.Errorf("Summarize(nil) (-want +got):\n%s", diff)
+	}
+}
+
+// BenchmarkEvaluateLargeImpact: the built-ins over a change that removes
+// 20,000 users of one target.
+func BenchmarkEvaluateLargeImpact(b *testing.B) {
+	in := exampleInput(b)
+	removed := make([]plan.ImpactUser, 20000)
+	for i := range removed {
+		removed[i] = plan.ImpactUser{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: fmt.Sprintf("u%d", i), SourceUserPrincipalName: fmt.Sprintf("u%d@contoso.eu", i), Reason: "unassigned"}
+	}
+	in.Impact = []plan.TargetImpact{{Target: "contoso-us", Removed: removed}}
+	in.Summary = policy.Summary{Tenants: []simulate.TenantResult{{Name: "contoso-us", B2BUsers: 30000}}}
+	e, err := policy.New(policy.Options{Builtins: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	fs, err := e.Evaluate(ctx, in)
+	if err != nil || len(fs) != 2 {
+		b.Fatalf("want deletion-threshold and delete-share, got %v, %v", fs, err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := e.Evaluate(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(removed)*b.N)/b.Elapsed().Seconds(), "users/s")
 }

@@ -20,8 +20,8 @@ share(doc) := s if {
 }
 
 deny contains f if {
-	some imp in object.get(input, "impact", [])
-	removed := count(object.get(imp, "removed", []))
+	some imp in lib.list(input, "impact")
+	removed := count(lib.list(imp, "removed"))
 	removed > 0
 	before := b2b_before(imp)
 	before > 0
@@ -37,7 +37,7 @@ deny contains f if {
 b2b_before(imp) := n if {
 	some t in input.summary.tenants
 	t.name == imp.target
-	n := (t.b2bUsers - count(object.get(imp, "added", []))) + count(object.get(imp, "removed", []))
+	n := (t.b2bUsers - count(lib.list(imp, "added"))) + count(lib.list(imp, "removed"))
 }
 
 # pct renders a share as a percentage with one decimal: 0.125 -> "12.5".

@@ -22,10 +22,10 @@ deny contains f if {
 # deletions: the source user ids the change removes, disables or stages for
 # the configuration.
 deletions(s) := {u.sourceUserId |
-	some imp in object.get(input, "impact", [])
+	some imp in lib.list(input, "impact")
 	imp.target == s.sc.target
 	some list in ["removed", "disabled", "staged"]
-	some u in object.get(imp, list, [])
+	some u in lib.list(imp, list)
 	u.source == s.tenant
 	object.get(u, "config", s.sc.name) in {s.sc.name, ""}
 }

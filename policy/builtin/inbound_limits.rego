@@ -23,7 +23,7 @@ deny contains f if {
 	some s in lib.syncs
 	not lib.acknowledged(s.sc, "inbound-limits")
 	p := lib.partner(input.head.tenants[s.sc.target], s.tenant)
-	allowed := object.get(object.get(object.get(p, "inbound", {}), "limits", {}), "userTypes", [])
+	allowed := lib.list(object.get(object.get(p, "inbound", {}), "limits", {}), "userTypes")
 	count(allowed) > 0
 	user_type := object.get(s.sc, "userType", "Member")
 	not user_type in allowed

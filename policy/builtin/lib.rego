@@ -36,6 +36,12 @@ finding(name, path, msg) := {"msg": msg, "tenant": name, "file": tenant_file(nam
 # sync_finding is a finding about a sync configuration, at path below it.
 sync_finding(s, path, msg) := finding(s.tenant, concat(".", ["sync", s.sc.name, path]), msg)
 
+# list is o[k] when it is an array, else [] (missing or null).
+list(o, k) := v if {
+	v := o[k]
+	is_array(v)
+} else := []
+
 # acknowledged holds when the configuration lists the built-in id in acknowledge.
 acknowledged(sc, id) if id in object.get(sc, "acknowledge", [])
 

@@ -28,3 +28,9 @@ test_partner_by_tenant_id if {
 	t := object.union(us, {"partners": [p]})
 	lib.partner(t, "contoso-eu") == p with input as fx.input_of(fx.ok)
 }
+
+test_list if {
+	lib.list({"a": [1]}, "a") == [1]
+	lib.list({"a": null}, "a") == []
+	lib.list({}, "a") == []
+}

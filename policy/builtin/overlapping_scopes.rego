@@ -37,13 +37,13 @@ overlap(a, b) := "both use scope.all" if {
 
 all_beside_assigned(a, b) if {
 	scope(a).all == true
-	count(object.get(scope(b), "groups", [])) + count(object.get(scope(b), "users", [])) > 0
+	count(lib.list(scope(b), "groups")) + count(lib.list(scope(b), "users")) > 0
 }
 
 # sorted_common: the first (sorted) name the two scopes share in a list,
 # compared case-insensitively, as a one-element array.
 sorted_common(x, y, list) := [c] if {
-	common := {lower(n) | some n in object.get(x, list, [])} & {lower(n) | some n in object.get(y, list, [])}
+	common := {lower(n) | some n in lib.list(x, list)} & {lower(n) | some n in lib.list(y, list)}
 	count(common) > 0
 	c := sort(common)[0]
 }
