@@ -262,7 +262,7 @@ func configStates(head *simulate.Result, headRepo *tenants.Repo) map[string]stri
 	st := map[string]string{}
 	if headRepo != nil {
 		for _, s := range headRepo.SyncConfigs() {
-			st[s.Key()] = "unchanged"
+			st[s.Key()] = "config-unknown" // not in head's result: not simulated
 		}
 	}
 	if head != nil {

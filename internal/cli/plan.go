@@ -63,6 +63,8 @@ Exit codes: 0 success (with --detailed-exitcode: nothing changes), 1 error
 			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 4 when the change would change anything, 0 when not", EnvVars: []string{"XTSYNC_DETAILED_EXITCODE"}},
 			&ucli.IntFlag{Name: "max-users", Value: 50, Usage: "users listed per list in text and markdown before \"and N more\" (`N`)", EnvVars: []string{"XTSYNC_MAX_USERS"}},
 			&ucli.StringFlag{Name: "link-base", Usage: "`URL` that file paths are appended to for links in markdown (default on GitHub Actions: the head commit's blob URL)", EnvVars: []string{"XTSYNC_LINK_BASE"}},
+			&ucli.StringFlag{Name: "now", Usage: "the time policies see as input.context.now, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}},
+			&ucli.StringFlag{Name: "author", Usage: "input.context.author (default: head's commit author)", EnvVars: []string{"XTSYNC_AUTHOR"}},
 			&ucli.StringSliceFlag{Name: "label", Usage: "pull-request `LABEL` passed to policies as input.context.labels (repeatable)", EnvVars: []string{"XTSYNC_LABELS"}},
 			&ucli.BoolFlag{Name: "no-policies", Usage: "skip policy evaluation (findings stay empty)", EnvVars: []string{"XTSYNC_NO_POLICIES"}},
 		},
@@ -264,10 +266,20 @@ func planFindings(c *ucli.Context, e *env, base, head *revision, p *plan.Plan) (
 	if labels == nil {
 		labels = []string{}
 	}
+	now := time.Now().UTC()
+	if v := c.String("now"); v != "" {
+		if now, err = time.Parse(time.RFC3339, v); err != nil {
+			return nil, usageError("plan: --now: want an RFC 3339 time like 2026-11-27T09:00:00Z, got %q", v)
+		}
+	}
+	author := head.author
+	if a := c.String("author"); a != "" {
+		author = a
+	}
 	findings, err := eng.Evaluate(c.Context, policy.Input{
 		Base: policy.Document(base.repo), Head: policy.Document(head.repo),
 		Changes: p.Changes, Impact: p.Impact, Summary: policy.Summarize(head.result),
-		Context: policy.Context{Now: time.Now().UTC().Format(time.RFC3339), Revision: head.name, Author: head.author, Labels: labels},
+		Context: policy.Context{Now: now.UTC().Format(time.RFC3339), Revision: head.name, Author: author, Labels: labels},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("plan: evaluate policies: %w", err)
