@@ -309,3 +309,35 @@ func TestSeededLinks(t *testing.T) {
 		t.Errorf("unmanaged guest made a configuration: %v", sps)
 	}
 }
+
+func TestParseExpressionAndTemplates(t *testing.T) {
+	e := newEnv(t, Options{})
+	sp := values(e.must(200, "GET", euID, "servicePrincipals?$filter=displayName%20eq%20'eu-to-us'", nil))[0]["id"].(string)
+	tpls := values(e.must(200, "GET", euID, "servicePrincipals/"+sp+"/synchronization/templates", nil))
+	if len(tpls) != 1 || tpls[0]["id"] != "Azure2Azure" || tpls[0]["schema"] == nil {
+		t.Errorf("templates: %v", tpls)
+	}
+	job := values(e.must(200, "GET", euID, "servicePrincipals/"+sp+"/synchronization/jobs", nil))[0]["id"].(string)
+	path := "servicePrincipals/" + sp + "/synchronization/jobs/" + job + "/schema/parseExpression"
+	tests := []struct {
+		expression    string
+		parsed, evald bool
+		result        any
+	}{
+		{`Join(" ", [givenName], [surname])`, true, true, []any{"Anna Berg"}},
+		{`ToUpper([department])`, true, true, []any{"SALES"}},
+		{`IIF([department]="Sales", "S", "O")`, true, true, []any{"S"}},
+		{`[missing]`, true, true, []any{}},
+		{`Join(" ", [givenName]`, false, false, nil},
+		{`NoSuchFunction([a])`, false, false, nil},
+	}
+	for _, tt := range tests {
+		got := e.must(200, "POST", euID, path, map[string]any{"expression": tt.expression,
+			"testInputObject": map[string]any{"properties": []any{
+				map[string]any{"key": "givenName", "value": "Anna"}, map[string]any{"key": "surname", "value": "Berg"},
+				map[string]any{"key": "department", "value": "Sales"}}}})
+		if got["parsingSucceeded"] != tt.parsed || got["evaluationSucceeded"] != tt.evald || !cmp.Equal(got["evaluationResult"], tt.result) {
+			t.Errorf("%s: %v", tt.expression, got)
+		}
+	}
+}

@@ -88,6 +88,8 @@ func (s *Server) buildRoutes() []route {
 		r("POST "+job+"/provisionOnDemand", sync, (*call).provisionOnDemand),
 		r("GET "+job+"/schema", syncRead, (*call).getSchema),
 		r("PUT "+job+"/schema", sync, (*call).putSchema),
+		r("POST "+job+"/schema/parseExpression", sync, (*call).parseExpression),
+		r("GET "+sp+"/synchronization/templates", syncRead, (*call).listTemplates),
 		r("GET auditLogs/provisioning", perms(permAuditRead), (*call).listProvisioningLogs),
 	)
 	batch := r("POST $batch", nil, (*call).batch)
