@@ -230,7 +230,11 @@ func (m *mdPlan) findings(p *plan.Plan) {
 		m.f("None.\n\n")
 		return
 	}
-	for _, f := range p.Findings {
+	max := len(p.Findings)
+	if m.countsOnly && max > 50 {
+		max = 50
+	}
+	for _, f := range p.Findings[:max] {
 		icon := "⚠️"
 		if f.Level == plan.LevelDeny {
 			icon = "❌"
@@ -240,6 +244,10 @@ func (m *mdPlan) findings(p *plan.Plan) {
 			m.f(" (%s)", m.link(f.File, f.Line))
 		}
 		m.f("\n")
+	}
+	if max < len(p.Findings) {
+		m.cut = true
+		m.f("\n… and %d more findings.\n", len(p.Findings)-max)
 	}
 	m.f("\n")
 }

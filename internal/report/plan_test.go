@@ -203,6 +203,30 @@ func checkTables(t *testing.T, md string) {
 	}
 }
 
+// TestPlanMarkdownHuge: thousands of config changes and findings still fit.
+func TestPlanMarkdownHuge(t *testing.T) {
+	p := bigPlan(3000)
+	for i := range 3000 {
+		p.Changes = append(p.Changes, plan.Change{Kind: plan.KindSync, Op: plan.OpModify, Tenant: "contoso-eu", Name: fmt.Sprintf("s%04d", i),
+			Path: "scope.groups", Before: []any{strings.Repeat("g", 200)}, After: []any{}, File: "tenants/contoso-eu.yaml", Line: i + 1})
+		p.Findings = append(p.Findings, plan.Finding{Policy: "org.x", Level: plan.LevelDeny, Msg: fmt.Sprintf("finding %d: %s", i, strings.Repeat("m", 100))})
+	}
+	var b bytes.Buffer
+	if err := PlanMarkdown(&b, p, PlanOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if len(out) > 65000 {
+		t.Errorf("markdown is %d bytes, over the limit", len(out))
+	}
+	for _, want := range []string{"Config changes (3003)", "Policy findings (3002)", "more config changes", "more findings", "`+1 / -3000 / ~1`"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%q missing", want)
+		}
+	}
+	checkTables(t, out)
+}
+
 func TestPlanMarkdownTables(t *testing.T) {
 	var b bytes.Buffer
 	if err := PlanMarkdown(&b, samplePlan(), PlanOptions{}); err != nil {
