@@ -21,7 +21,8 @@ share(doc) := s if {
 
 deny contains f if {
 	some imp in lib.list(input, "impact")
-	removed := count(lib.list(imp, "removed"))
+	# Staged deletions count: they happen as soon as someone allows them.
+	removed := count(lib.list(imp, "removed")) + count(lib.list(imp, "staged"))
 	removed > 0
 	before := b2b_before(imp)
 	before > 0

@@ -51,3 +51,10 @@ test_wording_for_a_change if {
 	some f in p.deny with input as inp
 	contains(f.msg, "contoso-us: this change soft-deletes 11")
 }
+
+test_staged_count if {
+	# 100 before: 5 removed and 6 staged
+	inp := json.patch(input_with(95, 0, 5, 0.1), [{"op": "replace", "path": "/impact/0/staged", "value": fx.users(6, "contoso-eu", "eu-to-us")}])
+	some f in p.deny with input as inp
+	contains(f.msg, "soft-deletes 11 of its 100 B2B users")
+}
