@@ -494,7 +494,31 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 			provisioned = append(provisioned, [2]*dirObject{u, tu})
 			continue
 		}
-		if !enabled || !um.add {
+		if !enabled {
+			res.Skipped++
+			continue
+		}
+		// Matching: a B2B user of the same source user already in the target.
+		if match := matchSource(tgt, src.ID+"/"+id); match != nil {
+			mid := str(match.Props["id"])
+			if other := managedElsewhere(src, job.id(), mid); other != "" || match.SoftDeleted {
+				res.Failed++
+				logEntry("create", id, str(u.Props["displayName"]), mid, str(match.Props["displayName"]), nil,
+					"The target user "+mid+" of this source user is managed by another configuration ("+other+") or deleted.")
+				continue
+			}
+			// An unmanaged B2B user (invited by hand) is adopted.
+			changes := mapped(u.Props, false)
+			if um.update {
+				match.setProps(changes, tgt.bump())
+			}
+			links[id] = &link{target: mid}
+			res.Updated++
+			logEntry("update", id, str(u.Props["displayName"]), mid, str(match.Props["displayName"]), nil, "")
+			provisioned = append(provisioned, [2]*dirObject{u, match})
+			continue
+		}
+		if !um.add {
 			res.Skipped++
 			continue
 		}
@@ -518,6 +542,7 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 			res.Failed++
 			continue
 		}
+		tgt.users[tid].SourceKey = src.ID + "/" + id
 		links[id] = &link{target: tid}
 		res.Created++
 		logEntry("create", id, str(u.Props["displayName"]), tid, str(props["displayName"]), nil, "")
@@ -569,6 +594,40 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 	status["lastExecution"] = map[string]any{"timeBegan": began, "timeEnded": now(), "state": map[bool]string{true: "Succeeded", false: "Failed"}[res.State == "Active"],
 		"countEntitled": res.Examined, "countExported": res.Created + res.Updated + res.Deleted}
 	return res
+}
+
+// matchSource returns the target user (live or soft-deleted) that
+// represents the source user key, or nil.
+func matchSource(t *tenantData, key string) *dirObject {
+	var soft *dirObject
+	for _, u := range t.Users {
+		if u.Removed || u.SourceKey != key {
+			continue
+		}
+		if !u.SoftDeleted {
+			return u
+		}
+		soft = u
+	}
+	return soft
+}
+
+// managedElsewhere returns the name of another configuration of src whose
+// job links to the target user, "" when none.
+func managedElsewhere(src *tenantData, jobID, targetUser string) string {
+	for _, sp := range src.ServicePrincipals {
+		for _, j := range sp.Jobs {
+			if j.id() == jobID {
+				continue
+			}
+			for _, l := range jobLinks(src, j.id()) {
+				if l.target == targetUser && !l.deleted {
+					return str(sp.Props["displayName"])
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // mailOwner returns a live, unmanaged target user with this mail (or smtp

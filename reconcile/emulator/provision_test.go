@@ -192,3 +192,58 @@ func TestProvisioningQuarantine(t *testing.T) {
 		t.Errorf("staged deletes happened: %v", e.b2b())
 	}
 }
+
+// newConfig creates, configures and starts a configuration in src that
+// syncs the assigned principals to usID with the default schema.
+func (e *testEnv) newConfig(src, name string, principals ...string) {
+	e.t.Helper()
+	sp := e.must(201, "POST", src, "applicationTemplates/"+XTSTemplateID+"/instantiate", map[string]any{"displayName": name})["servicePrincipal"].(map[string]any)
+	spPath := "servicePrincipals/" + sp["id"].(string)
+	job := e.must(201, "POST", src, spPath+"/synchronization/jobs", map[string]any{"templateId": "Azure2Azure"})
+	e.must(204, "PUT", src, spPath+"/synchronization/secrets", map[string]any{"value": []any{map[string]any{"key": "CompanyId", "value": usID}}})
+	for _, p := range principals {
+		e.must(201, "POST", src, spPath+"/appRoleAssignedTo", map[string]any{"principalId": p, "resourceId": sp["id"], "appRoleId": sp["appRoles"].([]any)[0].(map[string]any)["id"]})
+	}
+	e.must(204, "POST", src, spPath+"/synchronization/jobs/"+job["id"].(string)+"/start", nil)
+}
+
+func TestProvisioningMatching(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.setupTrust(true, true, true)
+	// fabrikam-uk trusts contoso-us too.
+	e.must(201, "POST", usID, partners, map[string]any{"tenantId": ukID, "automaticUserConsentSettings": map[string]any{"inboundAllowed": true}})
+	e.must(204, "PUT", usID, partners+"/"+ukID+"/identitySynchronization", map[string]any{"userSyncInbound": map[string]any{"isSyncAllowed": true}})
+	e.must(201, "POST", ukID, partners, map[string]any{"tenantId": usID, "automaticUserConsentSettings": map[string]any{"outboundAllowed": true}})
+
+	// Gina was invited by hand (no configuration): the new one adopts her.
+	e.newConfig(ukID, "uk-to-us", "f1000000-0000-4000-8000-000000000001")
+	// Anna is managed by the (paused) seeded eu-to-us: a second
+	// configuration assigning her fails instead of duplicating her.
+	e.newConfig(euID, "eu-to-us-2", "e1000000-0000-4000-8000-000000000001")
+	before := len(e.s.Tenant(usID).UserIDs())
+	res := map[string]CycleResult{}
+	for _, r := range e.cycle() {
+		res[r.Config] = r
+	}
+	if r := res["uk-to-us"]; r.Updated != 1 || r.Created != 0 || r.Failed != 0 {
+		t.Errorf("adoption: %+v", r)
+	}
+	if r := res["eu-to-us-2"]; r.Failed != 1 || r.Created != 0 {
+		t.Errorf("managed by another configuration: %+v", r)
+	}
+	if after := len(e.s.Tenant(usID).UserIDs()); after != before {
+		t.Errorf("target users %d -> %d: a duplicate was created", before, after)
+	}
+	gina := e.s.Tenant(usID).User("a1000000-0000-4000-8000-000000000004")
+	if gina["department"] != "Legal" {
+		t.Errorf("adopted user not updated: %v", gina)
+	}
+	logs := values(e.must(200, "GET", ukID, "auditLogs/provisioning", nil))
+	if len(logs) != 1 || logs[0]["targetIdentity"].(map[string]any)["id"] != "a1000000-0000-4000-8000-000000000004" {
+		t.Errorf("adoption log: %v", logs)
+	}
+	failed := values(e.must(200, "GET", euID, "auditLogs/provisioning?$filter=servicePrincipal/displayName%20eq%20'eu-to-us-2'", nil))
+	if len(failed) != 1 || failed[0]["provisioningStatusInfo"].(map[string]any)["status"] != "failure" {
+		t.Errorf("failure log: %v", failed)
+	}
+}

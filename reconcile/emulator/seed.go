@@ -50,6 +50,9 @@ func (s *Server) LoadSnapshots(snaps map[string]*simulate.Snapshot) error {
 			if err := t.addUser(userProps(u)); err != nil {
 				return fmt.Errorf("load snapshot %s: %w", name, err)
 			}
+			if u.Source != nil && u.Source.UserID != "" {
+				t.users[u.ID].SourceKey = strings.ToLower(u.Source.TenantID) + "/" + u.Source.UserID
+			}
 			if u.Deleted {
 				t.users[u.ID].SoftDeleted = true
 				t.users[u.ID].Props["deletedDateTime"] = nonEmpty(snap.CapturedAt, "2026-01-01T00:00:00Z")

@@ -56,8 +56,12 @@ type dirObject struct {
 	PropVersion map[string]int64 `json:"propVersion,omitempty"`
 	SoftDeleted bool             `json:"softDeleted,omitempty"`
 	Removed     bool             `json:"removed,omitempty"` // permanently deleted: a tombstone for delta
-	Members     []string         `json:"members,omitempty"`
-	MemberLog   []memberChange   `json:"memberLog,omitempty"`
+	// SourceKey is "<source tenant id>/<source user id>" on a B2B user: the
+	// engine's matching attribute (alternativeSecurityIds from netId),
+	// which Graph v1.0 does not expose.
+	SourceKey string         `json:"sourceKey,omitempty"`
+	Members   []string       `json:"members,omitempty"`
+	MemberLog []memberChange `json:"memberLog,omitempty"`
 }
 
 // memberChange is one membership change of a group, for groups delta.
