@@ -15,7 +15,7 @@ deny contains f if {
 	not lib.acknowledged(s.sc, "overlapping-scopes")
 	what := overlap(s.sc, o.sc)
 	f := lib.sync_finding(s, "scope", sprintf(
-		"sync %s: its scope overlaps %s/%s (%s) into the same target %s: a user can be managed by one configuration only, so assign each group or user to one of them",
+		"sync %s: its scope overlaps %s/%s (%s) into the same target %s: a user can be managed by one configuration only, so assign each group or user to one of them (or acknowledge overlapping-scopes when their scoping filters keep the users apart)",
 		[lib.key(s), o.tenant, o.sc.name, what, s.sc.target],
 	))
 }
