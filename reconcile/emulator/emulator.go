@@ -24,7 +24,6 @@ import (
 	"math/rand"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -244,15 +243,4 @@ func (s *Server) StatePath() string {
 		return ""
 	}
 	return filepath.Join(s.opts.StateDir, stateFile)
-}
-
-// ensureDir creates the state directory.
-func ensureDir(dir string) error {
-	if dir == "" {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create state directory: %w", err)
-	}
-	return nil
 }

@@ -61,7 +61,7 @@ func ok(body any) resp      { return resp{status: http.StatusOK, body: body} }
 func created(body any) resp { return resp{status: http.StatusCreated, body: body} }
 func noContent() resp       { return resp{status: http.StatusNoContent} }
 
-func notFound(what, id string) resp {
+func notFound(id string) resp {
 	return gerr(http.StatusNotFound, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)
 }
 

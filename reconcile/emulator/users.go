@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -39,7 +38,7 @@ func contextName(set string, sel []string) string {
 func (c *call) getUser() resp {
 	u := c.findUser(c.p["id"])
 	if u == nil {
-		return notFound("user", c.p["id"])
+		return notFound(c.p["id"])
 	}
 	sel := c.selectParam()
 	out := project(u, sel, defaultUserProps, 0)
@@ -66,11 +65,11 @@ func (c *call) findUser(key string) *dirObject {
 func (c *call) getManager() resp {
 	u := c.findUser(c.p["id"])
 	if u == nil {
-		return notFound("user", c.p["id"])
+		return notFound(c.p["id"])
 	}
 	m := c.t.liveUser(str(u.Props["manager"]))
 	if m == nil {
-		return notFound("manager", c.p["id"])
+		return notFound(c.p["id"])
 	}
 	out := project(m, c.selectParam(), nil, 0)
 	out["@odata.type"] = "#microsoft.graph.user"
@@ -112,7 +111,7 @@ func (c *call) createUser() resp {
 func (c *call) patchUser() resp {
 	u := c.findUser(c.p["id"])
 	if u == nil {
-		return notFound("user", c.p["id"])
+		return notFound(c.p["id"])
 	}
 	var props map[string]any
 	if r := c.decodeJSON(&props); r != nil {
@@ -130,10 +129,10 @@ func (c *call) patchUser() resp {
 func (c *call) deleteUserReq() resp {
 	u := c.findUser(c.p["id"])
 	if u == nil {
-		return notFound("user", c.p["id"])
+		return notFound(c.p["id"])
 	}
 	if err := c.t.deleteUser(str(u.Props["id"]), false); err != nil {
-		return notFound("user", c.p["id"])
+		return notFound(c.p["id"])
 	}
 	c.mutated = true
 	return noContent()
@@ -155,7 +154,7 @@ func (c *call) listGroups() resp { return c.listDirectory("groups", c.t.Groups, 
 func (c *call) getGroup() resp {
 	g := c.t.liveGroup(c.p["id"])
 	if g == nil {
-		return notFound("group", c.p["id"])
+		return notFound(c.p["id"])
 	}
 	sel := c.selectParam()
 	out := project(g, sel, nil, 0)
@@ -170,7 +169,7 @@ func (c *call) listMembers() resp {
 	}
 	g := c.t.liveGroup(c.p["id"])
 	if g == nil {
-		return notFound("group", c.p["id"])
+		return notFound(c.p["id"])
 	}
 	f, r := c.filterParam()
 	if r != nil {
@@ -207,14 +206,14 @@ func (c *call) addMemberRef() resp {
 	id := ref[strings.LastIndex(ref, "/")+1:]
 	g := c.t.liveGroup(c.p["id"])
 	if g == nil {
-		return notFound("group", c.p["id"])
+		return notFound(c.p["id"])
 	}
 	if contains(g.Members, id) {
 		return badRequest("One or more added object references already exist for the following modified properties: 'members'.")
 	}
 	if err := c.t.setMember(c.p["id"], id, true); err != nil {
 		if errors.Is(err, errNotFound) {
-			return notFound("directoryObject", id)
+			return notFound(id)
 		}
 		return badRequest("%v", err)
 	}
@@ -226,12 +225,9 @@ func (c *call) addMemberRef() resp {
 func (c *call) removeMemberRef() resp {
 	g := c.t.liveGroup(c.p["id"])
 	if g == nil || !contains(g.Members, c.p["member"]) {
-		return notFound("member", c.p["member"])
+		return notFound(c.p["member"])
 	}
 	c.t.setMember(c.p["id"], c.p["member"], false)
 	c.mutated = true
 	return noContent()
 }
-
-// rawJSON is a pre-encoded response body.
-type rawJSON = json.RawMessage
