@@ -89,10 +89,6 @@ func (c *call) sp() *servicePrincipal {
 	return nil
 }
 
-func spNotFound(id string) resp {
-	return gerr(http.StatusNotFound, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)
-}
-
 // GET servicePrincipals
 func (c *call) listSPs() resp {
 	objs := make([]map[string]any, 0, len(c.t.ServicePrincipals))
@@ -106,7 +102,7 @@ func (c *call) listSPs() resp {
 func (c *call) getSP() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	sel := c.selectParam()
 	out := project(&dirObject{Props: sp.Props}, sel, nil, 0)
@@ -118,7 +114,7 @@ func (c *call) getSP() resp {
 func (c *call) patchSP() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	return c.patchObject(sp.Props, "id", "appId", "appRoles")
 }
@@ -128,7 +124,7 @@ func (c *call) patchSP() resp {
 func (c *call) deleteSP() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	c.t.removeSP(sp.id())
 	c.mutated = true
@@ -161,7 +157,7 @@ func (c *call) app() map[string]any {
 func (c *call) getApp() resp {
 	a := c.app()
 	if a == nil {
-		return spNotFound(c.p["app"])
+		return notFound(c.p["app"])
 	}
 	out := clone(a)
 	out["@odata.context"] = c.contextURL("applications/$entity")
@@ -172,7 +168,7 @@ func (c *call) getApp() resp {
 func (c *call) patchApp() resp {
 	a := c.app()
 	if a == nil {
-		return spNotFound(c.p["app"])
+		return notFound(c.p["app"])
 	}
 	return c.patchObject(a, "id", "appId")
 }
@@ -181,7 +177,7 @@ func (c *call) patchApp() resp {
 func (c *call) deleteApp() resp {
 	a := c.app()
 	if a == nil {
-		return spNotFound(c.p["app"])
+		return notFound(c.p["app"])
 	}
 	var keep []map[string]any
 	for _, x := range c.t.Applications {
@@ -204,7 +200,7 @@ func (c *call) deleteApp() resp {
 func (c *call) listAssignments() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	return c.listObjects("servicePrincipals('"+sp.id()+"')/appRoleAssignedTo", sp.Assignments)
 }
@@ -213,7 +209,7 @@ func (c *call) listAssignments() resp {
 func (c *call) createAssignment() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	var body map[string]any
 	if r := c.decodeJSON(&body); r != nil {
@@ -267,7 +263,7 @@ func (c *call) createAssignment() resp {
 func (c *call) deleteAssignment() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	for i, a := range sp.Assignments {
 		if str(a["id"]) == c.p["id"] {
@@ -276,5 +272,5 @@ func (c *call) deleteAssignment() resp {
 			return noContent()
 		}
 	}
-	return spNotFound(c.p["id"])
+	return notFound(c.p["id"])
 }

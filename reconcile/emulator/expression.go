@@ -14,7 +14,7 @@ import (
 func (c *call) listTemplates() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	tpl := map[string]any{
 		"id":            "Azure2Azure",

@@ -45,7 +45,7 @@ func (j *syncJob) id() string { return str(j.Props["id"]) }
 func (c *call) job() (*servicePrincipal, *syncJob, *resp) {
 	sp := c.sp()
 	if sp == nil {
-		r := spNotFound(c.p["sp"])
+		r := notFound(c.p["sp"])
 		return nil, nil, &r
 	}
 	for _, j := range sp.Jobs {
@@ -65,7 +65,7 @@ func (c *call) jobsContext(sp *servicePrincipal) string {
 func (c *call) listJobs() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	items := []map[string]any{}
 	for _, j := range sp.Jobs {
@@ -78,7 +78,7 @@ func (c *call) listJobs() resp {
 func (c *call) createJob() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	var body map[string]any
 	if r := c.decodeJSON(&body); r != nil {
@@ -191,7 +191,7 @@ func (c *call) restartJob() resp {
 func (c *call) validateCredentials() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	var body struct {
 		UseSavedCredentials bool   `json:"useSavedCredentials"`
@@ -316,7 +316,7 @@ func (c *call) provisionOnDemand() resp {
 func (c *call) getSecrets() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	items := []map[string]any{}
 	for _, kv := range sp.Secrets {
@@ -329,7 +329,7 @@ func (c *call) getSecrets() resp {
 func (c *call) putSecrets() resp {
 	sp := c.sp()
 	if sp == nil {
-		return spNotFound(c.p["sp"])
+		return notFound(c.p["sp"])
 	}
 	var body struct {
 		Value []map[string]any `json:"value"`
