@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ change) so a restarted emulator carries on; --seed DIR loads directory
 snapshots (<tenant>.json) when the state is empty, or always with --reseed.
 Snapshots' B2B users keep their source links: each linked user gets a
 provisioning log entry in its source tenant under a service principal named
-after its sync configuration.
+after its sync configuration (paused until a reconcile configures it).
 
 --faults injects failures into Graph requests, deterministic for a
 --fault-seed: "429=0.2,503=0.05,504=0.01,drop=0.01,latency=50ms,retry-after=1"
@@ -112,6 +113,9 @@ func runEmulator(c *ucli.Context, e *env) error {
 	var url string
 	if c.Bool("tls") {
 		url, _, err = srv.StartTLS(c.String("addr"))
+		if err == nil {
+			e.log.Info("emulator certificate (trust it, e.g. NODE_EXTRA_CA_CERTS or curl --cacert)", "cert", filepath.Join(c.String("state"), emulator.CertFile))
+		}
 	} else {
 		url, err = srv.Start(c.String("addr"))
 	}
