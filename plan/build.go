@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"sort"
+
 	"github.com/xtsync/xtsync/simulate"
 	"github.com/xtsync/xtsync/tenants"
 )
@@ -28,6 +30,7 @@ func Build(in Input) *Plan {
 		Base:          in.Base,
 		Head:          in.Head,
 		Changes:       changes,
+		Configs:       configs(in),
 		Impact:        impact(in.BaseResult, in.HeadResult, in.BaseRepo, in.HeadRepo, in.Snapshots, changes),
 		Drift:         FindDrift(in.HeadResult, in.Snapshots),
 		Findings:      []Finding{},
@@ -79,3 +82,58 @@ const (
 	LevelDeny = "deny"
 	LevelWarn = "warn"
 )
+
+// configs lists every configuration of base or head with its state in each
+// cycle; a configuration of a repository that the cycle did not report is
+// "unknown".
+func configs(in Input) []ConfigState {
+	type key struct{ source, name string }
+	m := map[key]*ConfigState{}
+	get := func(source, name, target string) *ConfigState {
+		k := key{source, name}
+		c := m[k]
+		if c == nil {
+			c = &ConfigState{Source: source, Name: name, Target: target}
+			m[k] = c
+		}
+		return c
+	}
+	for _, side := range []struct {
+		repo  *tenants.Repo
+		res   *simulate.Result
+		state func(*ConfigState) *simulate.State
+	}{
+		{in.BaseRepo, in.BaseResult, func(c *ConfigState) *simulate.State { return &c.Base }},
+		{in.HeadRepo, in.HeadResult, func(c *ConfigState) *simulate.State { return &c.Head }},
+	} {
+		if side.repo != nil {
+			for _, s := range side.repo.SyncConfigs() {
+				*side.state(get(s.Source, s.Name, s.Target)) = StateUnknown
+			}
+		}
+		if side.res != nil {
+			for _, r := range side.res.Configs {
+				c := get(r.Source, r.Name, r.Target)
+				*side.state(c) = r.State
+				if side.res == in.HeadResult && len(r.Blockers) > 0 {
+					c.Blockers = r.Blockers
+				}
+			}
+		}
+	}
+	out := make([]ConfigState, 0, len(m))
+	for _, c := range m {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Source != out[j].Source {
+			return out[i].Source < out[j].Source
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// StateUnknown is the state of a configuration its cycle did not report
+// (no simulation was run).
+const StateUnknown simulate.State = "unknown"

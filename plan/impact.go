@@ -187,7 +187,7 @@ func impact(base, head *simulate.Result, baseRepo, headRepo *tenants.Repo, snaps
 		case bin && hin:
 			if ch := writtenChanges(b.row, h.row); len(ch) > 0 {
 				u := impactUser(k, h, b, states, upns)
-				u.Reason, u.Changes = "", ch
+				u.Changes = ch
 				get(k.target).Changed = append(get(k.target).Changed, u)
 			}
 		}
@@ -237,14 +237,42 @@ func impactUser(k userKey, h, b *member, states map[string]string, upns map[srcK
 		if u.SourceUserPrincipalName == "" {
 			u.SourceUserPrincipalName = b.row.SourceUserPrincipalName
 		}
-		// Head's cycle does not touch the user: its configuration is
-		// paused, blocked or gone at head.
-		u.Reason = states[b.row.Source+"/"+b.row.Config]
-		if u.Reason == "" {
-			u.Reason = "config-removed"
-		}
+		u.Reason = untouchedReason(b.row, states)
 	}
 	return u
+}
+
+// The reasons of users head's cycle leaves as they are while base's cycle
+// acts on them.
+const (
+	ReasonConfigRemoved = "config-removed" // the configuration is gone at head
+	ReasonNotCreated    = "not-created"    // base creates the user; at head it is out of scope
+	ReasonNotRestored   = "not-restored"   // base restores the user; at head it is out of scope
+	ReasonNotAdopted    = "not-adopted"    // base adopts an unmanaged B2B user; at head it is out of scope
+	ReasonOutOfScope    = "out-of-scope"   // base acts on the user; at head it is neither in scope nor linked
+)
+
+// untouchedReason says why head's cycle leaves a user alone that base's
+// cycle acts on: head's configuration is paused, blocked or gone
+// ("config-paused" …), or it runs and the user is out of its scope (a linked
+// user always has a row).
+func untouchedReason(base *simulate.UserResult, states map[string]string) string {
+	st, ok := states[base.Source+"/"+base.Config]
+	switch {
+	case !ok:
+		return ReasonConfigRemoved
+	case st != "config-"+string(simulate.StateActive) && st != "config-"+string(simulate.StateQuarantine):
+		return st
+	}
+	switch {
+	case base.Action == simulate.ActionCreate:
+		return ReasonNotCreated
+	case base.Action == simulate.ActionRestore:
+		return ReasonNotRestored
+	case base.Reason == "adopted":
+		return ReasonNotAdopted
+	}
+	return ReasonOutOfScope
 }
 
 func rowUser(row *simulate.UserResult) ImpactUser {

@@ -134,9 +134,22 @@ func TestImpact(t *testing.T) {
 			want: []TargetImpact{withLists(impactOf("contoso-us", "contoso-eu/eu-to-us"),
 				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-eve", SourceUserPrincipalName: "eve@contoso.eu", Reason: "config-paused"}},
 				nil,
-				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-anna", SourceUserPrincipalName: "anna@contoso.eu",
+				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-anna", SourceUserPrincipalName: "anna@contoso.eu", Reason: "config-paused",
 					Changes: map[string]simulate.Change{"accountEnabled": {From: true, To: false}, "companyName": {From: "Contoso Europe", To: nil}, "department": {From: "Sales", To: "Old"}, "showInAddressList": {From: true, To: false}, "userType": {From: "Member", To: ""}}}},
 				nil, nil)},
+		},
+		{
+			// Base creates carl; at head he is out of scope, so head's
+			// cycle has no row for him: he is never created.
+			name: "out of scope at head",
+			head: result(simulate.StateActive,
+				row("u-anna", "anna@contoso.eu", simulate.ActionNoop, "", tu("Sales", true, false), nil),
+				row("u-bob", "Bob@contoso.eu", simulate.ActionNoop, "", tu("Ops", true, false), nil),
+				row("u-eve", "eve@contoso.eu", simulate.ActionDelete, "source-deleted", tu("Ops", true, true), nil),
+			),
+			want: []TargetImpact{withLists(impactOf("contoso-us", "contoso-eu/eu-to-us"), nil,
+				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-carl", SourceUserPrincipalName: "carl@contoso.eu", Reason: ReasonNotCreated}},
+				nil, nil, nil)},
 		},
 	}
 	// In the paused case, base's update of anna records her current values.
@@ -145,14 +158,20 @@ func TestImpact(t *testing.T) {
 	baseWithUpdate.Users[0] = row("u-anna", "anna@contoso.eu", simulate.ActionUpdate, "", tu("Sales", true, false),
 		map[string]simulate.Change{"department": {From: "Old", To: "Sales"}, "accountEnabled": {From: false, To: true},
 			"companyName": {From: nil, To: "Contoso Europe"}, "showInAddressList": {From: false, To: true}, "userType": {From: "", To: "Member"}})
+	baseWithCreate := *baseRes
+	baseWithCreate.Users = append(append([]simulate.UserResult(nil), baseRes.Users...),
+		row("u-carl", "carl@contoso.eu", simulate.ActionCreate, "", tu("Ops", true, false), nil))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, head := baseRes, scopeChanged
 			if tt.name == "same result" {
 				head = base
 			}
-			if tt.name == "paused leaves users alone" {
+			switch tt.name {
+			case "paused leaves users alone":
 				b = &baseWithUpdate
+			case "out of scope at head":
+				b = &baseWithCreate
 			}
 			got := Impact(b, tt.head, base, head, testSnapshots())
 			if diff := cmp.Diff(tt.want, got); diff != "" {

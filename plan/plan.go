@@ -14,13 +14,16 @@ const FormatVersion = 1
 
 // Plan is the JSON contract of `xtsync plan --output json`.
 type Plan struct {
-	FormatVersion int            `json:"formatVersion"`
-	Base          string         `json:"base"`
-	Head          string         `json:"head"`
-	Changes       []Change       `json:"changes"`
-	Impact        []TargetImpact `json:"impact"`
-	Drift         []Drift        `json:"drift"`
-	Findings      []Finding      `json:"findings"`
+	FormatVersion int      `json:"formatVersion"`
+	Base          string   `json:"base"`
+	Head          string   `json:"head"`
+	Changes       []Change `json:"changes"`
+	// Configs are the sync configurations at base or head with their state
+	// in each cycle, sorted by source and name.
+	Configs  []ConfigState  `json:"configs"`
+	Impact   []TargetImpact `json:"impact"`
+	Drift    []Drift        `json:"drift"`
+	Findings []Finding      `json:"findings"`
 }
 
 // Change is one config change between base and head.
@@ -34,6 +37,19 @@ type Change struct {
 	After  any    `json:"after"`
 	File   string `json:"file"`
 	Line   int    `json:"line"`
+}
+
+// ConfigState is one sync configuration's state in base's and head's
+// cycle: active, paused, blocked or quarantine; "" when the configuration
+// does not exist at that revision.
+type ConfigState struct {
+	Source string         `json:"source"`
+	Name   string         `json:"name"`
+	Target string         `json:"target"`
+	Base   simulate.State `json:"base"`
+	Head   simulate.State `json:"head"`
+	// Blockers are why head's configuration cannot run.
+	Blockers []simulate.Blocker `json:"blockers,omitempty"`
 }
 
 // TargetImpact is what the change does to one target tenant's B2B user set.
