@@ -14,7 +14,8 @@ import (
 // PlanOptions tune the human renderings of a plan.
 type PlanOptions struct {
 	// MaxUsers is how many users each list shows before "and N more"
-	// (default 50). Markdown lowers it further to stay under MaxBytes.
+	// (0: the default, 50; negative: none, counts only). Markdown lowers it
+	// further to stay under MaxBytes.
 	MaxUsers int
 	// LinkBase, when set, turns file:line references of the Markdown into
 	// links: LinkBase + file + "#L" + line (e.g.
@@ -26,8 +27,11 @@ type PlanOptions struct {
 }
 
 func (o PlanOptions) maxUsers() int {
-	if o.MaxUsers <= 0 {
+	switch {
+	case o.MaxUsers == 0:
 		return 50
+	case o.MaxUsers < 0:
+		return 0
 	}
 	return o.MaxUsers
 }
@@ -74,6 +78,10 @@ var reasonText = map[string]string{
 	"config-paused":           "the configuration is paused at head: users stay as they are",
 	"config-blocked":          "the configuration is blocked at head: users stay as they are",
 	"config-removed":          "the configuration is gone at head: users stay as they are",
+	"not-created":             "base's cycle would create it; at head it is out of scope, so it is never created",
+	"not-restored":            "base's cycle would restore it; at head it is out of scope and stays soft-deleted",
+	"not-adopted":             "base's cycle would adopt this unmanaged B2B user; at head it is out of scope and stays as it is",
+	"out-of-scope":            "at head the user is neither in scope nor linked: its cycle leaves it as it is",
 	"config-unknown":          "the configuration was not simulated at head",
 }
 

@@ -301,7 +301,7 @@ func (m *mdPlan) target(ti *plan.TargetImpact) {
 		m.f("They happen as soon as someone allows them (a higher `deletionThreshold`, or `xtsync reconcile --allow-deletes`).\n\n")
 		m.users("⏸️ Staged (quarantine)", ti.Staged, true)
 	}
-	m.users("➖ Removed (soft-deleted)", ti.Removed, true)
+	m.users("➖ Removed", ti.Removed, true)
 	m.users("➕ Added", ti.Added, false)
 	m.users("✏️ Changed", ti.Changed, false)
 	m.users("🚫 Disabled", ti.Disabled, false)

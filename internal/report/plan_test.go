@@ -160,7 +160,7 @@ func TestPlanMarkdownSizeLimit(t *testing.T) {
 			if len(out) > 65000 {
 				t.Errorf("markdown is %d bytes, over the limit", len(out))
 			}
-			if !strings.Contains(out, fmt.Sprintf("➖ Removed (soft-deleted): %d users", n)) {
+			if !strings.Contains(out, fmt.Sprintf("➖ Removed: %d users", n)) {
 				t.Errorf("the removed count %d is missing", n)
 			}
 			summarised := strings.Contains(out, "… and ") || strings.Contains(out, "Per-user detail left out")

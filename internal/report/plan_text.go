@@ -77,7 +77,7 @@ func (t *textPlan) render(p *plan.Plan) {
 			t.f("  restarts job %s: Entra runs a full cycle\n", r)
 		}
 		t.users("added", "+", ti.Added)
-		t.users("removed (soft-deleted)", "-", ti.Removed)
+		t.users("removed", "-", ti.Removed)
 		t.users("changed", "~", ti.Changed)
 		t.users("disabled", "!", ti.Disabled)
 		if len(ti.Staged) > 0 {
