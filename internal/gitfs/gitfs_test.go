@@ -456,6 +456,62 @@ func TestSubdirectory(t *testing.T) {
 	}
 }
 
+func TestSubdirectoryMissingAtRevision(t *testing.T) {
+	f := newFixture(t)
+	c1 := f.commit("c1", map[string]string{"README.md": "x\n"})
+	f.commit("c2", map[string]string{"infra/xtsync/tenants/a.yaml": "name: a\n"})
+	r, err := Open(filepath.Join(f.dir, "infra", "xtsync"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := r.Resolve(c1)
+	fsys, err := r.FS(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, fsys); len(got) != 0 {
+		t.Errorf("files before the config directory existed: %v", got)
+	}
+	if _, err := fs.ReadDir(fsys, "tenants"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadDir(tenants) = %v, want fs.ErrNotExist", err)
+	}
+	head, _ := r.Resolve("HEAD")
+	ch, err := r.Changed(v, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]FileChange{{Path: "tenants/a.yaml", Op: OpAdd}}, ch); diff != "" {
+		t.Errorf("Changed (-want +got):\n%s", diff)
+	}
+}
+
+func TestLightweightTagAndAddedThenDeleted(t *testing.T) {
+	f, h := buildHistory(t)
+	if err := f.repo.Storer.SetReference(plumbing.NewHashReference("refs/tags/light", plumbing.NewHash(h.c1))); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := r.Resolve("light")
+	if err != nil || v.Hash != h.c1 {
+		t.Fatalf("Resolve(light) = %v, %v", v, err)
+	}
+	// fabrikam-uk.yaml was added since c1; deleting it in the working tree
+	// leaves no change for it between c1 and WORKTREE.
+	f.write(map[string]string{"tenants/fabrikam-uk.yaml": ""})
+	wt, _ := r.Resolve(Worktree)
+	ch, err := r.Changed(v, wt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []FileChange{{Path: "tenants/contoso-eu.yaml", Op: OpModify}, {Path: "tenants/contoso-us.yaml", Op: OpDelete}}
+	if diff := cmp.Diff(want, ch); diff != "" {
+		t.Errorf("Changed (-want +got):\n%s", diff)
+	}
+}
+
 func TestBare(t *testing.T) {
 	f, h := buildHistory(t)
 	bare := filepath.Join(t.TempDir(), "bare.git")
