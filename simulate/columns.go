@@ -1,13 +1,29 @@
 package simulate
 
-// columns stores the users' other properties one slice per attribute,
+// columns stores the users' other properties one column per attribute,
 // indexed like Snapshot.Users: far fewer objects than a map per user.
+// A column whose values repeat (department, city …) is dictionary-coded:
+// 4 bytes per user instead of 16.
 type columns struct {
 	index map[string]int
 	names []string
-	data  [][]any
+	cols  []*column
 	hint  int // expected number of users
 }
+
+// column is one attribute's values. While dict is not nil it holds the
+// distinct values and codes[i] is user i's (0 = absent); a column with too
+// many distinct values switches to vals.
+type column struct {
+	codes []uint32
+	dict  []any
+	seen  map[string]uint32
+	vals  []any
+}
+
+// dictMax is the most distinct values a dictionary-coded column keeps,
+// relative to the number of users.
+const dictShare = 8
 
 func (c *columns) set(name string, user int, v any) {
 	k, ok := c.index[name]
@@ -15,36 +31,90 @@ func (c *columns) set(name string, user int, v any) {
 		k = len(c.names)
 		c.index[name] = k
 		c.names = append(c.names, name)
-		c.data = append(c.data, make([]any, 0, max(c.hint, user+1)))
+		c.cols = append(c.cols, &column{codes: make([]uint32, 0, max(c.hint, user+1)), dict: []any{nil}, seen: map[string]uint32{}})
 	}
-	col := c.data[k]
-	for len(col) < user {
-		col = append(col, nil)
+	col := c.cols[k]
+	if col.dict != nil {
+		s, isStr := v.(string)
+		if isStr {
+			code, ok := col.seen[s]
+			if !ok && len(col.dict) <= c.hint/dictShare+16 {
+				code = uint32(len(col.dict))
+				col.dict = append(col.dict, v)
+				col.seen[s] = code
+				ok = true
+			}
+			if ok {
+				for len(col.codes) < user {
+					col.codes = append(col.codes, 0)
+				}
+				if len(col.codes) == user {
+					col.codes = append(col.codes, code)
+				} else {
+					col.codes[user] = code
+				}
+				return
+			}
+		}
+		col.plain(c.hint)
 	}
-	if len(col) == user {
-		col = append(col, v)
+	for len(col.vals) < user {
+		col.vals = append(col.vals, nil)
+	}
+	if len(col.vals) == user {
+		col.vals = append(col.vals, v)
 	} else {
-		col[user] = v
+		col.vals[user] = v
 	}
-	c.data[k] = col
 }
 
-// pad extends every column to n users.
-func (c *columns) pad(n int) {
-	for k, col := range c.data {
-		for len(col) < n {
-			col = append(col, nil)
-		}
-		c.data[k] = col[:n:n]
+// plain turns a dictionary-coded column into one value per user.
+func (col *column) plain(hint int) {
+	col.vals = make([]any, len(col.codes), max(hint, len(col.codes)))
+	for i, code := range col.codes {
+		col.vals[i] = col.dict[code]
 	}
+	col.codes, col.dict, col.seen = nil, nil, nil
+}
+
+// pad extends every column to n users and drops the dictionaries' look-up
+// maps.
+func (c *columns) pad(n int) {
+	for _, col := range c.cols {
+		if col.dict != nil {
+			for len(col.codes) < n {
+				col.codes = append(col.codes, 0)
+			}
+			col.codes = col.codes[:n:n]
+			col.seen = nil
+			continue
+		}
+		for len(col.vals) < n {
+			col.vals = append(col.vals, nil)
+		}
+		col.vals = col.vals[:n:n]
+	}
+}
+
+func (col *column) at(i int) any {
+	if col.dict != nil {
+		if i >= len(col.codes) {
+			return nil
+		}
+		return col.dict[col.codes[i]]
+	}
+	if i >= len(col.vals) {
+		return nil
+	}
+	return col.vals[i]
 }
 
 func (c *columns) get(name string, user int) any {
 	k, ok := c.index[name]
-	if !ok || user >= len(c.data[k]) {
+	if !ok {
 		return nil
 	}
-	return c.data[k][user]
+	return c.cols[k].at(user)
 }
 
 // Attr returns user i's property name (a Graph v1.0 name) from
@@ -71,34 +141,45 @@ func (s *Snapshot) ExpandAttributes() {
 	for i := range s.Users {
 		u := &s.Users[i]
 		for k, name := range c.names {
-			if i < len(c.data[k]) && c.data[k][i] != nil {
+			if v := c.cols[k].at(i); v != nil {
 				if u.Attributes == nil {
 					u.Attributes = map[string]any{}
 				}
-				u.Attributes[name] = c.data[k][i]
+				u.Attributes[name] = v
 			}
 		}
 	}
 	s.cols = nil
 }
 
-// attrColumn returns the column of one attribute for every user: the
-// snapshot's own column when columnar, else gathered from the maps.
-func (s *Snapshot) attrColumn(name string) []any {
+// attrGetter returns a reader of one attribute for every user: the
+// snapshot's own column when columnar, else a column gathered from the
+// maps; nil when no user has it.
+func (s *Snapshot) attrGetter(name string) func(i int32) any {
 	if s.cols != nil {
-		if k, ok := s.cols.index[name]; ok {
-			return s.cols.data[k]
+		k, ok := s.cols.index[name]
+		if !ok {
+			return nil
 		}
-		return nil
+		col := s.cols.cols[k]
+		if col.dict != nil {
+			codes, dict := col.codes, col.dict
+			return func(i int32) any { return dict[codes[i]] }
+		}
+		vals := col.vals
+		return func(i int32) any { return vals[i] }
 	}
-	var col []any
+	var vals []any
 	for i := range s.Users {
 		if v, ok := s.Users[i].Attributes[name]; ok {
-			if col == nil {
-				col = make([]any, len(s.Users))
+			if vals == nil {
+				vals = make([]any, len(s.Users))
 			}
-			col[i] = v
+			vals[i] = v
 		}
 	}
-	return col
+	if vals == nil {
+		return nil
+	}
+	return func(i int32) any { return vals[i] }
 }

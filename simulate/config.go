@@ -51,7 +51,7 @@ type cfgRun struct {
 	env expr.Env
 }
 
-func (r *runner) compile(sc *tenants.SyncConfig) *cfgRun {
+func (r *runner) compile(sc *tenants.SyncConfig, explain bool) *cfgRun {
 	c := &cfgRun{r: r, sc: sc, sx: r.idx[sc.Source], tx: r.idx[sc.Target], tgt: r.repo.Tenant(sc.Target), created: map[string]bool{}}
 	if src := r.repo.Tenant(sc.Source); src != nil {
 		c.srcTID = strings.ToLower(src.TenantID)
@@ -68,18 +68,20 @@ func (r *runner) compile(sc *tenants.SyncConfig) *cfgRun {
 	c.assigned = make([]bool, n)
 	c.via = map[int32]string{}
 	for _, ref := range sc.Scope.Users {
-		for _, i := range resolveUser(c.sx.s, ref) {
+		for _, i := range c.sx.resolveUser(ref) {
 			c.assigned[i] = true
-			c.via[int32(i)] = "assigned directly (scope.users " + quote(ref) + ")"
+			if explain {
+				c.via[i] = "assigned directly (scope.users " + quote(ref) + ")"
+			}
 		}
 	}
 	for _, ref := range sc.Scope.Groups {
-		for _, g := range resolveGroup(c.sx.s, ref) {
+		for _, g := range c.sx.resolveGroup(ref) {
 			grp := &c.sx.s.Groups[g]
 			for _, m := range grp.Members {
 				if i, ok := c.sx.byID[m]; ok {
 					c.assigned[i] = true
-					if _, seen := c.via[i]; !seen {
+					if _, seen := c.via[i]; explain && !seen {
 						c.via[i] = "direct member of group " + quote(grp.DisplayName)
 					}
 				}
@@ -178,7 +180,7 @@ func (r *runner) config(sc *tenants.SyncConfig, ex *explainer) configOut {
 	if out.res.State != StateActive {
 		return out
 	}
-	c := r.compile(sc)
+	c := r.compile(sc, ex != nil)
 	if ex != nil {
 		ex.c = c
 		if i, ok := c.sx.byID[ex.userID]; ok {
@@ -190,11 +192,18 @@ func (r *runner) config(sc *tenants.SyncConfig, ex *explainer) configOut {
 		}
 		return out
 	}
-	rows := make([]UserResult, 0, 64)
-	for _, i := range c.sx.order {
-		if !c.all && !c.assigned[i] && c.linked[i] < 0 {
-			continue
+	var cands []int32
+	if c.all {
+		cands = c.sx.order
+	} else {
+		for _, i := range c.sx.order {
+			if c.assigned[i] || c.linked[i] >= 0 {
+				cands = append(cands, i)
+			}
 		}
+	}
+	rows := make([]UserResult, 0, len(cands)+8)
+	for _, i := range cands {
 		if row, ok := c.user(i, nil); ok {
 			rows = append(rows, row)
 		}
@@ -632,10 +641,13 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 		}
 		changes[k] = Change{From: from, To: to}
 	}
-	attrs := make(map[string]any, len(c.attrs))
+	// Values are gathered first so that the map is made at its exact size:
+	// a million rows hold a million of them.
+	var kvBuf [32]kv
+	kvs := kvBuf[:0]
 	if t < 0 {
 		u := &c.sx.s.Users[i]
-		tu := &TargetUser{UserPrincipalName: ExtUPN(u.UserPrincipalName, c.initialDomain()), AccountEnabled: u.AccountEnabled, ShowInAddressList: c.sc.ShowInAddressList, UserType: c.sc.UserType, Attributes: attrs}
+		tu := &TargetUser{UserPrincipalName: ExtUPN(u.UserPrincipalName, c.initialDomain()), AccountEnabled: u.AccountEnabled, ShowInAddressList: c.sc.ShowInAddressList, UserType: c.sc.UserType}
 		if c.enabled != nil {
 			if b, ok := asBool(c.value(c.enabled, i)); ok {
 				tu.AccountEnabled = b
@@ -653,24 +665,29 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 		}
 		for _, m := range c.attrs {
 			if v := c.value(m, i); v != nil {
-				attrs[m.target] = v
+				kvs = append(kvs, kv{m.target, v})
 			}
 		}
+		tu.Attributes = kvMap(kvs, 0)
 		return tu, nil
 	}
 	lu := &c.tx.s.Users[t]
-	tu := &TargetUser{ID: lu.ID, UserPrincipalName: lu.UserPrincipalName, UserType: lu.UserType, AccountEnabled: lu.AccountEnabled, Deleted: lu.Deleted, Attributes: attrs}
+	tu := &TargetUser{ID: lu.ID, UserPrincipalName: lu.UserPrincipalName, UserType: lu.UserType, AccountEnabled: lu.AccountEnabled, Deleted: lu.Deleted}
 	if b, ok := asBool(c.tx.s.Attr(int(t), "showInAddressList")); ok {
 		tu.ShowInAddressList = b
 	}
 	for _, m := range c.attrs {
 		if v := m.tgt(t); !nullish(v) {
-			attrs[m.target] = v
+			kvs = append(kvs, kv{m.target, v})
 		}
 	}
 	if i < 0 {
+		tu.Attributes = kvMap(kvs, 0)
 		return tu, nil
 	}
+	// The always-flowing values, into the same list: a new key is appended,
+	// a changed one replaced when written.
+	cur := len(kvs)
 	if c.enabled != nil {
 		if b, ok := asBool(c.value(c.enabled, i)); ok && b != tu.AccountEnabled {
 			change("accountEnabled", tu.AccountEnabled, b)
@@ -703,15 +720,44 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 		if v == nil {
 			continue
 		}
-		old := attrs[m.target]
+		k := -1
+		for x := 0; x < cur; x++ {
+			if kvs[x].k == m.target {
+				k = x
+				break
+			}
+		}
+		var old any
+		if k >= 0 {
+			old = kvs[k].v
+		}
 		if !equalValue(old, v) {
 			change(m.target, old, v)
 			if write {
-				attrs[m.target] = v
+				if k >= 0 {
+					kvs[k].v = v
+				} else {
+					kvs = append(kvs, kv{m.target, v})
+				}
 			}
 		}
 	}
+	tu.Attributes = kvMap(kvs, 0)
 	return tu, changes
+}
+
+type kv struct {
+	k string
+	v any
+}
+
+// kvMap makes a map of exactly the pairs.
+func kvMap(kvs []kv, extra int) map[string]any {
+	m := make(map[string]any, len(kvs)+extra)
+	for _, x := range kvs {
+		m[x.k] = x.v
+	}
+	return m
 }
 
 func (c *cfgRun) initialDomain() string {

@@ -28,23 +28,35 @@ type snapIndex struct {
 	domOnce  sync.Once
 	verified map[string]bool
 
+	upnOnce sync.Once
+	byUPN   map[string][]int32 // lower-cased UPN -> users
+
+	grpOnce   sync.Once
+	grpByID   map[string]int32
+	grpByName map[string][]int32 // lower-cased display name -> groups
+
 	colMu sync.Mutex
-	cols  map[string][]any
+	cols  map[string]func(int32) any
 }
 
 type linkKey struct{ tenant, user string }
 type cfgKey struct{ tenant, config string }
 
-func newIndex(s *Snapshot) *snapIndex { return &snapIndex{s: s, cols: map[string][]any{}} }
+func newIndex(s *Snapshot) *snapIndex { return &snapIndex{s: s, cols: map[string]func(int32) any{}} }
 
 func (x *snapIndex) source() {
 	x.srcOnce.Do(func() {
 		users := x.s.Users
-		x.byID = make(map[string]int32, len(users))
+		x.byID = x.s.byID
+		if !x.s.byIDValid() {
+			x.byID = make(map[string]int32, len(users))
+			for i := range users {
+				x.byID[users[i].ID] = int32(i)
+			}
+		}
 		x.lowerUPN = make([]string, len(users))
 		x.order = make([]int32, len(users))
 		for i := range users {
-			x.byID[users[i].ID] = int32(i)
 			x.lowerUPN[i] = strings.ToLower(users[i].UserPrincipalName)
 			x.order[i] = int32(i)
 		}
@@ -103,15 +115,15 @@ func (x *snapIndex) domains() map[string]bool {
 	return x.verified
 }
 
-// column returns the values of one Graph property for every user (nil when
-// no user has it).
-func (x *snapIndex) column(graphName string) []any {
+// column returns a reader of one Graph property for every user (nil when
+// no user has it), built once per run.
+func (x *snapIndex) column(graphName string) func(int32) any {
 	x.colMu.Lock()
 	defer x.colMu.Unlock()
 	if c, ok := x.cols[graphName]; ok {
 		return c
 	}
-	c := x.s.attrColumn(graphName)
+	c := x.s.attrGetter(graphName)
 	x.cols[graphName] = c
 	return c
 }
@@ -151,23 +163,21 @@ func (x *snapIndex) accessor(name string) func(i int32) any {
 		phones := x.column("businessPhones")
 		first := name == "telephoneNumber"
 		return func(i int32) any {
-			if own != nil && own[i] != nil {
-				if l, ok := own[i].([]any); ok && first {
-					return firstOf(l)
-				}
-				return own[i]
+			var v any
+			if own != nil {
+				v = own(i)
 			}
-			if phones == nil || phones[i] == nil {
-				return nil
+			if v == nil && phones != nil {
+				v = phones(i)
 			}
-			if l, ok := phones[i].([]any); ok && first {
+			if l, ok := v.([]any); ok && first {
 				return firstOf(l)
 			}
-			return phones[i]
+			return v
 		}
 	}
 	own := x.column(name)
-	var alt []any
+	var alt func(int32) any
 	if g := tenants.GraphName(name); g != name {
 		alt = x.column(g)
 	} else if p := tenants.ProvisioningName(name); p != name {
@@ -177,15 +187,15 @@ func (x *snapIndex) accessor(name string) func(i int32) any {
 	case own == nil && alt == nil:
 		return func(int32) any { return nil }
 	case alt == nil:
-		return func(i int32) any { return own[i] }
+		return own
 	case own == nil:
-		return func(i int32) any { return alt[i] }
+		return alt
 	}
 	return func(i int32) any {
-		if own[i] != nil {
-			return own[i]
+		if v := own(i); v != nil {
+			return v
 		}
-		return alt[i]
+		return alt(i)
 	}
 }
 
@@ -214,4 +224,63 @@ func (tx *snapIndex) linkedIn(srcTID, id, cfg string) int32 {
 		}
 	}
 	return best
+}
+
+// usersByUPN returns the users with the UPN, any case.
+func (x *snapIndex) usersByUPN(upn string) []int32 {
+	x.upnOnce.Do(func() {
+		x.source()
+		x.byUPN = make(map[string][]int32, len(x.lowerUPN))
+		for i, l := range x.lowerUPN {
+			x.byUPN[l] = append(x.byUPN[l], int32(i))
+		}
+	})
+	return x.byUPN[strings.ToLower(upn)]
+}
+
+func (x *snapIndex) groupIndex() {
+	x.grpOnce.Do(func() {
+		x.grpByID = make(map[string]int32, len(x.s.Groups))
+		x.grpByName = make(map[string][]int32, len(x.s.Groups))
+		for i := range x.s.Groups {
+			g := &x.s.Groups[i]
+			x.grpByID[g.ID] = int32(i)
+			l := strings.ToLower(g.DisplayName)
+			x.grpByName[l] = append(x.grpByName[l], int32(i))
+		}
+	})
+}
+
+// resolveGroup returns the groups a scope reference names: the group with
+// that object id, else the groups with that display name (any case).
+func (x *snapIndex) resolveGroup(ref string) []int32 {
+	x.groupIndex()
+	if i, ok := x.grpByID[ref]; ok {
+		return []int32{i}
+	}
+	return x.grpByName[strings.ToLower(ref)]
+}
+
+// resolveUser returns the users a scope reference names: the user with that
+// object id, else the users with that UPN (any case).
+func (x *snapIndex) resolveUser(ref string) []int32 {
+	x.source()
+	if i, ok := x.byID[ref]; ok {
+		return []int32{i}
+	}
+	return x.usersByUPN(ref)
+}
+
+// byIDValid reports whether the reader's id index still matches the users
+// (a caller may have changed them since).
+func (s *Snapshot) byIDValid() bool {
+	if s.byID == nil || len(s.byID) != len(s.Users) {
+		return false
+	}
+	for id, i := range s.byID {
+		if int(i) >= len(s.Users) || s.Users[i].ID != id {
+			return false
+		}
+	}
+	return true
 }

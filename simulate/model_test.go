@@ -52,8 +52,11 @@ func TestBlockers(t *testing.T) {
 		{name: "active", state: StateActive},
 		{name: "paused", mutate: func(_, _ *tenants.Tenant, sc *tenants.SyncConfig) { sc.Enabled = false }, state: StatePaused},
 		{name: "paused and blocked lists blockers",
-			mutate: func(_, _ *tenants.Tenant, sc *tenants.SyncConfig) { sc.Enabled = false; sc.Scope.Groups = []string{"nope"} },
-			state:  StatePaused, codes: []string{BlockerUnresolvedScopeRef}},
+			mutate: func(_, _ *tenants.Tenant, sc *tenants.SyncConfig) {
+				sc.Enabled = false
+				sc.Scope.Groups = []string{"nope"}
+			},
+			state: StatePaused, codes: []string{BlockerUnresolvedScopeRef}},
 		{name: "unknown target", mutate: func(_, _ *tenants.Tenant, sc *tenants.SyncConfig) { sc.Target = "x" },
 			state: StateBlocked, codes: []string{BlockerUnknownTarget, BlockerMissingSnapshot}},
 		{name: "missing snapshots", snaps: func(m map[string]*Snapshot) { delete(m, "s"); delete(m, "t") },
@@ -157,8 +160,8 @@ func TestOperators(t *testing.T) {
 		{"employeeId", tenants.OpGreaterThanOrEqual, "42", true},
 		{"neg", tenants.OpGreaterThan, "-8", true},
 		{"plus", tenants.OpGreaterThanOrEqual, "3", true},
-		{"word", tenants.OpGreaterThan, "1", false},       // not an integer
-		{"employeeId", tenants.OpGreaterThan, "x", false}, // value not an integer
+		{"word", tenants.OpGreaterThan, "1", false},                          // not an integer
+		{"employeeId", tenants.OpGreaterThan, "x", false},                    // value not an integer
 		{"physicalDeliveryOfficeName", tenants.OpEquals, "Building 7", true}, // alias
 		{"telephoneNumber", tenants.OpEquals, "+1 555", true},                // first businessPhones
 		{"mobile", tenants.OpIsNull, "", true},

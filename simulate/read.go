@@ -179,6 +179,10 @@ type decoder struct {
 	columnar bool
 	cols     *columns
 	arena    []byte
+	// users and ids are the users read so far, for the duplicate check and
+	// so that group members share the users' id strings.
+	read []User
+	ids  map[string]int32
 }
 
 // arenaString copies b into the decoder's arena: one allocation per
@@ -724,8 +728,8 @@ func (d *decoder) snapshot() (*Snapshot, error) {
 	if s.FormatVersion < 0 {
 		return nil, fmt.Errorf("%s: formatVersion: missing (want %d)", d.name, SnapshotFormatVersion)
 	}
-	if err := checkUsers(d.name, s.Users); err != nil {
-		return nil, err
+	if d.ids != nil && len(d.ids) == len(s.Users) {
+		s.byID = d.ids
 	}
 	return s, nil
 }
@@ -737,8 +741,9 @@ func (d *decoder) users(s *Snapshot) error {
 	if d.peek() != '[' {
 		return d.fail("users: want an array, found %s", d.describe())
 	}
-	// A user takes ~700 bytes of JSON: size the slice once.
-	s.Users = make([]User, 0, (len(d.data)-d.pos)/700+1)
+	// Every user has one userPrincipalName: count them to size the slice.
+	s.Users = make([]User, 0, bytes.Count(d.data[d.pos:], []byte(`"userPrincipalName"`))+1)
+	d.ids = make(map[string]int32, cap(s.Users))
 	if d.columnar {
 		d.cols = &columns{index: map[string]int{}, hint: cap(s.Users)}
 		s.cols = d.cols
@@ -757,6 +762,11 @@ func (d *decoder) users(s *Snapshot) error {
 		if d.fieldErr != "" {
 			return fmt.Errorf("%s: user %d (%q): %s", d.name, i, u.UserPrincipalName, d.fieldErr)
 		}
+		if j, dup := d.ids[u.ID]; dup {
+			return fmt.Errorf("%s: user %d (%q): duplicate id %q (also user %d)", d.name, i, u.UserPrincipalName, u.ID, j)
+		}
+		d.ids[u.ID] = int32(i)
+		d.read = s.Users
 		return nil
 	})
 }
@@ -916,7 +926,7 @@ func (d *decoder) groups(s *Snapshot) error {
 			case "securityEnabled":
 				g.SecurityEnabled, err = d.optBool("securityEnabled")
 			case "members":
-				g.Members, err = d.stringList("members")
+				g.Members, err = d.members()
 			default:
 				err = d.skip()
 			}
@@ -935,17 +945,32 @@ func (d *decoder) groups(s *Snapshot) error {
 	})
 }
 
-// checkUsers refuses duplicate user ids.
-func checkUsers(name string, users []User) error {
-	seen := make(map[string]int32, len(users))
-	for i := range users {
-		u := &users[i]
-		if j, dup := seen[u.ID]; dup {
-			return fmt.Errorf("%s: user %d (%q): duplicate id %q (also user %d)", name, i, u.UserPrincipalName, u.ID, j)
-		}
-		seen[u.ID] = int32(i)
+// members decodes a group's members; a member that is a user read
+// already shares the user's id string.
+func (d *decoder) members() ([]string, error) {
+	if d.null() {
+		return nil, nil
 	}
-	return nil
+	if d.peek() != '[' {
+		return nil, d.badField("members", "an array of strings")
+	}
+	var out []string
+	err := d.array(func(int) error {
+		if d.peek() != '"' {
+			return d.badField("members", "an array of strings")
+		}
+		b, err := d.rawString()
+		if err != nil {
+			return err
+		}
+		if j, ok := d.ids[string(b)]; ok {
+			out = append(out, d.read[j].ID)
+		} else {
+			out = append(out, d.arenaString(b))
+		}
+		return nil
+	})
+	return out, err
 }
 
 // DanglingMembers lists, per group id, the members that are neither a user

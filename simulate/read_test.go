@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 const sampleSnapshot = `{"formatVersion": 1, "tenantId": "t1", "capturedAt": "2026-11-26T10:00:00Z",
@@ -39,7 +40,7 @@ func TestReadSnapshot(t *testing.T) {
 		},
 		Groups: []Group{{ID: "g", DisplayName: "G", SecurityEnabled: true, Members: []string{"u2", "u1", "ghost"}}},
 	}
-	if diff := cmp.Diff(want, s, cmp.AllowUnexported(Snapshot{})); diff != "" {
+	if diff := cmp.Diff(want, s, cmpopts.IgnoreUnexported(Snapshot{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(map[string][]string{"g": {"ghost"}}, s.DanglingMembers()); diff != "" {
@@ -55,7 +56,7 @@ func TestReadSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(s, s2, cmp.AllowUnexported(Snapshot{})); diff != "" {
+	if diff := cmp.Diff(s, s2, cmpopts.IgnoreUnexported(Snapshot{})); diff != "" {
 		t.Errorf("gzip (-plain +gzip):\n%s", diff)
 	}
 }

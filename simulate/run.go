@@ -217,7 +217,7 @@ func (r *runner) blockers(sc *tenants.SyncConfig) []Blocker {
 			return file, line
 		}
 		for _, ref := range sc.Scope.Groups {
-			n := len(resolveGroup(sx.s, ref))
+			n := len(sx.resolveGroup(ref))
 			f, l := refPos("groups")
 			if n == 0 {
 				bs = append(bs, Blocker{Code: BlockerUnresolvedScopeRef, Message: fmt.Sprintf("scope group %q matches no group of %s", ref, sc.Source), File: f, Line: l})
@@ -226,7 +226,7 @@ func (r *runner) blockers(sc *tenants.SyncConfig) []Blocker {
 			}
 		}
 		for _, ref := range sc.Scope.Users {
-			n := len(resolveUser(sx.s, ref))
+			n := len(sx.resolveUser(ref))
 			f, l := refPos("users")
 			if n == 0 {
 				bs = append(bs, Blocker{Code: BlockerUnresolvedScopeRef, Message: fmt.Sprintf("scope user %q matches no user of %s", ref, sc.Source), File: f, Line: l})
@@ -261,38 +261,4 @@ func (r *runner) blockers(sc *tenants.SyncConfig) []Blocker {
 		}
 	}
 	return bs
-}
-
-// resolveGroup returns the groups a scope reference names: the group with
-// that object id, else the groups with that display name (any case).
-func resolveGroup(s *Snapshot, ref string) []int {
-	for i := range s.Groups {
-		if s.Groups[i].ID == ref {
-			return []int{i}
-		}
-	}
-	var out []int
-	for i := range s.Groups {
-		if strings.EqualFold(s.Groups[i].DisplayName, ref) {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
-// resolveUser returns the users a scope reference names: the user with that
-// object id, else the users with that UPN (any case).
-func resolveUser(s *Snapshot, ref string) []int {
-	for i := range s.Users {
-		if s.Users[i].ID == ref {
-			return []int{i}
-		}
-	}
-	var out []int
-	for i := range s.Users {
-		if strings.EqualFold(s.Users[i].UserPrincipalName, ref) {
-			out = append(out, i)
-		}
-	}
-	return out
 }

@@ -136,3 +136,35 @@ func snapshotBytes(t testing.TB, snaps map[string]*simulate.Snapshot) map[string
 	}
 	return out
 }
+
+// TestWriteResultJSON: the fast writer writes what encoding/json writes.
+func TestWriteResultJSON(t *testing.T) {
+	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
+	var results []*simulate.Result
+	for _, file := range files {
+		sc := loadScenario(t, file)
+		results = append(results, simulate.Run(sc.repo, sc.snaps, sc.opts))
+	}
+	odd := &simulate.Result{FormatVersion: 1, Users: []simulate.UserResult{{
+		SourceUserPrincipalName: "a\"b\\c\b\f\n\r\t\x01<>&\u2028\u2029é\xff",
+		TargetUser: &simulate.TargetUser{Attributes: map[string]any{
+			"f": 1.5, "g": 1e-9, "h": 1e21, "i": -0.0, "l": []any{"x", int64(2), map[string]any{"k": nil}}, "m": map[string]any{}, "n": []any{}}},
+		Changes: map[string]simulate.Change{"x": {From: nil, To: []any{"a"}}},
+	}}, Configs: []simulate.ConfigResult{{Blockers: []simulate.Blocker{{Code: "c", Message: "m", File: "f", Line: 3}, {Code: "d"}}}}}
+	results = append(results, odd, &simulate.Result{})
+	for i, r := range results {
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := simulate.WriteResultJSON(&got, r); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+			t.Errorf("result %d (-encoding/json +WriteResultJSON):\n%s", i, diff)
+		}
+	}
+}

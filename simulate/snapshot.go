@@ -20,6 +20,9 @@ type Snapshot struct {
 	// cols holds the users' attributes when the snapshot was read with
 	// ReadOptions.Columnar (User.Attributes is then nil).
 	cols *columns
+	// byID maps user ids to indexes when the reader built it; the simulator
+	// uses it after checking it still matches Users.
+	byID map[string]int32
 }
 
 // User is a directory user. Well-known properties are fields; every other

@@ -1,0 +1,389 @@
+package simulate
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+)
+
+// WriteResultJSON writes the result as indented JSON (two spaces, map keys
+// sorted, no HTML escaping): byte for byte what encoding/json's Encoder
+// with SetIndent("", "  ") and SetEscapeHTML(false) writes, about ten times
+// faster, for results of a million rows.
+func WriteResultJSON(w io.Writer, r *Result) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	j := &jw{b: make([]byte, 0, 256<<10), w: bw}
+	j.raw("{\n  \"formatVersion\": ")
+	j.b = strconv.AppendInt(j.b, int64(r.FormatVersion), 10)
+	j.raw(",\n  \"configs\": ")
+	if r.Configs == nil {
+		j.raw("null")
+	} else if len(r.Configs) == 0 {
+		j.raw("[]")
+	} else {
+		j.raw("[")
+		for i := range r.Configs {
+			if i > 0 {
+				j.raw(",")
+			}
+			j.raw("\n    ")
+			j.config(&r.Configs[i])
+		}
+		j.raw("\n  ]")
+	}
+	j.raw(",\n  \"users\": ")
+	if r.Users == nil {
+		j.raw("null")
+	} else if len(r.Users) == 0 {
+		j.raw("[]")
+	} else {
+		j.raw("[")
+		for i := range r.Users {
+			if i > 0 {
+				j.raw(",")
+			}
+			j.raw("\n    ")
+			j.user(&r.Users[i])
+			if j.err != nil {
+				return fmt.Errorf("write result: %w", j.err)
+			}
+			j.flushIfBig()
+		}
+		j.raw("\n  ]")
+	}
+	j.raw(",\n  \"tenants\": ")
+	if r.Tenants == nil {
+		j.raw("null")
+	} else if len(r.Tenants) == 0 {
+		j.raw("[]")
+	} else {
+		j.raw("[")
+		for i, t := range r.Tenants {
+			if i > 0 {
+				j.raw(",")
+			}
+			j.raw("\n    {\n      \"name\": ")
+			j.str(t.Name)
+			j.raw(",\n      \"b2bUsers\": ")
+			j.int(t.B2BUsers)
+			j.raw(",\n      \"added\": ")
+			j.int(t.Added)
+			j.raw(",\n      \"removed\": ")
+			j.int(t.Removed)
+			j.raw("\n    }")
+		}
+		j.raw("\n  ]")
+	}
+	j.raw("\n}\n")
+	if j.err != nil {
+		return fmt.Errorf("write result: %w", j.err)
+	}
+	if _, err := bw.Write(j.b); err != nil {
+		return fmt.Errorf("write result: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write result: %w", err)
+	}
+	return nil
+}
+
+// jw appends JSON to a buffer it flushes now and then.
+type jw struct {
+	b   []byte
+	w   *bufio.Writer
+	err error
+}
+
+func (j *jw) raw(s string) { j.b = append(j.b, s...) }
+func (j *jw) str(s string) { j.b = appendResultString(j.b, s) }
+func (j *jw) int(n int)    { j.b = strconv.AppendInt(j.b, int64(n), 10) }
+func (j *jw) bool(v bool)  { j.b = strconv.AppendBool(j.b, v) }
+func (j *jw) key(ind, k string) {
+	j.b = append(j.b, ind...)
+	j.b = appendResultString(j.b, k)
+	j.b = append(j.b, ": "...)
+}
+
+func (j *jw) flushIfBig() {
+	if len(j.b) < 200<<10 || j.err != nil {
+		return
+	}
+	if _, err := j.w.Write(j.b); err != nil {
+		j.err = err
+	}
+	j.b = j.b[:0]
+}
+
+func (j *jw) config(c *ConfigResult) {
+	j.raw("{\n      \"source\": ")
+	j.str(c.Source)
+	j.raw(",\n      \"name\": ")
+	j.str(c.Name)
+	j.raw(",\n      \"target\": ")
+	j.str(c.Target)
+	j.raw(",\n      \"state\": ")
+	j.str(string(c.State))
+	j.raw(",\n      \"blockers\": ")
+	switch {
+	case c.Blockers == nil:
+		j.raw("null")
+	case len(c.Blockers) == 0:
+		j.raw("[]")
+	default:
+		j.raw("[")
+		for i, b := range c.Blockers {
+			if i > 0 {
+				j.raw(",")
+			}
+			j.raw("\n        {\n          \"code\": ")
+			j.str(b.Code)
+			j.raw(",\n          \"message\": ")
+			j.str(b.Message)
+			if b.File != "" {
+				j.raw(",\n          \"file\": ")
+				j.str(b.File)
+			}
+			if b.Line != 0 {
+				j.raw(",\n          \"line\": ")
+				j.int(b.Line)
+			}
+			j.raw("\n        }")
+		}
+		j.raw("\n      ]")
+	}
+	n := c.Counts
+	j.raw(",\n      \"counts\": {\n        \"create\": ")
+	j.int(n.Create)
+	j.raw(",\n        \"update\": ")
+	j.int(n.Update)
+	j.raw(",\n        \"restore\": ")
+	j.int(n.Restore)
+	j.raw(",\n        \"disable\": ")
+	j.int(n.Disable)
+	j.raw(",\n        \"delete\": ")
+	j.int(n.Delete)
+	j.raw(",\n        \"staged\": ")
+	j.int(n.Staged)
+	j.raw(",\n        \"noop\": ")
+	j.int(n.Noop)
+	j.raw(",\n        \"skip\": ")
+	j.int(n.Skip)
+	j.raw(",\n        \"fail\": ")
+	j.int(n.Fail)
+	j.raw("\n      }\n    }")
+}
+
+func (j *jw) user(u *UserResult) {
+	j.raw("{\n      \"source\": ")
+	j.str(u.Source)
+	j.raw(",\n      \"config\": ")
+	j.str(u.Config)
+	j.raw(",\n      \"target\": ")
+	j.str(u.Target)
+	j.raw(",\n      \"sourceUserId\": ")
+	j.str(u.SourceUserID)
+	j.raw(",\n      \"sourceUserPrincipalName\": ")
+	j.str(u.SourceUserPrincipalName)
+	j.raw(",\n      \"action\": ")
+	j.str(string(u.Action))
+	j.raw(",\n      \"reason\": ")
+	j.str(u.Reason)
+	if t := u.TargetUser; t != nil {
+		j.raw(",\n      \"targetUser\": {")
+		if t.ID != "" {
+			j.raw("\n        \"id\": ")
+			j.str(t.ID)
+			j.raw(",")
+		}
+		j.raw("\n        \"userPrincipalName\": ")
+		j.str(t.UserPrincipalName)
+		j.raw(",\n        \"userType\": ")
+		j.str(t.UserType)
+		j.raw(",\n        \"accountEnabled\": ")
+		j.bool(t.AccountEnabled)
+		j.raw(",\n        \"showInAddressList\": ")
+		j.bool(t.ShowInAddressList)
+		if t.Deleted {
+			j.raw(",\n        \"deleted\": true")
+		}
+		j.raw(",\n        \"attributes\": ")
+		j.anyMap(t.Attributes, "        ")
+		j.raw("\n      }")
+	}
+	if len(u.Changes) > 0 {
+		j.raw(",\n      \"changes\": {")
+		keys := make([]string, 0, len(u.Changes))
+		for k := range u.Changes {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			if i > 0 {
+				j.raw(",")
+			}
+			j.raw("\n")
+			j.key("        ", k)
+			j.raw("{\n          \"from\": ")
+			j.value(u.Changes[k].From, "          ")
+			j.raw(",\n          \"to\": ")
+			j.value(u.Changes[k].To, "          ")
+			j.raw("\n        }")
+		}
+		j.raw("\n      }")
+	}
+	j.raw("\n    }")
+}
+
+func (j *jw) anyMap(m map[string]any, ind string) {
+	if m == nil {
+		j.raw("null")
+		return
+	}
+	if len(m) == 0 {
+		j.raw("{}")
+		return
+	}
+	var arr [32]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	j.raw("{")
+	for i, k := range keys {
+		if i > 0 {
+			j.raw(",")
+		}
+		j.raw("\n")
+		j.key(ind+"  ", k)
+		j.value(m[k], ind+"  ")
+	}
+	j.raw("\n" + ind + "}")
+}
+
+// value appends an attribute value indented at ind: scalars directly, the
+// rest through encoding/json.
+func (j *jw) value(v any, ind string) {
+	switch x := v.(type) {
+	case nil:
+		j.raw("null")
+		return
+	case string:
+		j.str(x)
+		return
+	case bool:
+		j.bool(x)
+		return
+	case int64:
+		j.b = strconv.AppendInt(j.b, x, 10)
+		return
+	case int:
+		j.b = strconv.AppendInt(j.b, int64(x), 10)
+		return
+	case float64:
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			j.b = appendFloat(j.b, x)
+			return
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(ind, "  ")
+	if err := enc.Encode(v); err != nil {
+		j.err = err
+		return
+	}
+	j.b = append(j.b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// appendFloat formats like encoding/json.
+func appendFloat(b []byte, f float64) []byte {
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// appendResultString appends s as encoding/json does without HTML
+// escaping (invalid UTF-8 as \ufffd).
+func appendResultString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return appendResultStringSlow(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func appendResultStringSlow(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < 0x80 {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == 0xFFFD && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
