@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xtsync/xtsync/tenants"
 	"github.com/xtsync/xtsync/tenants/expr"
@@ -387,7 +388,7 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 	}
 	var deletes []pending
 	logEntry := func(action, srcID, srcName, tgtID, tgtName string, modified []any, failure string) {
-		e := provisioningEntry(s.st, src, tgt, sp, job, action, srcID, srcName, tgtID, tgtName, now())
+		e := provisioningEntry(s.st, src, tgt, sp, job, action, srcID, srcName, tgtID, tgtName, src.nextLogTime())
 		if modified != nil {
 			e["modifiedProperties"] = modified
 		}
@@ -594,6 +595,22 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 	status["lastExecution"] = map[string]any{"timeBegan": began, "timeEnded": now(), "state": map[bool]string{true: "Succeeded", false: "Failed"}[res.State == "Active"],
 		"countEntitled": res.Examined, "countExported": res.Created + res.Updated + res.Deleted}
 	return res
+}
+
+// logTimeFormat has a fixed width, so log times sort as text.
+const logTimeFormat = "2006-01-02T15:04:05.000Z"
+
+// nextLogTime is the activityDateTime of the tenant's next log entry: now,
+// but always after the previous entry, so entries sort in the order they
+// happened even within one millisecond.
+func (t *tenantData) nextLogTime() string {
+	ts := time.Now().UTC().Truncate(time.Millisecond)
+	if n := len(t.Logs); n > 0 {
+		if last, err := time.Parse(time.RFC3339Nano, str(t.Logs[n-1]["activityDateTime"])); err == nil && !ts.After(last) {
+			ts = last.Add(time.Millisecond)
+		}
+	}
+	return ts.Format(logTimeFormat)
 }
 
 // matchSource returns the target user (live or soft-deleted) that

@@ -247,3 +247,23 @@ func TestProvisioningMatching(t *testing.T) {
 		t.Errorf("failure log: %v", failed)
 	}
 }
+
+func TestLogTimesIncrease(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.configureSeeded("Contractor")
+	eu := e.s.Tenant("contoso-eu")
+	for i := range 3 {
+		eu.RemoveMember("e2000000-0000-4000-8000-000000000001", "e1000000-0000-4000-8000-000000000003")
+		e.cycle()
+		eu.AddMember("e2000000-0000-4000-8000-000000000001", "e1000000-0000-4000-8000-000000000003")
+		e.cycle()
+		_ = i
+	}
+	logs := values(e.must(200, "GET", euID, "auditLogs/provisioning", nil)) // newest first
+	for i := 1; i < len(logs); i++ {
+		a, b := logs[i-1]["activityDateTime"].(string), logs[i]["activityDateTime"].(string)
+		if a <= b && !strings.HasPrefix(b, "2026-11-26T10:0") {
+			t.Errorf("entry %d at %s is not after entry %d at %s", i-1, a, i, b)
+		}
+	}
+}
