@@ -569,6 +569,9 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 				[]any{map[string]any{"displayName": "manager", "oldValue": fmt.Sprint(old), "newValue": fmt.Sprint(want)}}, "")
 		}
 	}
+	if job.ForceDeletes {
+		threshold, job.ForceDeletes = 0, false
+	}
 	if threshold > 0 && len(deletes) > threshold {
 		res.Staged = len(deletes)
 		for _, d := range deletes {

@@ -191,6 +191,12 @@ func TestProvisioningQuarantine(t *testing.T) {
 	if len(e.b2b()) != 3 {
 		t.Errorf("staged deletes happened: %v", e.b2b())
 	}
+	// "Allow deletes": restart with ForceDeletes lets the next cycle through.
+	e.must(204, "POST", euID, jobPath+"/restart", map[string]any{"criteria": map[string]any{"resetScope": "ForceDeletes"}})
+	res = e.cycle()
+	if res[0].Deleted != 3 || res[0].State != "Active" || len(e.b2b()) != 0 {
+		t.Errorf("after ForceDeletes: %+v, %d B2B users left", res[0], len(e.b2b()))
+	}
 }
 
 // newConfig creates, configures and starts a configuration in src that

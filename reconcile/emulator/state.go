@@ -83,6 +83,9 @@ type servicePrincipal struct {
 type syncJob struct {
 	Props  map[string]any `json:"props"`
 	Schema map[string]any `json:"schema"`
+	// ForceDeletes lets the next cycle exceed the deletion threshold
+	// (restart with resetScope ForceDeletes, the portal's "Allow deletes").
+	ForceDeletes bool `json:"forceDeletes,omitempty"`
 }
 
 func (s *servicePrincipal) id() string { return str(s.Props["id"]) }

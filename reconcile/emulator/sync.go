@@ -171,8 +171,12 @@ func (c *call) restartJob() resp {
 	if body.Criteria != nil && body.Criteria.ResetScope != "" {
 		valid := map[string]bool{"none": true, "connectordatastore": true, "escrows": true, "watermark": true, "quarantinestate": true, "full": true, "forcedeletes": true}
 		for _, s := range strings.Split(body.Criteria.ResetScope, ",") {
-			if !valid[strings.ToLower(strings.TrimSpace(s))] {
+			scope := strings.ToLower(strings.TrimSpace(s))
+			if !valid[scope] {
 				return badRequest("Invalid resetScope value '%s'.", strings.TrimSpace(s))
+			}
+			if scope == "forcedeletes" {
+				j.ForceDeletes = true
 			}
 		}
 	}
