@@ -18,6 +18,9 @@ type Input struct {
 	BaseResult, HeadResult *simulate.Result
 	// Snapshots are the directory snapshots both were simulated against.
 	Snapshots Snapshots
+	// Files are the files changed between the revisions, as the caller's
+	// Git reader lists them (nil: none known).
+	Files []File
 }
 
 // Build assembles the plan: config changes, impact per target and drift.
@@ -30,6 +33,7 @@ func Build(in Input) *Plan {
 		Base:          in.Base,
 		Head:          in.Head,
 		Changes:       changes,
+		Files:         files(in.Files),
 		Configs:       configs(in),
 		Impact:        impact(in.BaseResult, in.HeadResult, in.BaseRepo, in.HeadRepo, in.Snapshots, changes),
 		Drift:         FindDrift(in.HeadResult, in.Snapshots),
@@ -137,3 +141,10 @@ func configs(in Input) []ConfigState {
 // StateUnknown is the state of a configuration its cycle did not report
 // (no simulation was run).
 const StateUnknown simulate.State = "unknown"
+
+// files copies the changed files, sorted by path, never nil.
+func files(in []File) []File {
+	out := append([]File{}, in...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}

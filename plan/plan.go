@@ -18,6 +18,9 @@ type Plan struct {
 	Base          string   `json:"base"`
 	Head          string   `json:"head"`
 	Changes       []Change `json:"changes"`
+	// Files are the repository files that differ between base and head
+	// (policies and other files too, not only config), sorted by path.
+	Files []File `json:"files"`
 	// Configs are the sync configurations at base or head with their state
 	// in each cycle, sorted by source and name.
 	Configs  []ConfigState  `json:"configs"`
@@ -37,6 +40,12 @@ type Change struct {
 	After  any    `json:"after"`
 	File   string `json:"file"`
 	Line   int    `json:"line"`
+}
+
+// File is one file of the config repository changed between base and head.
+type File struct {
+	Path string `json:"path"`
+	Op   string `json:"op"` // add | remove | modify
 }
 
 // ConfigState is one sync configuration's state in base's and head's

@@ -111,8 +111,13 @@ func runPlan(c *ucli.Context, e *env) error {
 		logBlocked(e, head.result)
 	}
 
+	files, err := planFiles(repo, baseRev, headRev)
+	if err != nil {
+		return err
+	}
 	p := plan.Build(plan.Input{
-		Base: base.name, Head: head.name,
+		Files: files,
+		Base:  base.name, Head: head.name,
 		BaseRepo: base.repo, HeadRepo: head.repo,
 		BaseResult: base.result, HeadResult: head.result,
 		Snapshots: snaps,
@@ -145,6 +150,20 @@ func runPlan(c *ucli.Context, e *env) error {
 		return silentExit(ExitChanges)
 	}
 	return nil
+}
+
+// planFiles lists the files changed between the revisions.
+func planFiles(g *gitfs.Repo, base, head gitfs.Rev) ([]plan.File, error) {
+	changed, err := g.Changed(base, head)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	ops := map[gitfs.Op]string{gitfs.OpAdd: plan.OpAdd, gitfs.OpDelete: plan.OpRemove, gitfs.OpModify: plan.OpModify}
+	out := make([]plan.File, 0, len(changed))
+	for _, c := range changed {
+		out = append(out, plan.File{Path: c.Path, Op: ops[c.Op]})
+	}
+	return out, nil
 }
 
 // planRevisions resolves --base and --head, with their defaults.

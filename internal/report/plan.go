@@ -220,3 +220,17 @@ func nPlural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// filesText lists changed files, "+path", "-path" or "~path", the first max
+// of them.
+func filesText(files []plan.File, max int, quote func(string) string) string {
+	var parts []string
+	for i, f := range files {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("and %d more", len(files)-max))
+			break
+		}
+		parts = append(parts, quote(opSymbol(f.Op)+f.Path))
+	}
+	return strings.Join(parts, ", ")
+}

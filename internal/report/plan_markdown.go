@@ -191,6 +191,9 @@ func (m *mdPlan) mermaid(p *plan.Plan) {
 
 func (m *mdPlan) changes(p *plan.Plan) {
 	m.f("### Config changes (%d)\n\n", len(p.Changes))
+	if len(p.Files) > 0 {
+		m.f("Files: %s\n\n", filesText(p.Files, 20, code))
+	}
 	if len(p.Changes) == 0 {
 		m.f("None: the configuration is the same at both revisions.\n\n")
 		return

@@ -30,6 +30,8 @@ func samplePlan() *plan.Plan {
 		FormatVersion: plan.FormatVersion,
 		Base:          "1111111111111111111111111111111111111111",
 		Head:          "2222222222222222222222222222222222222222",
+		Files: []plan.File{{Path: "policies/guard.rego", Op: plan.OpRemove}, {Path: "tenants/contoso-eu.yaml", Op: plan.OpModify},
+			{Path: "tenants/contoso-us.yaml", Op: plan.OpModify}},
 		Changes: []plan.Change{
 			{Kind: plan.KindPartner, Op: plan.OpModify, Tenant: "contoso-us", Name: "fabrikam-uk", Path: "inbound.limits.maxUsers",
 				Before: 500, After: 50, File: "tenants/contoso-us.yaml", Line: 32},
@@ -74,7 +76,7 @@ func samplePlan() *plan.Plan {
 }
 
 func emptyPlan() *plan.Plan {
-	return &plan.Plan{FormatVersion: 1, Base: "main", Head: "WORKTREE", Changes: []plan.Change{}, Configs: []plan.ConfigState{},
+	return &plan.Plan{FormatVersion: 1, Base: "main", Head: "WORKTREE", Changes: []plan.Change{}, Files: []plan.File{}, Configs: []plan.ConfigState{},
 		Impact: []plan.TargetImpact{}, Drift: []plan.Drift{}, Findings: []plan.Finding{}}
 }
 

@@ -33,6 +33,9 @@ func (t *textPlan) f(format string, args ...any) { fmt.Fprintf(t.w, format, args
 func (t *textPlan) render(p *plan.Plan) {
 	t.f("Plan %s..%s\n", shortRev(p.Base), shortRev(p.Head))
 
+	if len(p.Files) > 0 {
+		t.f("\nFiles: %s\n", filesText(p.Files, 20, func(s string) string { return s }))
+	}
 	t.f("\nConfig changes (%d):\n", len(p.Changes))
 	if len(p.Changes) == 0 {
 		t.f("  none\n")
