@@ -1,7 +1,7 @@
 package simulate
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -60,12 +60,11 @@ func (x *snapIndex) source() {
 			x.lowerUPN[i] = strings.ToLower(users[i].UserPrincipalName)
 			x.order[i] = int32(i)
 		}
-		sort.Slice(x.order, func(a, b int) bool {
-			i, j := x.order[a], x.order[b]
-			if x.lowerUPN[i] != x.lowerUPN[j] {
-				return x.lowerUPN[i] < x.lowerUPN[j]
+		slices.SortFunc(x.order, func(i, j int32) int {
+			if c := strings.Compare(x.lowerUPN[i], x.lowerUPN[j]); c != 0 {
+				return c
 			}
-			return users[i].ID < users[j].ID
+			return strings.Compare(users[i].ID, users[j].ID)
 		})
 	})
 }
