@@ -17,6 +17,7 @@ type deltaToken struct {
 	Upto  int64  `json:"u"`           // the version when the round began: the next round's Since
 	After string `json:"a,omitempty"` // last id returned in this round
 	Sel   string `json:"sel,omitempty"`
+	Flt   string `json:"flt,omitempty"` // $filter of the first request
 }
 
 func (d deltaToken) encode() string {
@@ -35,12 +36,10 @@ func decodeDeltaToken(s string) (deltaToken, bool) {
 
 // GET /users/delta() and /groups/delta()
 func (c *call) delta(kind string) resp {
-	if r := c.unsupportedOptions("top", "select", "skiptoken", "deltatoken"); r != nil {
+	if r := c.unsupportedOptions("top", "select", "filter", "skiptoken", "deltatoken"); r != nil {
 		return *r
 	}
-	if c.qget("$filter") != "" {
-		return gerr(http.StatusBadRequest, "Request_UnsupportedQuery", "Unsupported query: the emulator does not support $filter on delta queries.")
-	}
+
 	objs := c.t.Users
 	if kind == "groups" {
 		objs = c.t.Groups
@@ -63,14 +62,22 @@ func (c *call) delta(kind string) resp {
 			return gerr(http.StatusBadRequest, "Request_BadRequest", "The delta or skip token is not valid for this request.")
 		}
 		if d.Epoch != c.t.Epoch || d.Upto > c.t.Version {
-			return gerr(http.StatusGone, "resyncRequired", "The delta token is no longer valid (the emulator was reseeded); start a new delta round without a token.")
+			// Graph's synchronization reset: 410 with a Location that
+			// starts over (the same query, an empty token).
+			r := gerr(http.StatusGone, "resyncRequired", "The delta token is no longer valid (the emulator was reseeded); start a new delta round without a token.")
+			loc := c.base + "/" + kind + "/delta()?$deltatoken="
+			if d.Sel != "" {
+				loc += "&$select=" + d.Sel
+			}
+			r.header = http.Header{"Location": {loc}}
+			return r
 		}
 		if delta != "" && skip == "" {
 			// A new round from a deltaLink.
 			d.Since, d.Upto, d.After = d.Upto, c.t.Version, ""
 		}
 	default:
-		d = deltaToken{Kind: kind, Epoch: c.t.Epoch, Upto: c.t.Version, Sel: c.qget("$select")}
+		d = deltaToken{Kind: kind, Epoch: c.t.Epoch, Upto: c.t.Version, Sel: c.qget("$select"), Flt: c.qget("$filter")}
 		if delta == "latest" {
 			d.Since = c.t.Version
 			return ok(map[string]any{
@@ -80,13 +87,22 @@ func (c *call) delta(kind string) resp {
 			})
 		}
 	}
+	// Graph scopes a delta to objects by id only: id eq '…' (or …), id in (…).
+	var scope filter
+	if d.Flt != "" {
+		f, err := parseFilter(d.Flt)
+		if err != nil || !onlyIDs(f) {
+			return gerr(http.StatusBadRequest, "Request_UnsupportedQuery", "Unsupported query: a delta query can be filtered by object id only (id eq '…' or id eq '…').")
+		}
+		scope = f
+	}
 	var sel []string
 	if d.Sel != "" {
 		sel = strings.Split(d.Sel, ",")
 	}
-	n, r := c.pageSize()
-	if r != nil {
-		return *r
+	n, pr := c.pageSize()
+	if pr != nil {
+		return *pr
 	}
 	i := sort.Search(len(objs), func(i int) bool { return str(objs[i].Props["id"]) > d.After })
 	page := []map[string]any{}
@@ -96,13 +112,13 @@ func (c *call) delta(kind string) resp {
 	}
 	for ; i < len(objs) && len(page) < n; i++ {
 		o := objs[i]
-		if quiet(o) {
+		if quiet(o) || scope != nil && !scope.eval(o.Props) {
 			continue
 		}
 		page = append(page, c.deltaItem(kind, o, sel, d.Since))
 		last = str(o.Props["id"])
 	}
-	for i < len(objs) && quiet(objs[i]) {
+	for i < len(objs) && (quiet(objs[i]) || scope != nil && !scope.eval(objs[i].Props)) {
 		i++ // nothing left to report: this is the last page
 	}
 	out := map[string]any{"@odata.context": c.contextURL(contextName(kind, sel)), "value": page}
@@ -177,4 +193,19 @@ func (c *call) deltaItem(kind string, o *dirObject, sel []string, since int64) m
 		out["members@delta"] = members
 	}
 	return out
+}
+
+// onlyIDs reports whether a filter tests nothing but the object id with
+// eq, in and or.
+func onlyIDs(f filter) bool {
+	isID := func(path []string) bool { return len(path) == 1 && strings.EqualFold(path[0], "id") }
+	switch x := f.(type) {
+	case cmpF:
+		return x.op == "eq" && isID(x.path)
+	case inF:
+		return isID(x.path)
+	case orF:
+		return onlyIDs(x.l) && onlyIDs(x.r)
+	}
+	return false
 }

@@ -130,3 +130,22 @@ func TestGroupsDelta(t *testing.T) {
 		t.Errorf("incremental (-want +got):\n%s", diff)
 	}
 }
+
+func TestDeltaScopedByID(t *testing.T) {
+	e := newEnv(t, Options{PageSize: 1})
+	q := "users/delta()?$select=department&$filter=id%20eq%20'e1000000-0000-4000-8000-000000000001'%20or%20id%20eq%20'e1000000-0000-4000-8000-000000000003'"
+	objs, link, _ := e.deltaRound(euID, q)
+	if diff := cmp.Diff([]string{"e1000000-0000-4000-8000-000000000001", "e1000000-0000-4000-8000-000000000003"}, ids(objs)); diff != "" {
+		t.Errorf("scoped round (-want +got):\n%s", diff)
+	}
+	ts := e.s.Tenant(euID)
+	ts.UpdateUser("e1000000-0000-4000-8000-000000000002", map[string]any{"department": "X"}) // out of scope
+	ts.UpdateUser("e1000000-0000-4000-8000-000000000003", map[string]any{"department": "Y"})
+	objs, _, _ = e.deltaRound(euID, link)
+	if diff := cmp.Diff([]map[string]any{{"id": "e1000000-0000-4000-8000-000000000003", "department": "Y"}}, objs); diff != "" {
+		t.Errorf("scoped incremental round (-want +got):\n%s", diff)
+	}
+	if r := e.do("GET", euID, "users/delta()?$filter=department%20eq%20'Sales'", nil); r.Status != 400 || errCode(r.Body) != "Request_UnsupportedQuery" {
+		t.Errorf("filter on a property: %d %v", r.Status, r.Body)
+	}
+}

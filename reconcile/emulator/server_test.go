@@ -61,8 +61,8 @@ func TestPersistence(t *testing.T) {
 	if err := e2.s.LoadSnapshots(snaps); err != nil {
 		t.Fatal(err)
 	}
-	if r := e2.do("GET", euID, link, nil); r.Status != 410 || errCode(r.Body) != "resyncRequired" {
-		t.Errorf("old delta link after reseed: %d %v", r.Status, r.Body)
+	if r := e2.do("GET", euID, link, nil); r.Status != 410 || errCode(r.Body) != "resyncRequired" || !strings.Contains(r.Header.Get("Location"), "users/delta()?$deltatoken=&$select=department") {
+		t.Errorf("old delta link after reseed: %d %v %q", r.Status, r.Body, r.Header.Get("Location"))
 	}
 	if p := values(e2.must(200, "GET", usID, partners, nil)); len(p) != 0 {
 		t.Errorf("reseed kept configuration objects: %v", p)
