@@ -72,9 +72,13 @@ type revision struct {
 	name     string // commit SHA, WORKTREE, or "" for the plain working tree
 	author   string
 	repo     *tenants.Repo
+	diags    tenants.Diagnostics
 	policies map[string]string
 	result   *simulate.Result
 }
+
+// errHeadInvalid: head's config has errors; the check stops (exit 1).
+var errHeadInvalid = errors.New("the repository has errors")
 
 func runCheck(c *ucli.Context, e *env) error {
 	if err := noArgs(c); err != nil {
@@ -101,6 +105,15 @@ func runCheck(c *ucli.Context, e *env) error {
 	}
 
 	base, head, err := checkRevisions(c, e, dir)
+	if errors.Is(err, errHeadInvalid) && head != nil && format != "text" {
+		// The report carries the diagnostics, so code scanning and
+		// annotations point at them too.
+		b, h := revisionNames(base, head)
+		rep := report.NewFindings(b, h, nil, nil).WithDiagnostics(head.diags)
+		if werr := writeFindings(e, rep, format); werr != nil {
+			return fmt.Errorf("check: write report: %w", werr)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -174,11 +187,8 @@ func runCheck(c *ucli.Context, e *env) error {
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	baseName, headName := "", ""
-	if base != head {
-		baseName, headName = base.name, head.name
-	}
-	rep := report.NewFindings(baseName, headName, policyInfos(eng.Policies()), findings)
+	baseName, headName := revisionNames(base, head)
+	rep := report.NewFindings(baseName, headName, policyInfos(eng.Policies()), findings).WithDiagnostics(head.diags)
 	if err := writeFindings(e, rep, format); err != nil {
 		return fmt.Errorf("check: write report: %w", err)
 	}
@@ -186,6 +196,15 @@ func runCheck(c *ucli.Context, e *env) error {
 		return silentExit(ExitDenied)
 	}
 	return nil
+}
+
+// revisionNames are the base and head the report names: none when the
+// working tree is checked alone.
+func revisionNames(base, head *revision) (string, string) {
+	if base == nil || base == head {
+		return "", ""
+	}
+	return base.name, head.name
 }
 
 // baseModules are base's policies when they are evaluated apart from
@@ -228,7 +247,8 @@ func writeFindings(e *env, rep *report.Findings, format string) error {
 }
 
 // checkRevisions loads base and head. Without --base both are the working
-// tree (the same *revision).
+// tree (the same *revision). When head's config has errors, head is
+// returned with its diagnostics and an error wrapping errHeadInvalid.
 func checkRevisions(c *ucli.Context, e *env, dir string) (base, head *revision, err error) {
 	if c.String("base") == "" {
 		head, err = loadRevision(e, os.DirFS(dir), "", "", true)
@@ -265,10 +285,8 @@ func checkRevisions(c *ucli.Context, e *env, dir string) (base, head *revision, 
 	if base, err = loadRevision(e, baseFS, baseRev.String(), baseRev.Author, false); err != nil {
 		return nil, nil, err
 	}
-	if head, err = loadRevision(e, headFS, headRev.String(), headRev.Author, true); err != nil {
-		return nil, nil, err
-	}
-	return base, head, nil
+	head, err = loadRevision(e, headFS, headRev.String(), headRev.Author, true)
+	return base, head, err
 }
 
 // loadRevision loads the config and reads the policies of one revision. A
@@ -288,7 +306,8 @@ func loadRevision(e *env, fsys fs.FS, name, author string, isHead bool) (*revisi
 	}
 	if diags.HasErrors() {
 		if isHead {
-			return nil, fmt.Errorf("check: the repository has %d error(s); xtsync validate lists them", len(diags.Errors()))
+			return &revision{name: name, author: author, repo: repo, diags: diags},
+				fmt.Errorf("check: %w: %d error(s); xtsync validate lists them", errHeadInvalid, len(diags.Errors()))
 		}
 		e.log.Warn("the base revision's config has errors; its policies and settings count as far as they load", "revision", label, "errors", len(diags.Errors()))
 	}
@@ -296,7 +315,11 @@ func loadRevision(e *env, fsys fs.FS, name, author string, isHead bool) (*revisi
 	if err != nil {
 		return nil, fmt.Errorf("check: %s: %w", label, err)
 	}
-	return &revision{name: name, author: author, repo: repo, policies: mods}, nil
+	rev := &revision{name: name, author: author, repo: repo, policies: mods}
+	if isHead {
+		rev.diags = diags
+	}
+	return rev, nil
 }
 
 // checkSnapshots reads the snapshots, or returns nil (with a note on stderr)

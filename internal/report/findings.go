@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/xtsync/xtsync/plan"
+	"github.com/xtsync/xtsync/tenants"
 )
 
 // FindingsFormatVersion is the version of the findings JSON contract.
@@ -24,8 +25,11 @@ type Findings struct {
 	// Policies are the policies evaluated, sorted by id.
 	Policies []Policy `json:"policies"`
 	// Findings in the engine's order: denies first, then by file and line.
-	Findings []plan.Finding  `json:"findings"`
-	Summary  FindingsSummary `json:"summary"`
+	Findings []plan.Finding `json:"findings"`
+	// Diagnostics are the problems loading the repository found (head's):
+	// warnings, or the errors that stopped the check before any policy ran.
+	Diagnostics tenants.Diagnostics `json:"diagnostics"`
+	Summary     FindingsSummary     `json:"summary"`
 }
 
 // Policy is one evaluated policy: a built-in id or a repository policy's
@@ -38,15 +42,18 @@ type Policy struct {
 	Description string `json:"description,omitempty"`
 }
 
-// FindingsSummary counts the findings by level.
+// FindingsSummary counts the findings by level, and the diagnostics by
+// severity.
 type FindingsSummary struct {
-	Deny int `json:"deny"`
-	Warn int `json:"warn"`
+	Deny     int `json:"deny"`
+	Warn     int `json:"warn"`
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
 }
 
 // NewFindings builds the report and its summary. Nil lists become empty.
 func NewFindings(base, head string, policies []Policy, findings []plan.Finding) *Findings {
-	r := &Findings{FormatVersion: FindingsFormatVersion, Base: base, Head: head, Policies: policies, Findings: findings}
+	r := &Findings{FormatVersion: FindingsFormatVersion, Base: base, Head: head, Policies: policies, Findings: findings, Diagnostics: tenants.Diagnostics{}}
 	if r.Policies == nil {
 		r.Policies = []Policy{}
 	}
@@ -63,6 +70,16 @@ func NewFindings(base, head string, policies []Policy, findings []plan.Finding) 
 	return r
 }
 
+// WithDiagnostics adds the repository's diagnostics (and their counts) to
+// the report: SARIF, JUnit and GitHub annotations show them as rules
+// "validate/<code>", with file, line and column.
+func (r *Findings) WithDiagnostics(ds tenants.Diagnostics) *Findings {
+	r.Diagnostics = append(r.Diagnostics, ds...)
+	r.Summary.Errors = len(r.Diagnostics.Errors())
+	r.Summary.Warnings = len(r.Diagnostics.Warnings())
+	return r
+}
+
 // Denied reports whether any finding denies.
 func (r *Findings) Denied() bool { return r.Summary.Deny > 0 }
 
@@ -74,7 +91,8 @@ func FindingsJSON(w io.Writer, r *Findings) error {
 }
 
 // FindingsText writes one line per finding, "file:line: level: message
-// (policy)", then a summary line.
+// (policy)", then a summary line. Diagnostics are left out: the command
+// prints them on stderr, as validate does.
 func FindingsText(w io.Writer, r *Findings) error {
 	var b strings.Builder
 	for _, f := range r.Findings {
@@ -86,6 +104,8 @@ func FindingsText(w io.Writer, r *Findings) error {
 		fmt.Fprintf(&b, "%s: %s (%s)\n", f.Level, msg, f.Policy)
 	}
 	switch {
+	case r.Summary.Errors > 0:
+		fmt.Fprintf(&b, "not evaluated: the repository has %s\n", countOf(r.Summary.Errors, "error", "errors"))
 	case len(r.Findings) == 0:
 		fmt.Fprintf(&b, "%s: no policy findings\n", policiesEvaluated(len(r.Policies)))
 	default:
@@ -113,4 +133,40 @@ func location(f plan.Finding) string {
 		return fmt.Sprintf("%s:%d", f.File, f.Line)
 	}
 	return f.File
+}
+
+// item is one result of a check as SARIF, JUnit and GitHub show it: a policy
+// finding, or a diagnostic (rule "validate/<code>").
+type item struct {
+	rule, level, msg, tenant, file string
+	line, col                      int
+}
+
+// items lists the diagnostics, then the findings.
+func (r *Findings) items() []item {
+	var out []item
+	for _, d := range r.Diagnostics {
+		level := plan.LevelWarn
+		if d.Severity == tenants.SeverityError {
+			level = plan.LevelDeny
+		}
+		out = append(out, item{rule: diagnosticRule(d.Code), level: level, msg: d.Message, file: d.Pos.File, line: d.Pos.Line, col: d.Pos.Col})
+	}
+	for _, f := range r.Findings {
+		out = append(out, item{rule: f.Policy, level: f.Level, msg: f.Msg, tenant: f.Tenant, file: f.File, line: f.Line})
+	}
+	return out
+}
+
+// diagnosticRule names a diagnostic code as a rule: "validate/unknown-key".
+func diagnosticRule(code string) string {
+	if code == "" {
+		code = "load"
+	}
+	return "validate/" + code
+}
+
+// itemLocation renders "file:line", "file" or "".
+func itemLocation(it item) string {
+	return location(plan.Finding{File: it.file, Line: it.line})
 }

@@ -13,24 +13,27 @@ import (
 //
 //	::error file=tenants/contoso-eu.yaml,line=24,title=scope-all::sync contoso-eu/eu-to-us: …
 //
-// denies as ::error, warnings as ::warning. Values are escaped the way
+// denies and load errors as ::error, warnings as ::warning. Values are escaped the way
 // GitHub's toolkit does (escapeData and escapeProperty).
 func FindingsGitHub(w io.Writer, r *Findings) error {
 	var b strings.Builder
-	for _, f := range r.Findings {
+	for _, it := range r.items() {
 		cmd := "warning"
-		if f.Level == plan.LevelDeny {
+		if it.level == plan.LevelDeny {
 			cmd = "error"
 		}
 		var props []string
-		if f.File != "" {
-			props = append(props, "file="+escapeProperty(f.File))
-			if f.Line > 0 {
-				props = append(props, fmt.Sprintf("line=%d", f.Line))
+		if it.file != "" {
+			props = append(props, "file="+escapeProperty(it.file))
+			if it.line > 0 {
+				props = append(props, fmt.Sprintf("line=%d", it.line))
+				if it.col > 0 {
+					props = append(props, fmt.Sprintf("col=%d", it.col))
+				}
 			}
 		}
-		props = append(props, "title="+escapeProperty(f.Policy))
-		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(f.Msg))
+		props = append(props, "title="+escapeProperty(it.rule))
+		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(it.msg))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -12,8 +12,9 @@ import (
 
 // JUnit XML, the subset CI systems read (Jenkins, GitLab, Azure Pipelines,
 // GitHub test reporters): one testsuite "xtsync policies", one testcase per
-// policy evaluated; a policy that denies fails, with every deny in the
-// failure's text; warnings go to the testcase's system-out.
+// policy evaluated (and per diagnostic code, "validate/<code>"); a policy
+// that denies fails, with every deny in the failure's text; warnings go to
+// the testcase's system-out.
 type (
 	junitSuites struct {
 		XMLName  xml.Name     `xml:"testsuites"`
@@ -45,9 +46,9 @@ type (
 
 // FindingsJUnit writes the report as JUnit XML.
 func FindingsJUnit(w io.Writer, r *Findings) error {
-	byPolicy := map[string][]plan.Finding{}
-	for _, f := range r.Findings {
-		byPolicy[f.Policy] = append(byPolicy[f.Policy], f)
+	byPolicy := map[string][]item{}
+	for _, it := range r.items() {
+		byPolicy[it.rule] = append(byPolicy[it.rule], it)
 	}
 	ids := map[string]bool{}
 	for _, p := range r.Policies {
@@ -66,19 +67,23 @@ func FindingsJUnit(w io.Writer, r *Findings) error {
 	for _, id := range sorted {
 		c := junitCase{Name: id, Classname: "xtsync.policy"}
 		var denies, warns []string
-		for _, f := range byPolicy[id] {
-			line := f.Msg
-			if loc := location(f); loc != "" {
-				line = loc + ": " + f.Msg
+		for _, it := range byPolicy[id] {
+			line := it.msg
+			if loc := itemLocation(it); loc != "" {
+				line = loc + ": " + it.msg
 			}
-			if f.Level == plan.LevelDeny {
+			if it.level == plan.LevelDeny {
 				denies = append(denies, line)
 			} else {
 				warns = append(warns, "warning: "+line)
 			}
 		}
 		if len(denies) > 0 {
-			c.Failure = &junitFailure{Type: "deny", Message: fmt.Sprintf("%s denied: %s", id, countOf(len(denies), "finding", "findings")), Text: strings.Join(denies, "\n")}
+			msg := fmt.Sprintf("%s denied: %s", id, countOf(len(denies), "finding", "findings"))
+			if strings.HasPrefix(id, "validate/") {
+				msg = fmt.Sprintf("%s: %s", id, countOf(len(denies), "error", "errors"))
+			}
+			c.Failure = &junitFailure{Type: "deny", Message: msg, Text: strings.Join(denies, "\n")}
 			suite.Failures++
 		}
 		if len(warns) > 0 {

@@ -61,7 +61,8 @@ type (
 		URIBaseID string `json:"uriBaseId"`
 	}
 	sarifRegion struct {
-		StartLine int `json:"startLine"`
+		StartLine   int `json:"startLine"`
+		StartColumn int `json:"startColumn,omitempty"`
 	}
 )
 
@@ -74,8 +75,9 @@ func sarifLevel(level string) string {
 }
 
 // FindingsSARIF writes the report as a SARIF 2.1.0 log: tool driver xtsync
-// with one rule per policy, one result per finding with its file (relative
-// to the repository, uriBaseId %SRCROOT%) and line. toolVersion may be "".
+// with one rule per policy (and per diagnostic code, "validate/<code>"), one
+// result per diagnostic and finding with its file (relative to the
+// repository, uriBaseId %SRCROOT%), line and column. toolVersion may be "".
 func FindingsSARIF(w io.Writer, r *Findings, toolVersion string) error {
 	type rule struct {
 		desc  string
@@ -85,14 +87,15 @@ func FindingsSARIF(w io.Writer, r *Findings, toolVersion string) error {
 	for _, p := range r.Policies {
 		rules[p.ID] = &rule{desc: p.Description, level: sarifLevel(p.Level)}
 	}
-	for _, f := range r.Findings {
-		ru, ok := rules[f.Policy]
+	items := r.items()
+	for _, it := range items {
+		ru, ok := rules[it.rule]
 		if !ok {
 			ru = &rule{}
-			rules[f.Policy] = ru
+			rules[it.rule] = ru
 		}
 		if ru.level != "error" {
-			ru.level = sarifLevel(f.Level)
+			ru.level = sarifLevel(it.level)
 		}
 	}
 	ids := make([]string, 0, len(rules))
@@ -114,12 +117,12 @@ func FindingsSARIF(w io.Writer, r *Findings, toolVersion string) error {
 		driver.Rules = append(driver.Rules, sr)
 	}
 	results := []sarifResult{}
-	for _, f := range r.Findings {
-		res := sarifResult{RuleID: f.Policy, RuleIndex: index[f.Policy], Level: sarifLevel(f.Level), Message: sarifMessage{Text: f.Msg}}
-		if file := findingFile(f); file != "" {
+	for _, it := range items {
+		res := sarifResult{RuleID: it.rule, RuleIndex: index[it.rule], Level: sarifLevel(it.level), Message: sarifMessage{Text: it.msg}}
+		if file := itemFile(it); file != "" {
 			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: file, URIBaseID: "%SRCROOT%"}}}
-			if f.Line > 0 && f.File != "" {
-				loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Line}
+			if it.line > 0 && it.file != "" {
+				loc.PhysicalLocation.Region = &sarifRegion{StartLine: it.line, StartColumn: it.col}
 			}
 			res.Locations = []sarifLocation{loc}
 		}
@@ -135,15 +138,15 @@ func FindingsSARIF(w io.Writer, r *Findings, toolVersion string) error {
 	return enc.Encode(log)
 }
 
-// findingFile is the finding's file or, for a finding about a tenant that
-// names no file, the tenant's file (tenants/<name>.yaml, the loader's rule),
-// so code scanning can place it.
-func findingFile(f plan.Finding) string {
-	if f.File != "" {
-		return f.File
+// itemFile is the item's file or, for a finding about a tenant that names
+// no file, the tenant's file (tenants/<name>.yaml, the loader's rule), so
+// code scanning can place it.
+func itemFile(it item) string {
+	if it.file != "" {
+		return it.file
 	}
-	if f.Tenant != "" {
-		return "tenants/" + f.Tenant + ".yaml"
+	if it.tenant != "" {
+		return "tenants/" + it.tenant + ".yaml"
 	}
 	return ""
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/xtsync/xtsync/plan"
+	"github.com/xtsync/xtsync/tenants"
 )
 
 // The package's -update flag: declared here unless another test file of the
@@ -59,6 +60,17 @@ func sampleFindings() *Findings {
 		{Policy: "xtsync.org.deny", Level: "deny", Msg: "no file at all <&>"},
 		{Policy: "cross-cloud", Level: "warn", Tenant: "contoso-eu", File: "tenants/contoso-eu.yaml", Line: 21,
 			Msg: "sync contoso-eu/eu-to-us: contoso-eu is in the global cloud and contoso-us in usgov"},
+	}).WithDiagnostics(tenants.Diagnostics{
+		{Pos: tenants.Pos{File: "tenants/contoso-eu.yaml", Line: 12, Col: 7}, Severity: tenants.SeverityWarning, Code: "scope-all",
+			Message: "sync eu-to-us: scope.all provisions every member of contoso-eu into contoso-us: add acknowledge: [scope-all] if that is intended"},
+	})
+}
+
+// loadErrors is the report of a check stopped by load errors.
+func loadErrors() *Findings {
+	return NewFindings("", "", nil, nil).WithDiagnostics(tenants.Diagnostics{
+		{Pos: tenants.Pos{File: "tenants/contoso-eu.yaml", Line: 4, Col: 11}, Severity: tenants.SeverityError, Code: "bad-guid", Message: "tenantId: \"not-a-guid\" is not a GUID"},
+		{Pos: tenants.Pos{File: "xtsync.yaml"}, Severity: tenants.SeverityWarning, Code: "", Message: "a warning without a line"},
 	})
 }
 
@@ -74,8 +86,9 @@ func TestFindingsRenderers(t *testing.T) {
 		{"findings.github", func(b *bytes.Buffer, r *Findings) error { return FindingsGitHub(b, r) }},
 	}
 	reports := map[string]*Findings{
-		"":       sampleFindings(),
-		"empty-": NewFindings("", "", []Policy{{ID: "scope-all", Builtin: true, Level: "deny"}, {ID: "cross-cloud", Builtin: true, Level: "warn"}}, nil),
+		"":        sampleFindings(),
+		"empty-":  NewFindings("", "", []Policy{{ID: "scope-all", Builtin: true, Level: "deny"}, {ID: "cross-cloud", Builtin: true, Level: "warn"}}, nil),
+		"errors-": loadErrors(),
 	}
 	for prefix, rep := range reports {
 		for _, r := range renderers {
@@ -92,7 +105,7 @@ func TestFindingsRenderers(t *testing.T) {
 
 func TestFindingsSummary(t *testing.T) {
 	r := sampleFindings()
-	if diff := cmp.Diff(FindingsSummary{Deny: 3, Warn: 1}, r.Summary); diff != "" {
+	if diff := cmp.Diff(FindingsSummary{Deny: 3, Warn: 1, Warnings: 1}, r.Summary); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)
 	}
 	if !r.Denied() {
@@ -142,8 +155,8 @@ func TestFindingsSARIFSchema(t *testing.T) {
 		}
 	}
 	results := run["results"].([]any)
-	if len(results) != 4 {
-		t.Fatalf("%d results, want 4", len(results))
+	if len(results) != 5 {
+		t.Fatalf("%d results, want 5 (a diagnostic and 4 findings)", len(results))
 	}
 	levels := map[string]bool{"none": true, "note": true, "warning": true, "error": true}
 	located := 0
@@ -170,12 +183,15 @@ func TestFindingsSARIFSchema(t *testing.T) {
 				if reg["startLine"].(float64) < 1 {
 					t.Errorf("results[%d]: startLine %v < 1", i, reg["startLine"])
 				}
+				if c, ok := reg["startColumn"].(float64); ok && c < 1 {
+					t.Errorf("results[%d]: startColumn %v < 1", i, c)
+				}
 			}
 			located++
 		}
 	}
-	if located != 3 {
-		t.Errorf("%d results with a location, want 3 (the one without file or tenant has none)", located)
+	if located != 4 {
+		t.Errorf("%d results with a location, want 4 (the one without file or tenant has none)", located)
 	}
 }
 
@@ -206,8 +222,8 @@ func TestFindingsJUnitParses(t *testing.T) {
 	if diff := cmp.Diff([]string{"scope-all", "xtsync.org.deny"}, failed); diff != "" {
 		t.Errorf("failed testcases (-want +got):\n%s", diff)
 	}
-	if doc.Tests != 3 || doc.Failures != 2 {
-		t.Errorf("tests=%d failures=%d, want 3 and 2", doc.Tests, doc.Failures)
+	if doc.Tests != 4 || doc.Failures != 2 {
+		t.Errorf("tests=%d failures=%d, want 4 (3 policies, validate/scope-all) and 2", doc.Tests, doc.Failures)
 	}
 }
 
