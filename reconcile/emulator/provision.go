@@ -457,8 +457,8 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 			}
 			continue
 		}
-		_, altIDs := u.Props["alternativeSecurityIds"].([]any)
-		eligible := str(u.Props["userType"]) == "Member" && !altIDs
+		altIDs, _ := u.Props["alternativeSecurityIds"].([]any)
+		eligible := str(u.Props["userType"]) == "Member" && len(altIDs) == 0
 		in := eligible && (syncAll || assigned[id]) && um.inScope(u.Props)
 		if !in {
 			if tu != nil && !tu.SoftDeleted && um.delete {
@@ -470,12 +470,13 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 		enabled, _ := u.Props["accountEnabled"].(bool)
 		if tu != nil {
 			if tu.SoftDeleted {
-				if l.deleted {
-					tgt.restoreUser(l.target)
-					res.Updated++
-					logEntry("update", id, str(u.Props["displayName"]), l.target, str(tu.Props["displayName"]), []any{map[string]any{"displayName": "IsSoftDeleted", "oldValue": "True", "newValue": "False"}}, "")
+				if !l.deleted {
+					continue // deleted by a target admin: the sync leaves it
 				}
-				continue
+				tgt.restoreUser(l.target)
+				l.deleted = false
+				res.Updated++
+				logEntry("update", id, str(u.Props["displayName"]), l.target, str(tu.Props["displayName"]), []any{map[string]any{"displayName": "IsSoftDeleted", "oldValue": "True", "newValue": "False"}}, "")
 			}
 			want := mapped(u.Props, false)
 			var modified []any
