@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -87,6 +90,7 @@ func graphFlags() []ucli.Flag {
 		&ucli.StringFlag{Name: "client-certificate", Usage: "PEM or PKCS#12 `FILE` with the certificate and key (--auth certificate)", EnvVars: []string{"XTSYNC_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH"}},
 		&ucli.StringFlag{Name: "client-certificate-password", Usage: "`PASSWORD` of the certificate file", EnvVars: []string{"XTSYNC_CLIENT_CERTIFICATE_PASSWORD", "AZURE_CLIENT_CERTIFICATE_PASSWORD"}},
 		&ucli.StringFlag{Name: "federated-token-file", Usage: "`FILE` holding the OIDC token (--auth workload-identity)", EnvVars: []string{"XTSYNC_FEDERATED_TOKEN_FILE", "AZURE_FEDERATED_TOKEN_FILE"}},
+		&ucli.StringFlag{Name: "graph-ca", Usage: "PEM `FILE` of extra CA certificates to trust for --graph-url (the cert.pem of `xtsync emulator --tls`)", EnvVars: []string{"XTSYNC_GRAPH_CA"}},
 		&ucli.IntFlag{Name: "max-retries", Value: 5, Usage: "retries of one request after 429/503/504 or a dropped connection (`N`, at most 10)", EnvVars: []string{"XTSYNC_MAX_RETRIES"}},
 	}
 }
@@ -116,9 +120,25 @@ func graphClient(ctx context.Context, c *ucli.Context, e *env, t *tenants.Tenant
 	}
 	opts := graph.Options{TenantID: t.TenantID, BaseURL: c.String("graph-url"), Credential: cred,
 		MaxRetries: c.Int("max-retries"), Logger: e.log.With("tenant", t.Name)}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
 	if graph.ResolveAuth(kind, co) == graph.AuthEmulator {
-		opts.HTTPClient = &http.Client{Transport: graph.LoopbackOnlyTransport(nil)}
+		transport = graph.LoopbackOnlyTransport(nil)
 	}
+	if ca := c.String("graph-ca"); ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, fmt.Errorf("--graph-ca: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--graph-ca: no PEM certificate in %s", ca)
+		}
+		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	opts.HTTPClient = &http.Client{Transport: transport}
 	cl, err := graph.New(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: %w", t.Name, err)
@@ -230,6 +250,23 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 		r.stats, r.took = cl.Stats(), time.Since(start)
 		progress.finish(t.Name)
 		results = append(results, r)
+	}
+
+	// A sync job's provisioning logs live in its source tenant: with
+	// --tenant, read the other tenants' logs too (a failure only warns).
+	for _, t := range repo.Tenants {
+		if slices.Contains(targets, t) {
+			continue
+		}
+		cl, err := graphClient(ctx, c, e, t)
+		if err == nil {
+			var log []graph.ProvisioningEntry
+			if log, err = cl.ProvisioningLog(ctx); err == nil {
+				entries = append(entries, log...)
+				continue
+			}
+		}
+		e.log.Warn("provisioning logs unreadable; links from this tenant keep their previous value", "tenant", t.Name, "err", err)
 	}
 
 	snaps := map[string]*simulate.Snapshot{}

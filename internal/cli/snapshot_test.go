@@ -14,10 +14,15 @@ import (
 
 // cmdEmulatorStart starts a Graph emulator on loopback for the rest of the
 // script, seeded with the snapshots of a directory, and sets $GRAPH_URL:
-// "emulator-start SEEDDIR [FAULTS]".
+// "emulator-start [-tls] SEEDDIR [FAULTS]". With -tls it serves HTTPS and
+// writes its certificate to $WORK/cert.pem.
 func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
+	useTLS := len(args) > 0 && args[0] == "-tls"
+	if useTLS {
+		args = args[1:]
+	}
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: emulator-start SEEDDIR [FAULTS]")
+		ts.Fatalf("usage: emulator-start [-tls] SEEDDIR [FAULTS]")
 	}
 	snaps, err := emulator.ReadSnapshotDir(ts.MkAbs(args[0]))
 	ts.Check(err)
@@ -29,8 +34,16 @@ func cmdEmulatorStart(ts *testscript.TestScript, neg bool, args []string) {
 	srv, err := emulator.New(opts)
 	ts.Check(err)
 	ts.Check(srv.LoadSnapshots(snaps))
-	url, err := srv.Start("127.0.0.1:0")
-	ts.Check(err)
+	var url string
+	if useTLS {
+		var cert []byte
+		url, cert, err = srv.StartTLS("127.0.0.1:0")
+		ts.Check(err)
+		ts.Check(os.WriteFile(ts.MkAbs("cert.pem"), cert, 0o644))
+	} else {
+		url, err = srv.Start("127.0.0.1:0")
+		ts.Check(err)
+	}
 	ts.Defer(func() { srv.Close() })
 	ts.Setenv("GRAPH_URL", url)
 }

@@ -155,7 +155,7 @@ func pullFull(ctx context.Context, c *Client, opts PullOptions, sel []string, ke
 	// The first page of everything in one round trip; then the next pages.
 	first, err := c.batchGet(ctx, []*abs.RequestInformation{uri, dri, gri, ori}, opts.PageSize)
 	if err != nil && !IsNotFound(err) {
-		return nil, st, fmt.Errorf("pull tenant %s: %w", c.tenantID, err)
+		return nil, st, fmt.Errorf("pull first pages of tenant %s: %w", c.tenantID, err)
 	}
 	if err != nil { // a 404 of deleted items only: fetch the rest on its own
 		first = make([][]byte, 4)
