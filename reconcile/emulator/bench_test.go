@@ -123,3 +123,21 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadSnapshots seeds a tenant of 50,000 users given in random
+// id order.
+func BenchmarkLoadSnapshots(b *testing.B) {
+	snap := &simulate.Snapshot{FormatVersion: 1, TenantID: euID}
+	for i := range 50000 {
+		snap.Users = append(snap.Users, simulate.User{ID: fmt.Sprintf("%08x-0000-4000-8000-000000000000", (i*2654435761)%(1<<32)), UserPrincipalName: fmt.Sprintf("u%d@contoso.eu", i), UserType: "Member", AccountEnabled: true})
+	}
+	for b.Loop() {
+		s, err := New(Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.LoadSnapshots(map[string]*simulate.Snapshot{"big": snap}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

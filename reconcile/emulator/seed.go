@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -42,7 +43,14 @@ func (s *Server) LoadSnapshots(snaps map[string]*simulate.Snapshot) error {
 		t := st.addTenant(snap.TenantID, name)
 		t.Epoch = st.newID("epoch")
 		t.VerifiedDomains = append([]string(nil), snap.VerifiedDomains...)
-		for i := range snap.Users {
+		// In id order: the directory is kept sorted by id, and appending is
+		// cheap where inserting is not.
+		order := make([]int, len(snap.Users))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, b int) bool { return snap.Users[order[a]].ID < snap.Users[order[b]].ID })
+		for _, i := range order {
 			u := &snap.Users[i]
 			if u.ID == "" {
 				return fmt.Errorf("load snapshot %s: users[%d] has no id", name, i)
