@@ -15,6 +15,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/xtsync/xtsync/tenants"
 )
 
 // fixture is a repository built in a temp dir with go-git.
@@ -606,5 +609,51 @@ func BenchmarkReadRevision(b *testing.B) {
 			}
 			return err
 		})
+	}
+}
+
+// TestLoadAtRevision: tenants.Load reads a commit's tree as it reads the
+// working tree, positions included.
+func TestLoadAtRevision(t *testing.T) {
+	f := newFixture(t)
+	files := map[string]string{}
+	for _, name := range []string{"xtsync.yaml", "tenants/contoso-eu.yaml", "tenants/contoso-us.yaml", "tenants/fabrikam-uk.yaml"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "example", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = string(b)
+	}
+	c1 := f.commit("example", files)
+	f.commit("scope", map[string]string{"tenants/contoso-eu.yaml": strings.Replace(files["tenants/contoso-eu.yaml"], "groups: [GlobalEmployees]", "groups: [Sales-All]", 1)})
+	r, err := Open(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk, diags := tenants.Load(os.DirFS(filepath.Join("..", "..", "testdata", "example")))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	v, _ := r.Resolve(c1)
+	fsys, _ := r.FS(v)
+	atC1, diags := tenants.Load(fsys)
+	if diags.HasErrors() {
+		t.Fatalf("load at %s: %v", v.Hash, diags)
+	}
+	if diff := cmp.Diff(disk, atC1, cmpopts.IgnoreUnexported(tenants.Repo{}), cmpopts.IgnoreFields(tenants.Mapping{}, "Expr")); diff != "" {
+		t.Errorf("the example at a commit differs from the example on disk (-disk +commit):\n%s", diff)
+	}
+	head, _ := r.Resolve("HEAD")
+	fsys, _ = r.FS(head)
+	atHead, diags := tenants.Load(fsys)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	eu := atHead.Tenant("contoso-eu")
+	if got := eu.Sync[0].Scope.Groups; len(got) != 1 || got[0] != "Sales-All" {
+		t.Errorf("groups at HEAD = %v", got)
+	}
+	if pos := eu.PathPos("sync.eu-to-us.scope.groups"); pos.File != "tenants/contoso-eu.yaml" || pos.Line != 25 {
+		t.Errorf("scope.groups position = %v", pos)
 	}
 }
