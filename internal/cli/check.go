@@ -258,21 +258,11 @@ func checkRevisions(c *ucli.Context, e *env, dir string) (base, head *revision, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("check: %w", err)
 	}
-	baseRev, err := g.Resolve(c.String("base"))
+	// The same revisions xtsync plan would compare (planRevisions: head
+	// defaults to HEAD, or WORKTREE when config files are uncommitted).
+	baseRev, headRev, err := planRevisions(c, e, g)
 	if err != nil {
-		return nil, nil, fmt.Errorf("check: --base: %w", err)
-	}
-	headName := c.String("head")
-	if headName == "" {
-		headName = "HEAD"
-		if dirty, err := g.Uncommitted(); err == nil && len(dirty) > 0 && !g.Bare() {
-			headName = gitfs.Worktree
-			e.log.Info("the working tree has uncommitted changes: checking it as head (--head HEAD checks the last commit)", "files", len(dirty))
-		}
-	}
-	headRev, err := g.Resolve(headName)
-	if err != nil {
-		return nil, nil, fmt.Errorf("check: --head: %w", err)
+		return nil, nil, fmt.Errorf("check: %w", err)
 	}
 	baseFS, err := g.FS(baseRev)
 	if err != nil {
