@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -136,11 +138,7 @@ func Link(snaps map[string]*simulate.Snapshot, entries []ProvisioningEntry) {
 	// UPN -> (tenant id, user id) of every non-B2B user, for ext-upn.
 	type ref struct{ tenant, user string }
 	byUPN := map[string][]ref{}
-	names := make([]string, 0, len(snaps))
-	for name := range snaps {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(snaps))
 	for _, name := range names {
 		s := snaps[name]
 		for _, u := range s.Users {

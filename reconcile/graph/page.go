@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/xtsync/xtsync/simulate"
@@ -85,12 +86,7 @@ var snapshotOnly = map[string]bool{"deleted": true, "source": true, "deletedDate
 // changed), a null clears it. Annotations (@odata.*, @removed) are ignored,
 // except manager@delta.
 func ApplyUser(u *simulate.User, obj map[string]json.RawMessage) error {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if err := applyUserProp(u, k, obj[k]); err != nil {
 			return fmt.Errorf("user %q: %s: %w", u.ID, k, err)
 		}
@@ -122,29 +118,9 @@ func applyUserProp(u *simulate.User, k string, raw json.RawMessage) error {
 		}
 		return json.Unmarshal(raw, &u.AccountEnabled)
 	case "proxyAddresses":
-		u.ProxyAddresses = nil
-		if null {
-			return nil
-		}
-		if err := json.Unmarshal(raw, &u.ProxyAddresses); err != nil {
-			return err
-		}
-		if len(u.ProxyAddresses) == 0 {
-			u.ProxyAddresses = nil
-		}
-		return nil
+		return optList(raw, &u.ProxyAddresses)
 	case "alternativeSecurityIds":
-		u.AlternativeSecurityIDs = nil
-		if null {
-			return nil
-		}
-		if err := json.Unmarshal(raw, &u.AlternativeSecurityIDs); err != nil {
-			return err
-		}
-		if len(u.AlternativeSecurityIDs) == 0 {
-			u.AlternativeSecurityIDs = nil
-		}
-		return nil
+		return optList(raw, &u.AlternativeSecurityIDs)
 	case "manager", "manager@delta":
 		id, err := managerID(raw)
 		if err != nil {
@@ -221,6 +197,21 @@ func managerID(raw json.RawMessage) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// optList decodes a list property; null and [] leave it nil.
+func optList[T any](raw json.RawMessage, dst *[]T) error {
+	*dst = nil
+	if isNull(raw) {
+		return nil
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return err
+	}
+	if len(*dst) == 0 {
+		*dst = nil
+	}
+	return nil
 }
 
 func optString(raw json.RawMessage, dst *string) error {
