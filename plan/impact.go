@@ -224,12 +224,8 @@ func impact(base, head *simulate.Result, baseRepo, headRepo *tenants.Repo, snaps
 // head row's action and reason when head's cycle touches it, else why it
 // stays as it is.
 func impactUser(k userKey, h, b *member, states map[string]string, upns map[srcKey]string) ImpactUser {
-	row := (*simulate.UserResult)(nil)
 	if h != nil && h.row != nil {
-		row = h.row
-	}
-	if row != nil {
-		return rowUser(row)
+		return rowUser(h.row)
 	}
 	u := ImpactUser{Source: k.source, SourceUserID: k.userID, SourceUserPrincipalName: upns[srcKey{k.source, k.userID}]}
 	if b != nil && b.row != nil {
