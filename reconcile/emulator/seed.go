@@ -1,13 +1,8 @@
 package emulator
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -146,7 +141,7 @@ func seedConfig(st *state, src *tenantData, name, targetID string) (*servicePrin
 func userProps(u *simulate.User) map[string]any {
 	p := map[string]any{}
 	for k, v := range u.Attributes {
-		p[k] = v
+		p[k] = jsonValue(v)
 	}
 	p["id"] = u.ID
 	p["userPrincipalName"] = u.UserPrincipalName
@@ -180,6 +175,30 @@ func userProps(u *simulate.User) map[string]any {
 	return p
 }
 
+// jsonValue is v as it reads back from JSON (integers as float64), so a
+// seeded value equals its persisted copy.
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case int:
+		return float64(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonValue(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonValue(e)
+		}
+		return out
+	}
+	return v
+}
+
 func toAnyList(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
@@ -189,87 +208,15 @@ func toAnyList(ss []string) []any {
 }
 
 // ReadSnapshotDir reads every <name>.json and <name>.json.gz of dir as a
-// snapshot keyed by name. User properties other than the well-known fields
-// land in User.Attributes.
+// snapshot keyed by name (simulate.LoadSnapshots). A directory without
+// snapshots is an error.
 func ReadSnapshotDir(dir string) (map[string]*simulate.Snapshot, error) {
-	entries, err := os.ReadDir(dir)
+	snaps, err := simulate.LoadSnapshots(os.DirFS(dir), ".")
 	if err != nil {
-		return nil, fmt.Errorf("read snapshots: %w", err)
+		return nil, fmt.Errorf("read snapshots in %s: %w", dir, err)
 	}
-	out := map[string]*simulate.Snapshot{}
-	for _, e := range entries {
-		name, isJSON := strings.CutSuffix(e.Name(), ".json")
-		if !isJSON {
-			name, isJSON = strings.CutSuffix(e.Name(), ".json.gz")
-		}
-		if !isJSON || e.IsDir() {
-			continue
-		}
-		path := filepath.Join(dir, e.Name())
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("read snapshot: %w", err)
-		}
-		if strings.HasSuffix(path, ".gz") {
-			zr, err := gzip.NewReader(bytes.NewReader(b))
-			if err != nil {
-				return nil, fmt.Errorf("read snapshot %s: %w", path, err)
-			}
-			if b, err = io.ReadAll(zr); err != nil {
-				return nil, fmt.Errorf("read snapshot %s: %w", path, err)
-			}
-		}
-		snap, err := decodeSnapshot(b)
-		if err != nil {
-			return nil, fmt.Errorf("read snapshot %s: %w", path, err)
-		}
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("read snapshot %s: tenant %s has two snapshot files", path, name)
-		}
-		out[name] = snap
-	}
-	if len(out) == 0 {
+	if len(snaps) == 0 {
 		return nil, fmt.Errorf("read snapshots: no *.json or *.json.gz in %s", dir)
 	}
-	return out, nil
-}
-
-// userFields are the snapshot user keys with a struct field.
-var userFields = map[string]bool{"id": true, "userPrincipalName": true, "mail": true, "displayName": true, "userType": true,
-	"accountEnabled": true, "alternativeSecurityIds": true, "proxyAddresses": true, "deleted": true, "source": true}
-
-// decodeSnapshot decodes snapshot JSON, keeping extra user properties.
-func decodeSnapshot(b []byte) (*simulate.Snapshot, error) {
-	var raw struct {
-		simulate.Snapshot
-		Users []map[string]json.RawMessage `json:"users"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, err
-	}
-	snap := raw.Snapshot
-	snap.Users = nil
-	for i, ru := range raw.Users {
-		var u simulate.User
-		known, _ := json.Marshal(ru)
-		if err := json.Unmarshal(known, &u); err != nil {
-			return nil, fmt.Errorf("users[%d]: %w", i, err)
-		}
-		keys := sortedKeys(ru)
-		for _, k := range keys {
-			if userFields[k] {
-				continue
-			}
-			var v any
-			if err := json.Unmarshal(ru[k], &v); err != nil {
-				return nil, fmt.Errorf("users[%d].%s: %w", i, k, err)
-			}
-			if u.Attributes == nil {
-				u.Attributes = map[string]any{}
-			}
-			u.Attributes[k] = v
-		}
-		snap.Users = append(snap.Users, u)
-	}
-	return &snap, nil
+	return snaps, nil
 }
