@@ -657,3 +657,31 @@ func TestLoadAtRevision(t *testing.T) {
 		t.Errorf("scope.groups position = %v", pos)
 	}
 }
+
+// TestLinkedWorktree: a `git worktree add` checkout (.git is a file that
+// points at the main repository) reads like any other.
+func TestLinkedWorktree(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed: the linked-worktree case needs `git worktree add`")
+	}
+	f, h := buildHistory(t)
+	linked := filepath.Join(t.TempDir(), "linked")
+	cmd := exec.Command("git", "-C", f.dir, "worktree", "add", "-q", "--detach", linked, h.c2)
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git worktree add: %v\n%s", err, out)
+	}
+	r, err := Open(linked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rev, want := range map[string]string{"HEAD": h.c2, "main": h.merge, "v1": h.c2} {
+		v, err := r.Resolve(rev)
+		if err != nil || v.Hash != want {
+			t.Errorf("Resolve(%q) = %v, %v; want %s", rev, v, err, want)
+		}
+	}
+	if u, err := r.Uncommitted(); err != nil || len(u) != 0 {
+		t.Errorf("Uncommitted = %v, %v", u, err)
+	}
+}
