@@ -18,11 +18,16 @@ func (t *tenantData) bump() int64 {
 
 // newDirObject makes a user or group whose every property is new at v.
 func newDirObject(props map[string]any, v int64) *dirObject {
-	o := &dirObject{Props: props, Version: v, Created: v, PropVersion: map[string]int64{}}
-	for k := range props {
-		o.PropVersion[k] = v
+	return &dirObject{Props: props, Version: v, Created: v}
+}
+
+// propVersion is the version of a property's last change: its creation's
+// unless it changed since.
+func (o *dirObject) propVersion(k string) int64 {
+	if v, changed := o.PropVersion[k]; changed {
+		return v
 	}
-	return o
+	return o.Created
 }
 
 // setProps changes properties (a nil value clears one) and records which
@@ -186,7 +191,7 @@ func project(o *dirObject, sel, def []string, since int64) map[string]any {
 	}
 	if names == nil {
 		for k, v := range o.Props {
-			if since > 0 && o.PropVersion[k] <= since {
+			if since > 0 && o.propVersion(k) <= since {
 				continue
 			}
 			out[k] = v
@@ -195,7 +200,7 @@ func project(o *dirObject, sel, def []string, since int64) map[string]any {
 	}
 	for _, n := range names {
 		key, v := propFold(o.Props, n)
-		if since > 0 && o.PropVersion[key] <= since {
+		if since > 0 && o.propVersion(key) <= since {
 			continue
 		}
 		if v == nil && n == "businessPhones" {

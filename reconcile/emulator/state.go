@@ -51,8 +51,9 @@ type dirObject struct {
 	Props   map[string]any `json:"props"`
 	Version int64          `json:"version"`
 	Created int64          `json:"created"` // version of creation (or restore)
-	// PropVersion is the version of each property's last change, so an
-	// incremental delta returns what changed.
+	// PropVersion is the version of each property changed after the
+	// object's creation (or restore), so an incremental delta returns what
+	// changed.
 	PropVersion map[string]int64 `json:"propVersion,omitempty"`
 	SoftDeleted bool             `json:"softDeleted,omitempty"`
 	Removed     bool             `json:"removed,omitempty"` // permanently deleted: a tombstone for delta
