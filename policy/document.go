@@ -1,6 +1,9 @@
 package policy
 
 import (
+	"sort"
+	"strings"
+
 	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/simulate"
 	"github.com/xtsync/xtsync/tenants"
@@ -37,37 +40,87 @@ func Document(repo *tenants.Repo) map[string]any {
 	return doc
 }
 
-// Summarize condenses head's simulation into input.summary.
-func Summarize(res *simulate.Result) Summary {
+// Summarize condenses head's simulation into input.summary. Its pairs count
+// the users the cycle's rows leave in each target; SummarizeCycle also
+// counts the users no row touches.
+func Summarize(res *simulate.Result) Summary { return SummarizeCycle(res, nil) }
+
+// SummarizeCycle condenses head's simulation into input.summary, with the
+// pairs counted over each target's whole B2B user set after the cycle: the
+// target snapshot's B2B users (users with a source link, not soft-deleted;
+// guests invited by hand and the users of paused or blocked configurations
+// included), with the cycle's rows applied (a delete removes, a create or
+// restore adds, staged deletes have not happened). snaps are keyed by repo
+// tenant name; nil counts the rows alone.
+func SummarizeCycle(res *simulate.Result, snaps map[string]*simulate.Snapshot) Summary {
 	s := Summary{Configs: []ConfigSummary{}, Tenants: []simulate.TenantResult{}, Pairs: []PairSummary{}}
-	if res == nil {
-		return s
+	if res != nil {
+		for _, c := range res.Configs {
+			s.Configs = append(s.Configs, ConfigSummary{Source: c.Source, Name: c.Name, Target: c.Target, State: c.State, Counts: c.Counts})
+		}
+		s.Tenants = append(s.Tenants, res.Tenants...)
 	}
-	for _, c := range res.Configs {
-		s.Configs = append(s.Configs, ConfigSummary{Source: c.Source, Name: c.Name, Target: c.Target, State: c.State, Counts: c.Counts})
+	// member: (target, source, source user id) -> userType, for users in the set.
+	type key struct{ target, source, user string }
+	members := map[key]string{}
+	names := map[string]string{} // lower-case tenant id -> repo name
+	for name, snap := range snaps {
+		if snap != nil {
+			names[strings.ToLower(snap.TenantID)] = name
+		}
 	}
-	s.Tenants = append(s.Tenants, res.Tenants...)
+	for target, snap := range snaps {
+		if snap == nil {
+			continue
+		}
+		for _, u := range snap.Users {
+			if u.Source == nil || u.Deleted {
+				continue
+			}
+			source := names[strings.ToLower(u.Source.TenantID)]
+			if source == "" {
+				source = u.Source.TenantID
+			}
+			members[key{target, source, u.Source.UserID}] = u.UserType
+		}
+	}
+	if res != nil {
+		for _, u := range res.Users {
+			k := key{u.Target, u.Source, u.SourceUserID}
+			switch {
+			case u.Action == simulate.ActionDelete || (u.TargetUser != nil && u.TargetUser.Deleted):
+				delete(members, k)
+			case u.TargetUser != nil:
+				members[k] = u.TargetUser.UserType
+			}
+		}
+	}
 	type pair struct{ source, target string }
 	idx := map[pair]int{}
-	seen := map[[3]string]bool{}
-	for _, u := range res.Users {
-		if u.TargetUser == nil || u.TargetUser.Deleted {
-			continue
+	keys := make([]key, 0, len(members))
+	for k := range members {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.source != b.source {
+			return a.source < b.source
 		}
-		k := [3]string{u.Source, u.Target, u.SourceUserID}
-		if seen[k] {
-			continue
+		if a.target != b.target {
+			return a.target < b.target
 		}
-		seen[k] = true
-		p := pair{u.Source, u.Target}
+		return a.user < b.user
+	})
+	for _, k := range keys {
+		p := pair{k.source, k.target}
 		i, ok := idx[p]
 		if !ok {
 			i = len(s.Pairs)
 			idx[p] = i
-			s.Pairs = append(s.Pairs, PairSummary{Source: u.Source, Target: u.Target, UserTypes: map[string]int{}})
+			s.Pairs = append(s.Pairs, PairSummary{Source: k.source, Target: k.target, UserTypes: map[string]int{}})
 		}
 		s.Pairs[i].B2BUsers++
-		s.Pairs[i].UserTypes[u.TargetUser.UserType]++
+		s.Pairs[i].UserTypes[members[k]]++
 	}
 	return s
 }

@@ -332,6 +332,30 @@ func TestSummarize(t *testing.T) {
 	if diff := cmp.Diff(policy.Summary{Configs: []policy.ConfigSummary{}, Tenants: []simulate.TenantResult{}, Pairs: []policy.PairSummary{}}, policy.Summarize(nil)); diff != "" {
 		t.Errorf("Summarize(nil) (-want +got):\n%s", diff)
 	}
+
+	// With the snapshots: the users no row touches count too (a guest
+	// invited by hand, a user of a paused configuration); a deleted row
+	// removes, a soft-deleted snapshot user does not count.
+	snaps := map[string]*simulate.Snapshot{
+		"eu": {TenantID: "EU-ID"},
+		"uk": {TenantID: "uk-id"},
+		"us": {TenantID: "us-id", Users: []simulate.User{
+			{ID: "t1", UserType: "Member", Source: &simulate.SourceLink{TenantID: "eu-id", UserID: "1", Config: "c"}},
+			{ID: "t3", UserType: "Member", Source: &simulate.SourceLink{TenantID: "eu-id", UserID: "3", Config: "c"}},
+			{ID: "t5", UserType: "Guest", Source: &simulate.SourceLink{TenantID: "eu-id", UserID: "5"}},
+			{ID: "t6", UserType: "Guest", Deleted: true, Source: &simulate.SourceLink{TenantID: "eu-id", UserID: "6"}},
+			{ID: "t7", UserType: "Guest", Source: &simulate.SourceLink{TenantID: "jp-id", UserID: "7", Config: "paused"}},
+		}},
+	}
+	got := policy.SummarizeCycle(res, snaps).Pairs
+	wantPairs := []policy.PairSummary{
+		{Source: "eu", Target: "us", B2BUsers: 3, UserTypes: map[string]int{"Member": 1, "Guest": 2}},
+		{Source: "jp-id", Target: "us", B2BUsers: 1, UserTypes: map[string]int{"Guest": 1}},
+		{Source: "uk", Target: "us", B2BUsers: 1, UserTypes: map[string]int{"Guest": 1}},
+	}
+	if diff := cmp.Diff(wantPairs, got); diff != "" {
+		t.Errorf("SummarizeCycle pairs (-want +got):\n%s", diff)
+	}
 }
 
 // BenchmarkEvaluateLargeImpact: the built-ins over a change that removes

@@ -159,7 +159,7 @@ func runCheck(c *ucli.Context, e *env) error {
 			base.result = simulate.Run(base.repo, snaps, opts)
 		}
 		logBlocked(e, head.result)
-		input.Summary = policy.Summarize(head.result)
+		input.Summary = policy.SummarizeCycle(head.result, snaps)
 	} else {
 		input.Summary = policy.Summarize(nil)
 	}
