@@ -18,16 +18,9 @@ func genRepo(b *testing.B, users int) (*tenants.Repo, fstest.MapFS) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fsys := fstest.MapFS{}
-	for _, f := range out.Files {
-		fsys[f.Path] = &fstest.MapFile{Data: f.Data}
-	}
-	for _, s := range out.Snapshots {
-		var buf bytes.Buffer
-		if _, err := s.WriteTo(&buf); err != nil {
-			b.Fatal(err)
-		}
-		fsys[gen.SnapshotPath(s.Tenant, false)] = &fstest.MapFile{Data: buf.Bytes()}
+	fsys, err := out.MapFS()
+	if err != nil {
+		b.Fatal(err)
 	}
 	repo, diags := tenants.Load(fsys)
 	if diags.HasErrors() {

@@ -22,64 +22,25 @@ func WriteResultJSON(w io.Writer, r *Result) error {
 	j.raw("{\n  \"formatVersion\": ")
 	j.b = strconv.AppendInt(j.b, int64(r.FormatVersion), 10)
 	j.raw(",\n  \"configs\": ")
-	if r.Configs == nil {
-		j.raw("null")
-	} else if len(r.Configs) == 0 {
-		j.raw("[]")
-	} else {
-		j.raw("[")
-		for i := range r.Configs {
-			if i > 0 {
-				j.raw(",")
-			}
-			j.raw("\n    ")
-			j.config(&r.Configs[i])
-		}
-		j.raw("\n  ]")
-	}
+	j.list(r.Configs == nil, len(r.Configs), "  ", func(i int) { j.config(&r.Configs[i]) })
 	j.raw(",\n  \"users\": ")
-	if r.Users == nil {
-		j.raw("null")
-	} else if len(r.Users) == 0 {
-		j.raw("[]")
-	} else {
-		j.raw("[")
-		for i := range r.Users {
-			if i > 0 {
-				j.raw(",")
-			}
-			j.raw("\n    ")
-			j.user(&r.Users[i])
-			if j.err != nil {
-				return fmt.Errorf("write result: %w", j.err)
-			}
-			j.flushIfBig()
-		}
-		j.raw("\n  ]")
-	}
+	j.list(r.Users == nil, len(r.Users), "  ", func(i int) {
+		j.user(&r.Users[i])
+		j.flushIfBig()
+	})
 	j.raw(",\n  \"tenants\": ")
-	if r.Tenants == nil {
-		j.raw("null")
-	} else if len(r.Tenants) == 0 {
-		j.raw("[]")
-	} else {
-		j.raw("[")
-		for i, t := range r.Tenants {
-			if i > 0 {
-				j.raw(",")
-			}
-			j.raw("\n    {\n      \"name\": ")
-			j.str(t.Name)
-			j.raw(",\n      \"b2bUsers\": ")
-			j.int(t.B2BUsers)
-			j.raw(",\n      \"added\": ")
-			j.int(t.Added)
-			j.raw(",\n      \"removed\": ")
-			j.int(t.Removed)
-			j.raw("\n    }")
-		}
-		j.raw("\n  ]")
-	}
+	j.list(r.Tenants == nil, len(r.Tenants), "  ", func(i int) {
+		t := &r.Tenants[i]
+		j.raw("{\n      \"name\": ")
+		j.str(t.Name)
+		j.raw(",\n      \"b2bUsers\": ")
+		j.int(t.B2BUsers)
+		j.raw(",\n      \"added\": ")
+		j.int(t.Added)
+		j.raw(",\n      \"removed\": ")
+		j.int(t.Removed)
+		j.raw("\n    }")
+	})
 	j.raw("\n}\n")
 	if j.err != nil {
 		return fmt.Errorf("write result: %w", j.err)
@@ -110,6 +71,28 @@ func (j *jw) key(ind, k string) {
 	j.b = append(j.b, ": "...)
 }
 
+// list appends an array whose items sit at ind plus two spaces; item
+// appends item i.
+func (j *jw) list(isNil bool, n int, ind string, item func(i int)) {
+	switch {
+	case isNil:
+		j.raw("null")
+		return
+	case n == 0:
+		j.raw("[]")
+		return
+	}
+	j.raw("[")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			j.raw(",")
+		}
+		j.raw("\n" + ind + "  ")
+		item(i)
+	}
+	j.raw("\n" + ind + "]")
+}
+
 func (j *jw) flushIfBig() {
 	if len(j.b) < 200<<10 || j.err != nil {
 		return
@@ -130,33 +113,22 @@ func (j *jw) config(c *ConfigResult) {
 	j.raw(",\n      \"state\": ")
 	j.str(string(c.State))
 	j.raw(",\n      \"blockers\": ")
-	switch {
-	case c.Blockers == nil:
-		j.raw("null")
-	case len(c.Blockers) == 0:
-		j.raw("[]")
-	default:
-		j.raw("[")
-		for i, b := range c.Blockers {
-			if i > 0 {
-				j.raw(",")
-			}
-			j.raw("\n        {\n          \"code\": ")
-			j.str(b.Code)
-			j.raw(",\n          \"message\": ")
-			j.str(b.Message)
-			if b.File != "" {
-				j.raw(",\n          \"file\": ")
-				j.str(b.File)
-			}
-			if b.Line != 0 {
-				j.raw(",\n          \"line\": ")
-				j.int(b.Line)
-			}
-			j.raw("\n        }")
+	j.list(c.Blockers == nil, len(c.Blockers), "      ", func(i int) {
+		b := &c.Blockers[i]
+		j.raw("{\n          \"code\": ")
+		j.str(b.Code)
+		j.raw(",\n          \"message\": ")
+		j.str(b.Message)
+		if b.File != "" {
+			j.raw(",\n          \"file\": ")
+			j.str(b.File)
 		}
-		j.raw("\n      ]")
-	}
+		if b.Line != 0 {
+			j.raw(",\n          \"line\": ")
+			j.int(b.Line)
+		}
+		j.raw("\n        }")
+	})
 	n := c.Counts
 	j.raw(",\n      \"counts\": {\n        \"create\": ")
 	j.int(n.Create)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/xtsync/xtsync/internal/gen"
 	"github.com/xtsync/xtsync/simulate"
@@ -81,16 +80,9 @@ func BenchmarkRender(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fsys := fstest.MapFS{}
-	for _, f := range out.Files {
-		fsys[f.Path] = &fstest.MapFile{Data: f.Data}
-	}
-	for _, s := range out.Snapshots {
-		var buf bytes.Buffer
-		if _, err := s.WriteTo(&buf); err != nil {
-			b.Fatal(err)
-		}
-		fsys[gen.SnapshotPath(s.Tenant, false)] = &fstest.MapFile{Data: buf.Bytes()}
+	fsys, err := out.MapFS()
+	if err != nil {
+		b.Fatal(err)
 	}
 	repo, diags := tenants.Load(fsys)
 	if diags.HasErrors() {
