@@ -977,17 +977,21 @@ func (d *decoder) members() ([]string, error) {
 // nor a group of the snapshot, sorted. The simulator ignores them: a
 // snapshot pulled while the directory changed may hold a few.
 func (s *Snapshot) DanglingMembers() map[string][]string {
-	ids := make(map[string]bool, len(s.Users)+len(s.Groups))
-	for i := range s.Users {
-		ids[s.Users[i].ID] = true
+	users := s.byID
+	if !s.byIDValid() {
+		users = make(map[string]int32, len(s.Users))
+		for i := range s.Users {
+			users[s.Users[i].ID] = int32(i)
+		}
 	}
+	groups := make(map[string]bool, len(s.Groups))
 	for i := range s.Groups {
-		ids[s.Groups[i].ID] = true
+		groups[s.Groups[i].ID] = true
 	}
 	out := map[string][]string{}
 	for _, g := range s.Groups {
 		for _, m := range g.Members {
-			if !ids[m] {
+			if _, ok := users[m]; !ok && !groups[m] {
 				out[g.ID] = append(out[g.ID], m)
 			}
 		}

@@ -109,8 +109,17 @@ func runSimulate(e *env, c *ucli.Context) error {
 		return fmt.Errorf("simulate: %w", err)
 	}
 	for _, t := range repo.Tenants {
-		if snaps[t.Name] == nil {
+		s := snaps[t.Name]
+		if s == nil {
 			e.log.Warn("no snapshot of tenant; its configurations are blocked", "tenant", t.Name, "dir", snapDir)
+			continue
+		}
+		if d := s.DanglingMembers(); len(d) > 0 {
+			n := 0
+			for _, l := range d {
+				n += len(l)
+			}
+			e.log.Warn("group members that are neither users nor groups of the snapshot are ignored", "tenant", t.Name, "groups", len(d), "members", n)
 		}
 	}
 	opts := simulate.Options{}
