@@ -242,10 +242,15 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 		if err != nil {
 			return fmt.Errorf("pull tenant %s: %w", t.Name, err)
 		}
-		log, err := cl.ProvisioningLog(ctx)
+		since := ""
+		if opts.Delta != nil && opts.Delta.TenantID == r.delta.TenantID {
+			since = opts.Delta.LogsSince // the links so far are carried over
+		}
+		log, err := cl.ProvisioningLog(ctx, since)
 		if err != nil {
 			return fmt.Errorf("pull tenant %s: %w", t.Name, err)
 		}
+		r.delta.LogsSince = graph.LatestEntry(log, since)
 		entries = append(entries, log...)
 		r.stats, r.took = cl.Stats(), time.Since(start)
 		progress.finish(t.Name)
@@ -258,10 +263,14 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 		if slices.Contains(targets, t) {
 			continue
 		}
+		since := ""
+		if st, err := graph.ReadDeltaState(dir, t.Name); err == nil && st != nil && !c.Bool("full") {
+			since = st.LogsSince
+		}
 		cl, err := graphClient(ctx, c, e, t)
 		if err == nil {
 			var log []graph.ProvisioningEntry
-			if log, err = cl.ProvisioningLog(ctx); err == nil {
+			if log, err = cl.ProvisioningLog(ctx, since); err == nil {
 				entries = append(entries, log...)
 				continue
 			}

@@ -66,10 +66,11 @@ func pullAll(t testing.TB, url string, snaps map[string]*simulate.Snapshot, opts
 		if err != nil {
 			t.Fatalf("pull %s: %v", name, err)
 		}
-		log, err := c.ProvisioningLog(context.Background())
+		log, err := c.ProvisioningLog(context.Background(), "")
 		if err != nil {
 			t.Fatalf("provisioning log of %s: %v", name, err)
 		}
+		st.LogsSince = LatestEntry(log, "")
 		entries = append(entries, log...)
 		out[name], states[name], stats[name] = s, st, c.Stats()
 	}
@@ -180,7 +181,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 		if !st2.Incremental {
 			t.Errorf("%s: pull was not incremental", name)
 		}
-		log, err := c.ProvisioningLog(context.Background())
+		log, err := c.ProvisioningLog(context.Background(), st.LogsSince)
 		mustDo(t, err)
 		entries = append(entries, log...)
 		CarryLinks(snap, s)

@@ -63,6 +63,9 @@ type DeltaState struct {
 	Select        []string `json:"select"`
 	Users         string   `json:"users"`
 	Groups        string   `json:"groups"`
+	// LogsSince is the latest provisioning log entry read so far (RFC 3339):
+	// the next incremental pull reads the logs from there.
+	LogsSince string `json:"logsSince,omitempty"`
 	// Incremental is true when the pull that produced this state was
 	// incremental (not saved).
 	Incremental bool `json:"-"`
