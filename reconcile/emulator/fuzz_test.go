@@ -89,6 +89,10 @@ func FuzzRequest(f *testing.F) {
 	f.Add("POST", "/v1.0/applicationTemplates/518e5f48-1fc8-4c48-9387-9fdf28b0dfe7/instantiate", "", `{"displayName":""}`)
 	f.Add("GET", "/_emulator/token", "tenant=contoso-us&roles=", "")
 	f.Add("POST", "/x/oauth2/v2.0/token", "", "")
+	f.Add("POST", "/_emulator/cycle", "", "")
+	f.Add("GET", "/v1.0/users/delta()", "$filter=id eq 'x' or id in ('y')&$select=manager", "")
+	f.Add("GET", "/v1.0/servicePrincipals", "$filter=tags/any(t:t eq 'xtsync')", "")
+	f.Add("POST", "/v1.0/servicePrincipals/x/synchronization/jobs/y/schema/parseExpression", "", `{"expression":"Join(\",\", [a])","testInputObject":{"properties":[{"key":"a","value":1}]}}`)
 	s, err := New(Options{})
 	if err != nil {
 		f.Fatal(err)
