@@ -197,10 +197,26 @@ func checkTables(t *testing.T, md string) {
 			t.Errorf("line %d: %d cells, header has %d: %q", i+1, n-1, cells-1, line)
 		}
 	}
-	if strings.Count(md, "<details") != strings.Count(md, "</details>") {
+	// The renderer's own blocks start lines; user text inside a code span
+	// or an escaped cell never does.
+	open, fences := 0, 0
+	for _, line := range strings.Split(md, "\n") {
+		switch {
+		case strings.HasPrefix(line, "<details"):
+			open++
+		case line == "</details>":
+			open--
+		case strings.HasPrefix(line, "```"):
+			fences++
+		}
+		if open < 0 || open > 1 {
+			t.Fatalf("<details> nesting broken at %q", line)
+		}
+	}
+	if open != 0 {
 		t.Error("unbalanced <details>")
 	}
-	if strings.Count(md, "```")%2 != 0 {
+	if fences%2 != 0 {
 		t.Error("unbalanced code fence")
 	}
 }
@@ -245,4 +261,31 @@ func BenchmarkPlanMarkdown(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzPlanMarkdown: whatever the names, messages and values hold, the
+// comment's tables keep their shape and it stays under the size limit.
+func FuzzPlanMarkdown(f *testing.F) {
+	f.Add("anna@contoso.eu", "a | pipe", "`tick`", 3)
+	f.Add("x\ny", "<details>", "```", 200)
+	f.Fuzz(func(t *testing.T, upn, msg, val string, n int) {
+		n = min(max(n, 0), 2000)
+		p := samplePlan()
+		p.Impact[0].Removed = nil
+		for i := range n {
+			p.Impact[0].Removed = append(p.Impact[0].Removed, user(fmt.Sprint(i), upn, "eu-to-us", "delete", msg))
+		}
+		p.Impact[0].Changed[0].Changes["x"] = simulate.Change{From: val, To: msg}
+		p.Changes[0].Before, p.Changes[0].Path = val, msg
+		p.Findings[0].Msg = msg
+		p.Drift[0].SourceUserPrincipalName = upn
+		var b bytes.Buffer
+		if err := PlanMarkdown(&b, p, PlanOptions{MaxBytes: 20000}); err != nil {
+			t.Fatal(err)
+		}
+		if b.Len() > 20000 && len(upn)+len(msg)+len(val) < 1000 {
+			t.Errorf("markdown is %d bytes, over the limit", b.Len())
+		}
+		checkTables(t, b.String())
+	})
 }
