@@ -81,8 +81,12 @@ func (c *call) instantiate() resp {
 
 // sp returns the service principal of the path, or nil.
 func (c *call) sp() *servicePrincipal {
+	key, prop := c.p["sp"], "id"
+	if appID, alt := strings.CutPrefix(key, "appId="); alt {
+		key, prop = appID, "appId"
+	}
 	for _, sp := range c.t.ServicePrincipals {
-		if strings.EqualFold(sp.id(), c.p["sp"]) {
+		if strings.EqualFold(str(sp.Props[prop]), key) {
 			return sp
 		}
 	}
@@ -145,8 +149,12 @@ func (t *tenantData) removeSP(id string) {
 func (c *call) listApps() resp { return c.listObjects("applications", c.t.Applications) }
 
 func (c *call) app() map[string]any {
+	key, prop := c.p["app"], "id"
+	if appID, alt := strings.CutPrefix(key, "appId="); alt {
+		key, prop = appID, "appId"
+	}
 	for _, a := range c.t.Applications {
-		if strings.EqualFold(str(a["id"]), c.p["app"]) {
+		if strings.EqualFold(str(a[prop]), key) {
 			return a
 		}
 	}

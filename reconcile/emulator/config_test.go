@@ -110,6 +110,15 @@ func TestSyncConfiguration(t *testing.T) {
 		t.Errorf("tags after PATCH: %v", got)
 	}
 
+	if got := e.must(200, "GET", euID, "servicePrincipals(appId='"+sp["appId"].(string)+"')", nil); got["id"] != spID {
+		t.Errorf("SP by appId: %v", got["id"])
+	}
+	if got := e.must(200, "GET", euID, "applications(appId='"+app["appId"].(string)+"')", nil); got["id"] != app["id"] {
+		t.Errorf("application by appId: %v", got["id"])
+	}
+	if r := e.do("GET", euID, "servicePrincipals(appId='nope')", nil); r.Status != 404 {
+		t.Errorf("SP by unknown appId: %d", r.Status)
+	}
 	sp2 := "servicePrincipals/" + spID
 	// Test connection: fine with complete trust.
 	creds := map[string]any{"useSavedCredentials": false, "templateId": "Azure2Azure",

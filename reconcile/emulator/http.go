@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -221,6 +222,9 @@ func lastSeg(segs []string) string {
 	return segs[len(segs)-1]
 }
 
+// altKey matches an alternate-key segment: name(appId='value').
+var altKey = regexp.MustCompile(`^(servicePrincipals|applications)\(appId='([^']*)'\)$`)
+
 // splitPath splits a path into segments; "delta()" and "delta" are the
 // same segment.
 func splitPath(p string) []string {
@@ -237,6 +241,11 @@ func splitPath(p string) []string {
 		}
 		if s == "microsoft.graph.delta" {
 			s = "delta"
+		}
+		// Alternate key: servicePrincipals(appId='…') -> servicePrincipals/appId=…
+		if m := altKey.FindStringSubmatch(s); m != nil {
+			segs = append(segs, m[1], "appId="+m[2])
+			continue
 		}
 		segs = append(segs, s)
 	}
