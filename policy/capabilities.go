@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/xtsync/xtsync/tenants"
 )
 
 // Unavailable lists the Rego built-in functions xtsync policies cannot call,
@@ -57,20 +59,16 @@ type CompileError struct {
 
 // Problem is one compile problem of a policy file.
 type Problem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Col     int    `json:"col"`
+	tenants.Pos
 	Message string `json:"message"`
 }
 
+// String renders "file:line:col: message".
 func (p Problem) String() string {
-	switch {
-	case p.File == "":
-		return p.Message
-	case p.Line == 0:
-		return p.File + ": " + p.Message
+	if pos := p.Pos.String(); pos != "" {
+		return pos + ": " + p.Message
 	}
-	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message)
+	return p.Message
 }
 
 func (e *CompileError) Error() string {
@@ -87,7 +85,7 @@ func compileError(errs ast.Errors) error {
 	for _, e := range errs {
 		p := Problem{Message: e.Message}
 		if e.Location != nil {
-			p.File, p.Line, p.Col = e.Location.File, e.Location.Row, e.Location.Col
+			p.Pos = tenants.Pos{File: e.Location.File, Line: e.Location.Row, Col: e.Location.Col}
 		}
 		if name, ok := strings.CutPrefix(e.Message, "undefined function "); ok {
 			if why, bad := unavailable[name]; bad {
