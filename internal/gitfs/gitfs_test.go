@@ -423,6 +423,41 @@ func TestDetachedHead(t *testing.T) {
 	}
 }
 
+func mustOpen(t *testing.T, dir string) *Repo {
+	t.Helper()
+	r, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// fsAt resolves rev and returns its file system.
+func fsAt(t *testing.T, r *Repo, rev string) (Rev, fs.FS) {
+	t.Helper()
+	v, err := r.Resolve(rev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := r.FS(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, fsys
+}
+
+// checkChanged compares Changed(base, head) with want.
+func checkChanged(t *testing.T, r *Repo, base, head Rev, want []FileChange) {
+	t.Helper()
+	got, err := r.Changed(base, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Changed(%s, %s) (-want +got):\n%s", base.Name, head.Name, diff)
+	}
+}
+
 func TestSubdirectory(t *testing.T) {
 	f := newFixture(t)
 	c1 := f.commit("c1", map[string]string{
@@ -434,58 +469,32 @@ func TestSubdirectory(t *testing.T) {
 		"infra/xtsync/tenants/a.yaml": "name: a2\n",
 		"other/file":                  "y\n",
 	})
-	r, err := Open(filepath.Join(f.dir, "infra", "xtsync"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustOpen(t, filepath.Join(f.dir, "infra", "xtsync"))
 	if r.Prefix() != "infra/xtsync" {
 		t.Errorf("Prefix = %q", r.Prefix())
 	}
-	v, _ := r.Resolve(c1)
-	fsys, err := r.FS(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, fsys := fsAt(t, r, c1)
 	if diff := cmp.Diff(map[string]string{"tenants/a.yaml": "name: a\n", "xtsync.yaml": "{}\n"}, readAll(t, fsys)); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
-	v2, _ := r.Resolve(c2)
-	ch, err := r.Changed(v, v2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]FileChange{{Path: "tenants/a.yaml", Op: OpModify}}, ch); diff != "" {
-		t.Errorf("Changed (-want +got):\n%s", diff)
-	}
+	v2, _ := fsAt(t, r, c2)
+	checkChanged(t, r, v, v2, []FileChange{{Path: "tenants/a.yaml", Op: OpModify}})
 }
 
 func TestSubdirectoryMissingAtRevision(t *testing.T) {
 	f := newFixture(t)
 	c1 := f.commit("c1", map[string]string{"README.md": "x\n"})
 	f.commit("c2", map[string]string{"infra/xtsync/tenants/a.yaml": "name: a\n"})
-	r, err := Open(filepath.Join(f.dir, "infra", "xtsync"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, _ := r.Resolve(c1)
-	fsys, err := r.FS(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustOpen(t, filepath.Join(f.dir, "infra", "xtsync"))
+	v, fsys := fsAt(t, r, c1)
 	if got := readAll(t, fsys); len(got) != 0 {
 		t.Errorf("files before the config directory existed: %v", got)
 	}
 	if _, err := fs.ReadDir(fsys, "tenants"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("ReadDir(tenants) = %v, want fs.ErrNotExist", err)
 	}
-	head, _ := r.Resolve("HEAD")
-	ch, err := r.Changed(v, head)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]FileChange{{Path: "tenants/a.yaml", Op: OpAdd}}, ch); diff != "" {
-		t.Errorf("Changed (-want +got):\n%s", diff)
-	}
+	head, _ := fsAt(t, r, "HEAD")
+	checkChanged(t, r, v, head, []FileChange{{Path: "tenants/a.yaml", Op: OpAdd}})
 }
 
 func TestLightweightTagAndAddedThenDeleted(t *testing.T) {
@@ -493,26 +502,16 @@ func TestLightweightTagAndAddedThenDeleted(t *testing.T) {
 	if err := f.repo.Storer.SetReference(plumbing.NewHashReference("refs/tags/light", plumbing.NewHash(h.c1))); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Open(f.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := r.Resolve("light")
-	if err != nil || v.Hash != h.c1 {
-		t.Fatalf("Resolve(light) = %v, %v", v, err)
+	r := mustOpen(t, f.dir)
+	v, _ := fsAt(t, r, "light")
+	if v.Hash != h.c1 {
+		t.Fatalf("Resolve(light) = %v", v)
 	}
 	// fabrikam-uk.yaml was added since c1; deleting it in the working tree
 	// leaves no change for it between c1 and WORKTREE.
 	f.write(map[string]string{"tenants/fabrikam-uk.yaml": ""})
-	wt, _ := r.Resolve(Worktree)
-	ch, err := r.Changed(v, wt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []FileChange{{Path: "tenants/contoso-eu.yaml", Op: OpModify}, {Path: "tenants/contoso-us.yaml", Op: OpDelete}}
-	if diff := cmp.Diff(want, ch); diff != "" {
-		t.Errorf("Changed (-want +got):\n%s", diff)
-	}
+	wt, _ := fsAt(t, r, Worktree)
+	checkChanged(t, r, v, wt, []FileChange{{Path: "tenants/contoso-eu.yaml", Op: OpModify}, {Path: "tenants/contoso-us.yaml", Op: OpDelete}})
 }
 
 func TestBare(t *testing.T) {
