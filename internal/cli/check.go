@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -46,8 +47,12 @@ Output formats: text (one line per finding), json (the contract), sarif
 (SARIF 2.1.0 for code scanning), junit (one testcase per policy), github
 (workflow annotations on the file and line).
 
+--dump-input FILE writes the input document the policies see (see
+docs/policies.md), to write and test policies against.
+
 Examples:
   xtsync check
+  xtsync check --dump-input input.json && opa eval -d policies -i input.json data.xtsync
   xtsync check --base origin/main --output github
   xtsync check --base origin/main --output sarif > xtsync.sarif
 
@@ -62,6 +67,7 @@ policy cannot be loaded, 2 usage error, 3 a policy denied.`,
 			&ucli.StringFlag{Name: "now", Usage: "the time policies see as input.context.now, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}},
 			&ucli.StringFlag{Name: "author", Usage: "input.context.author `NAME` (default: head's commit author)", EnvVars: []string{"XTSYNC_AUTHOR"}},
 			&ucli.StringSliceFlag{Name: "label", Usage: "input.context.labels `LABEL`, e.g. the pull request's labels (repeatable)", EnvVars: []string{"XTSYNC_LABELS"}},
+			&ucli.StringFlag{Name: "dump-input", Usage: "also write the policy input document to `FILE` (JSON), to write policies against", EnvVars: []string{"XTSYNC_DUMP_INPUT"}},
 		},
 		Action: func(c *ucli.Context) error { return runCheck(c, e) },
 	}
@@ -183,6 +189,11 @@ func runCheck(c *ucli.Context, e *env) error {
 		input.Impact = []plan.TargetImpact{}
 	}
 
+	if f := c.String("dump-input"); f != "" {
+		if err := dumpInput(f, input); err != nil {
+			return fmt.Errorf("check: --dump-input: %w", err)
+		}
+	}
 	findings, err := eng.Evaluate(c.Context, input)
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
@@ -196,6 +207,15 @@ func runCheck(c *ucli.Context, e *env) error {
 		return silentExit(ExitDenied)
 	}
 	return nil
+}
+
+// dumpInput writes the policy input document as indented JSON.
+func dumpInput(file string, input policy.Input) error {
+	data, err := json.MarshalIndent(input, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, append(data, '\n'), 0o644)
 }
 
 // revisionNames are the base and head the report names: none when the
