@@ -258,6 +258,17 @@ func TestTest(t *testing.T) {
 		t.Errorf("Test (-want +got):\n%s", diff)
 	}
 
+	only, err := policy.TestWith(context.Background(), mods, policy.TestOptions{Run: "org_test.test_(pass|fail)$"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(only) != 2 || only[0].Name != "test_pass" || only[1].Name != "test_fail" {
+		t.Errorf("TestWith Run: got %+v, want test_pass and test_fail", only)
+	}
+	if _, err := policy.TestWith(context.Background(), mods, policy.TestOptions{Run: "("}); err == nil {
+		t.Error("TestWith with a bad pattern succeeded")
+	}
+
 	_, err = policy.Test(context.Background(), map[string]string{"policies/x_test.rego": "package x\n\ntest_a if http.send({}) == 1\n"}, false)
 	if err == nil || !strings.Contains(err.Error(), "policies/x_test.rego:3:") || !strings.Contains(err.Error(), "http.send is not available") {
 		t.Errorf("Test with http.send: error %v, want it refused with file and line", err)

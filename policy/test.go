@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -36,6 +37,21 @@ const (
 // own tests, like `opa test`. Results are sorted by file and line. A module
 // that does not compile is a *CompileError.
 func Test(ctx context.Context, modules map[string]string, builtins bool) ([]TestResult, error) {
+	return TestWith(ctx, modules, TestOptions{Builtins: builtins})
+}
+
+// TestOptions tune TestWith.
+type TestOptions struct {
+	// Builtins also runs the built-in policies' tests.
+	Builtins bool
+	// Run, when set, is a regular expression: only tests whose
+	// package-qualified name (data.xtsync.org_test.test_x) matches run.
+	Run string
+}
+
+// TestWith is Test with options.
+func TestWith(ctx context.Context, modules map[string]string, o TestOptions) ([]TestResult, error) {
+	builtins := o.Builtins
 	mods, err := parseModules(modules, true)
 	if err != nil {
 		return nil, err
@@ -50,7 +66,13 @@ func Test(ctx context.Context, modules map[string]string, builtins bool) ([]Test
 		}
 	}
 	compiler := ast.NewCompiler().WithCapabilities(capabilities()).WithEnablePrintStatements(true)
+	if o.Run != "" {
+		if _, err := regexp.Compile(o.Run); err != nil {
+			return nil, fmt.Errorf("run policy tests: bad test pattern: %w", err)
+		}
+	}
 	ch, err := tester.NewRunner().
+		Filter(o.Run).
 		SetCompiler(compiler).
 		SetDefaultRegoVersion(ast.RegoV1).
 		CapturePrintOutput(true).

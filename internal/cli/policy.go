@@ -21,12 +21,12 @@ func policyCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "policy",
 		Usage:     "run the repository's Rego policy tests, list the built-in policies",
-		UsageText: "xtsync policy test [DIR...] [--repo DIR] [--builtin] [--output text|json]\nxtsync policy list [--output text|json]",
+		UsageText: "xtsync policy test [DIR...] [--repo DIR] [--builtin] [--run REGEX] [--output text|json]\nxtsync policy list [--output text|json]",
 		Subcommands: []*ucli.Command{
 			{
 				Name:      "test",
 				Usage:     "run the test_* rules of *_test.rego, like opa test",
-				UsageText: "xtsync policy test [DIR...] [--repo DIR] [--builtin] [--output text|json]",
+				UsageText: "xtsync policy test [DIR...] [--repo DIR] [--builtin] [--run REGEX] [--output text|json]",
 				Description: `Compiles the Rego files (*.rego, recursively) of each DIR — by default the
 directories xtsync.yaml's "policies" names (default: policies), relative to
 --repo — and runs every test_* rule of their *_test.rego files, the way
@@ -44,12 +44,14 @@ the PASS/FAIL counts; --output json gives {formatVersion, results, summary}.
 Example:
   xtsync policy test
   xtsync policy test policies --builtin --output json
+  xtsync policy test --run 'org_test.test_threshold'
 
 Exit codes: 0 every test passed, 1 a test failed or errored, a policy does
 not compile, or no test was found, 2 usage error.`,
 				Flags: []ucli.Flag{
 					repoFlag(),
 					&ucli.BoolFlag{Name: "builtin", Usage: "also run the built-in policies' own tests", EnvVars: []string{"XTSYNC_BUILTIN"}},
+					&ucli.StringFlag{Name: "run", Aliases: []string{"r"}, Usage: "run only the tests whose name (data.PACKAGE.test_x) matches `REGEX`", EnvVars: []string{"XTSYNC_RUN"}},
 					outputFlag("text", "json"),
 				},
 				Action: func(c *ucli.Context) error { return runPolicyTest(c, e) },
@@ -113,7 +115,7 @@ func runPolicyTest(c *ucli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	results, err := policy.Test(c.Context, mods, c.Bool("builtin"))
+	results, err := policy.TestWith(c.Context, mods, policy.TestOptions{Builtins: c.Bool("builtin"), Run: c.String("run")})
 	if err != nil {
 		return fmt.Errorf("policy test: %w", err)
 	}
