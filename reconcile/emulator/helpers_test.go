@@ -6,8 +6,12 @@ import (
 	"flag"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -27,6 +31,9 @@ type testEnv struct {
 
 func newEnv(t *testing.T, opts Options) *testEnv {
 	t.Helper()
+	if opts.StateDir == "" {
+		opts.StateDir = t.TempDir()
+	}
 	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +52,38 @@ func newEnv(t *testing.T, opts Options) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { checkPersisted(t, s) })
 	return &testEnv{t: t, s: s, base: base}
+}
+
+// checkPersisted fails the test unless state.json holds exactly the state
+// in memory: every change was saved (none was missed by the per-tenant
+// encoding cache).
+func checkPersisted(t *testing.T, s *Server) {
+	t.Helper()
+	if s.httpSrv == nil {
+		return // closed by the test: another server may own the directory now
+	}
+	s.mu.Lock()
+	full, err := json.Marshal(s.st)
+	s.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(filepath.Join(s.opts.StateDir, stateFile))
+	if err != nil {
+		t.Fatalf("state file: %v", err)
+	}
+	var a, b any
+	if err := json.Unmarshal(full, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(saved, &b); err != nil {
+		t.Fatalf("state file is not JSON: %v", err)
+	}
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("state.json differs from the state in memory (-memory +file):\n%s", diff)
+	}
 }
 
 // result is a decoded response.

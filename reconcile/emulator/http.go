@@ -208,6 +208,7 @@ func (s *Server) dispatch(method, path, rawQuery string, h http.Header, body []b
 	}
 	res := rt.h(c)
 	if c.mutated {
+		c.t.touch()
 		if err := s.saveLocked(); err != nil {
 			return gerr(http.StatusInternalServerError, "InternalServerError", "save emulator state: %v", err)
 		}

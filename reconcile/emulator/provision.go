@@ -334,6 +334,7 @@ func jobLinks(src *tenantData, jobID string) map[string]*link {
 // cycle runs one full cycle of a job; s.mu is held.
 func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) CycleResult {
 	res := CycleResult{Tenant: src.ID, Config: str(sp.Props["displayName"]), JobID: job.id(), Target: strings.ToLower(sp.secret("CompanyId")), State: "Active"}
+	src.touch() // job status and logs change
 	status := job.Props["status"].(map[string]any)
 	began := now()
 	quarantine := func(code, msg string) CycleResult {
@@ -347,6 +348,7 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 	if tgt == nil {
 		return quarantine("AzureActiveDirectoryInvalidCredentials", "The CompanyId secret does not name a tenant the emulator holds.")
 	}
+	tgt.touch()
 	if p := trustProblem(src, tgt); p != "" {
 		return quarantine("AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure", p)
 	}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -43,7 +44,12 @@ type tenantData struct {
 
 	users  map[string]*dirObject
 	groups map[string]*dirObject
+	// enc is the tenant's JSON as last saved; nil once it changed (touch).
+	enc []byte
 }
+
+// touch marks the tenant changed: the next save encodes it again.
+func (t *tenantData) touch() { t.enc = nil }
 
 // dirObject is a user or a group. Props are its Graph properties (for a
 // group without members).
@@ -181,11 +187,24 @@ func (st *state) save(dir string) error {
 	if dir == "" {
 		return nil
 	}
-	b, err := json.Marshal(st)
-	if err != nil {
-		return fmt.Errorf("save emulator state: %w", err)
+	// Only the tenants that changed since the last save are encoded again.
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `{"formatVersion":%d,"counter":%d,"tenants":[`, st.FormatVersion, st.Counter)
+	for i, t := range st.Tenants {
+		if t.enc == nil {
+			enc, err := json.Marshal(t)
+			if err != nil {
+				return fmt.Errorf("save emulator state: tenant %s: %w", t.ID, err)
+			}
+			t.enc = enc
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(t.enc)
 	}
-	return writeFileAtomic(filepath.Join(dir, stateFile), b, 0o600)
+	b.WriteString("]}")
+	return writeFileAtomic(filepath.Join(dir, stateFile), b.Bytes(), 0o600)
 }
 
 // writeFileAtomic writes data to path through a temp file and a rename.

@@ -47,6 +47,7 @@ func (ts *TenantState) do(f func(t *tenantData) error) error {
 		return err
 	}
 	if t.Version != v {
+		t.touch()
 		return ts.s.saveLocked()
 	}
 	return nil
