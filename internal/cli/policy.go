@@ -119,6 +119,9 @@ func runPolicyTest(c *ucli.Context, e *env) error {
 	if err != nil {
 		return fmt.Errorf("policy test: %w", err)
 	}
+	if len(results) == 0 && c.String("run") != "" {
+		return fmt.Errorf("policy test: no test in %s matches --run %q", strings.Join(dirs, ", "), c.String("run"))
+	}
 	if len(results) == 0 {
 		return fmt.Errorf("policy test: no test_* rules found in %s (tests live in *_test.rego files)", strings.Join(dirs, ", "))
 	}
