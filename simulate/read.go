@@ -29,7 +29,7 @@ import (
 // UPN: `snapshots/contoso-eu.json: user 17 ("anna@contoso.eu"): accountEnabled:
 // want a boolean`; a syntax error names line and column.
 func ReadSnapshot(r io.Reader, name string) (*Snapshot, error) {
-	data, err := readAll(r, -1)
+	data, err := readAll(r, -1, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot %s: %w", name, err)
 	}
@@ -37,7 +37,10 @@ func ReadSnapshot(r io.Reader, name string) (*Snapshot, error) {
 }
 
 // readAll reads r whole, decompressing gzip; size is a hint (-1: unknown).
-func readAll(r io.Reader, size int64) ([]byte, error) {
+// It reads into buf's storage when buf is not nil (and leaves the grown
+// buffer there): the decoder copies what it keeps, so one buffer serves
+// every file a worker reads.
+func readAll(r io.Reader, size int64, buf *[]byte) ([]byte, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, _ := br.Peek(2)
 	var src io.Reader = br
@@ -52,14 +55,31 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 			size *= 8
 		}
 	}
-	var buf bytes.Buffer
-	if size > 0 {
-		buf.Grow(int(size) + 512)
+	var b []byte
+	if buf != nil {
+		b = (*buf)[:0]
 	}
-	if _, err := buf.ReadFrom(src); err != nil {
-		return nil, err
+	if size > 0 && cap(b) < int(size)+512 {
+		// A fresh large allocation comes zeroed from the OS: no memclr.
+		b = make([]byte, 0, int(size)+512)
 	}
-	return buf.Bytes(), nil
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := src.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if buf != nil {
+		*buf = b
+	}
+	return b, nil
 }
 
 // DecodeSnapshot decodes a snapshot's JSON bytes (not compressed). name is
@@ -128,8 +148,9 @@ func LoadSnapshotsWith(fsys fs.FS, dir string, o ReadOptions) (map[string]*Snaps
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var buf []byte
 			for i := range next {
-				out[i], errs[i] = loadSnapshotFile(fsys, jobs[i].file, o)
+				out[i], errs[i] = loadSnapshotFile(fsys, jobs[i].file, o, &buf)
 			}
 		}()
 	}
@@ -148,7 +169,7 @@ func LoadSnapshotsWith(fsys fs.FS, dir string, o ReadOptions) (map[string]*Snaps
 	return m, nil
 }
 
-func loadSnapshotFile(fsys fs.FS, file string, o ReadOptions) (*Snapshot, error) {
+func loadSnapshotFile(fsys fs.FS, file string, o ReadOptions, buf *[]byte) (*Snapshot, error) {
 	f, err := fsys.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot: %w", err)
@@ -158,7 +179,7 @@ func loadSnapshotFile(fsys fs.FS, file string, o ReadOptions) (*Snapshot, error)
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
-	data, err := readAll(f, size)
+	data, err := readAll(f, size, buf)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot %s: %w", file, err)
 	}
