@@ -111,7 +111,13 @@ func (c *call) unsupportedOptions(allowed ...string) *resp {
 // list pages through a collection: items are already filtered and
 // projected; $skiptoken is the offset into them.
 func (c *call) list(contextName string, items []map[string]any) resp {
-	n, errResp := c.pageSize()
+	return c.listN(contextName, len(items), func(i int) map[string]any { return items[i] })
+}
+
+// listN pages through a collection of n items, building only the page's
+// (item(i) for its indexes).
+func (c *call) listN(contextName string, n int, item func(i int) map[string]any) resp {
+	size, errResp := c.pageSize()
 	if errResp != nil {
 		return *errResp
 	}
@@ -122,18 +128,18 @@ func (c *call) list(contextName string, items []map[string]any) resp {
 		if err != nil || err2 != nil || o < 0 {
 			return gerr(http.StatusBadRequest, "Request_BadRequest", "Invalid $skiptoken.")
 		}
-		off = min(o, len(items))
+		off = min(o, n)
 	}
-	end := min(off+n, len(items))
-	page := items[off:end]
-	if page == nil {
-		page = []map[string]any{}
+	end := min(off+size, n)
+	page := make([]map[string]any, 0, end-off)
+	for i := off; i < end; i++ {
+		page = append(page, item(i))
 	}
 	out := map[string]any{"@odata.context": c.contextURL(contextName), "value": page}
 	if strings.EqualFold(c.qget("$count"), "true") {
-		out["@odata.count"] = len(items)
+		out["@odata.count"] = n
 	}
-	if end < len(items) {
+	if end < n {
 		q := url.Values{}
 		for k, v := range c.q {
 			q[k] = v
@@ -158,17 +164,14 @@ func encodeQuery(q url.Values) string {
 	return strings.ReplaceAll(q.Encode(), "%24", "$")
 }
 
-// filterProject filters objects and projects each.
-func filterProject(objs []*dirObject, f filter, keep func(*dirObject) bool, proj func(*dirObject) map[string]any) []map[string]any {
-	var out []map[string]any
+// filterObjects returns the objects that keep accepts and f (when not
+// nil) matches.
+func filterObjects(objs []*dirObject, f filter, keep func(*dirObject) bool) []*dirObject {
+	var out []*dirObject
 	for _, o := range objs {
-		if !keep(o) {
-			continue
+		if keep(o) && (f == nil || f.eval(o.Props)) {
+			out = append(out, o)
 		}
-		if f != nil && !f.eval(o.Props) {
-			continue
-		}
-		out = append(out, proj(o))
 	}
 	return out
 }

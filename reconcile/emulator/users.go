@@ -22,8 +22,8 @@ func (c *call) listDirectory(set string, objs []*dirObject, def []string) resp {
 		return *r
 	}
 	sel := c.selectParam()
-	items := filterProject(objs, f, liveObject, func(o *dirObject) map[string]any { return project(o, sel, def, 0) })
-	return c.list(contextName(set, sel), items)
+	found := filterObjects(objs, f, liveObject)
+	return c.listN(contextName(set, sel), len(found), func(i int) map[string]any { return project(found[i], sel, def, 0) })
 }
 
 // contextName is "users" or "users(a,b)".
@@ -141,10 +141,9 @@ func (c *call) deleteUserReq() resp {
 // GET /directory/deletedItems/microsoft.graph.user
 func (c *call) listDeletedUsers() resp {
 	sel := c.selectParam()
-	items := filterProject(c.t.Users, nil, func(o *dirObject) bool { return o.SoftDeleted }, func(o *dirObject) map[string]any {
-		return project(o, sel, append(append([]string(nil), defaultUserProps...), "deletedDateTime"), 0)
-	})
-	return c.list("directory/deletedItems/microsoft.graph.user", items)
+	def := append(append([]string(nil), defaultUserProps...), "deletedDateTime")
+	found := filterObjects(c.t.Users, nil, func(o *dirObject) bool { return o.SoftDeleted })
+	return c.listN("directory/deletedItems/microsoft.graph.user", len(found), func(i int) map[string]any { return project(found[i], sel, def, 0) })
 }
 
 // GET /groups
