@@ -396,3 +396,31 @@ func BenchmarkEvaluateLargeImpact(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(removed)*b.N)/b.Elapsed().Seconds(), "users/s")
 }
+
+// The engine is shared by goroutines (run with -race).
+func TestEvaluateConcurrent(t *testing.T) {
+	e, err := policy.New(policy.Options{Builtins: true, Modules: map[string]string{"policies/org.rego": orgPolicy, "policies/lib.rego": libPolicy}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := scopeAll(t)
+	want, err := e.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			got, err := e.Evaluate(context.Background(), in)
+			if err == nil && !cmp.Equal(want, got) {
+				err = fmt.Errorf("concurrent evaluation differs: %s", cmp.Diff(want, got))
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
