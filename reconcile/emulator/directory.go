@@ -3,7 +3,7 @@ package emulator
 import (
 	"fmt"
 	"maps"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -253,14 +253,7 @@ func (t *tenantData) memberType(id string) string {
 }
 
 // sortedKeys returns m's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // clone copies a JSON object deeply enough for callers to mutate it.
 func clone(m map[string]any) map[string]any {
