@@ -124,18 +124,8 @@ func runCheck(c *ucli.Context, e *env) error {
 		return err
 	}
 
-	eng, err := policy.New(policy.Options{
-		Builtins:    true,
-		Disabled:    base.repo.Settings.DisabledPolicies,
-		Modules:     head.policies,
-		BaseModules: baseModules(base, head),
-	})
+	eng, err := policyEngine(e, base, head)
 	if err != nil {
-		var ce *policy.CompileError
-		if errors.As(err, &ce) {
-			fmt.Fprintln(e.stderr, ce.Error())
-			return fmt.Errorf("check: %d policy problem(s)", len(ce.Problems))
-		}
 		return fmt.Errorf("check: %w", err)
 	}
 
@@ -225,6 +215,24 @@ func revisionNames(base, head *revision) (string, string) {
 		return "", ""
 	}
 	return base.name, head.name
+}
+
+// policyEngine compiles the built-ins (minus base's disabledPolicies) and
+// the policies of head and, when they differ, of base. Compile problems are
+// printed on stderr, one file:line:col: message a line.
+func policyEngine(e *env, base, head *revision) (*policy.Engine, error) {
+	eng, err := policy.New(policy.Options{
+		Builtins:    true,
+		Disabled:    base.repo.Settings.DisabledPolicies,
+		Modules:     head.policies,
+		BaseModules: baseModules(base, head),
+	})
+	var ce *policy.CompileError
+	if errors.As(err, &ce) {
+		fmt.Fprintln(e.stderr, ce.Error())
+		return nil, fmt.Errorf("%d policy problem(s)", len(ce.Problems))
+	}
+	return eng, err
 }
 
 // baseModules are base's policies when they are evaluated apart from
