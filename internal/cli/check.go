@@ -133,52 +133,10 @@ func runCheck(c *ucli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	input := policy.Input{
-		Base: policy.Document(base.repo),
-		Head: policy.Document(head.repo),
-		Context: policy.Context{
-			Now: now, Revision: head.name, Author: head.author, Labels: c.StringSlice("label"),
-		},
-		Changes: []plan.Change{},
-		Impact:  []plan.TargetImpact{},
-	}
-	if input.Context.Labels == nil {
-		input.Context.Labels = []string{}
-	}
-	if a := c.String("author"); a != "" {
-		input.Context.Author = a
-	}
-	if snaps != nil {
-		opts := simulate.Options{}
-		head.result = simulate.Run(head.repo, snaps, opts)
-		if base != head {
-			base.result = simulate.Run(base.repo, snaps, opts)
-		}
+	input := checkInput(c, base, head, snaps, now)
+	if head.result != nil {
 		logBlocked(e, head.result)
-		input.Summary = policy.SummarizeCycle(head.result, snaps)
-	} else {
-		input.Summary = policy.Summarize(nil)
 	}
-	if base != head {
-		p := plan.Build(plan.Input{
-			Base: base.name, Head: head.name,
-			BaseRepo: base.repo, HeadRepo: head.repo,
-			BaseResult: base.result, HeadResult: head.result,
-			Snapshots: snaps,
-		})
-		input.Changes, input.Impact = p.Changes, p.Impact
-	} else if snaps != nil {
-		// The working tree alone: head's cycle against the snapshots as
-		// they are (a nil base result is the snapshots' own B2B sets).
-		input.Impact = plan.Impact(nil, head.result, head.repo, head.repo, snaps)
-	}
-	if input.Changes == nil {
-		input.Changes = []plan.Change{}
-	}
-	if input.Impact == nil {
-		input.Impact = []plan.TargetImpact{}
-	}
-
 	if f := c.String("dump-input"); f != "" {
 		if err := dumpInput(f, input); err != nil {
 			return fmt.Errorf("check: --dump-input: %w", err)
@@ -197,6 +155,53 @@ func runCheck(c *ucli.Context, e *env) error {
 		return silentExit(ExitDenied)
 	}
 	return nil
+}
+
+// checkInput simulates base and head (when there are snapshots) and builds
+// the policy input: with --base the plan's changes and impact, else head's
+// next cycle against the snapshots as they are.
+func checkInput(c *ucli.Context, base, head *revision, snaps plan.Snapshots, now string) policy.Input {
+	input := policy.Input{
+		Base:    policy.Document(base.repo),
+		Head:    policy.Document(head.repo),
+		Changes: []plan.Change{},
+		Impact:  []plan.TargetImpact{},
+		Summary: policy.Summarize(nil),
+		Context: policy.Context{Now: now, Revision: head.name, Author: head.author, Labels: c.StringSlice("label")},
+	}
+	if input.Context.Labels == nil {
+		input.Context.Labels = []string{}
+	}
+	if a := c.String("author"); a != "" {
+		input.Context.Author = a
+	}
+	if snaps != nil {
+		head.result = simulate.Run(head.repo, snaps, simulate.Options{})
+		if base != head {
+			base.result = simulate.Run(base.repo, snaps, simulate.Options{})
+		}
+		input.Summary = policy.SummarizeCycle(head.result, snaps)
+	}
+	switch {
+	case base != head:
+		p := plan.Build(plan.Input{
+			Base: base.name, Head: head.name,
+			BaseRepo: base.repo, HeadRepo: head.repo,
+			BaseResult: base.result, HeadResult: head.result,
+			Snapshots: snaps,
+		})
+		input.Changes, input.Impact = p.Changes, p.Impact
+	case snaps != nil:
+		// A nil base result is the snapshots' own B2B sets.
+		input.Impact = plan.Impact(nil, head.result, head.repo, head.repo, snaps)
+	}
+	if input.Changes == nil {
+		input.Changes = []plan.Change{}
+	}
+	if input.Impact == nil {
+		input.Impact = []plan.TargetImpact{}
+	}
+	return input
 }
 
 // dumpInput writes the policy input document as indented JSON.
