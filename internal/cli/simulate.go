@@ -108,20 +108,12 @@ func runSimulate(e *env, c *ucli.Context) error {
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
-	for _, t := range repo.Tenants {
-		s := snaps[t.Name]
-		if s == nil {
-			e.log.Warn("no snapshot of tenant; its configurations are blocked", "tenant", t.Name, "dir", snapDir)
-			continue
-		}
-		if d := s.DanglingMembers(); len(d) > 0 {
-			n := 0
-			for _, l := range d {
-				n += len(l)
-			}
-			e.log.Warn("group members that are neither users nor groups of the snapshot are ignored", "tenant", t.Name, "groups", len(d), "members", n)
-		}
-	}
+	warned := make(chan struct{})
+	go func() { // in parallel with the simulation: it reads, never writes
+		defer close(warned)
+		warnSnapshots(e, repo, snaps, snapDir)
+	}()
+	defer func() { <-warned }()
 	opts := simulate.Options{}
 	if upn := c.String("user"); upn != "" {
 		es := simulate.Explain(repo, snaps, opts, upn)
@@ -142,6 +134,25 @@ func runSimulate(e *env, c *ucli.Context) error {
 		return report.SimulateMarkdown(e.stdout, res)
 	}
 	return report.SimulateText(e.stdout, res)
+}
+
+// warnSnapshots logs the tenants without a snapshot and the group members
+// that are neither users nor groups of their snapshot.
+func warnSnapshots(e *env, repo *tenants.Repo, snaps map[string]*simulate.Snapshot, dir string) {
+	for _, t := range repo.Tenants {
+		s := snaps[t.Name]
+		if s == nil {
+			e.log.Warn("no snapshot of tenant; its configurations are blocked", "tenant", t.Name, "dir", dir)
+			continue
+		}
+		if d := s.DanglingMembers(); len(d) > 0 {
+			n := 0
+			for _, l := range d {
+				n += len(l)
+			}
+			e.log.Warn("group members that are neither users nor groups of the snapshot are ignored", "tenant", t.Name, "groups", len(d), "members", n)
+		}
+	}
 }
 
 // keepConfig drops every sync configuration but SOURCE/NAME from the repo;
