@@ -50,7 +50,7 @@ func (s *Server) RunCycles() []CycleResult {
 				if str(lookupPath(job.Props, []string{"schedule", "state"})) != "Active" {
 					continue
 				}
-				out = append(out, s.cycle(src, sp, job))
+				out = append(out, s.cycle(src, sp, job, ""))
 				changed = true
 			}
 		}
@@ -332,10 +332,15 @@ func jobLinks(src *tenantData, jobID string) map[string]*link {
 }
 
 // cycle runs one full cycle of a job; s.mu is held.
-func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) CycleResult {
+// With only set (provision on demand), it processes that one source user
+// and leaves the job's status and the deletion threshold alone.
+func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only string) CycleResult {
 	res := CycleResult{Tenant: src.ID, Config: str(sp.Props["displayName"]), JobID: job.id(), Target: strings.ToLower(sp.secret("CompanyId")), State: "Active"}
 	src.touch() // job status and logs change
 	status := job.Props["status"].(map[string]any)
+	if only != "" {
+		status = map[string]any{}
+	}
 	began := now()
 	quarantine := func(code, msg string) CycleResult {
 		res.State, res.Error = "Quarantine", msg
@@ -445,6 +450,9 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 	createdNow := map[string]bool{}
 	for _, u := range src.Users {
 		id := str(u.Props["id"])
+		if only != "" && id != only {
+			continue
+		}
 		l := links[id]
 		var tu *dirObject
 		if l != nil {
@@ -572,7 +580,10 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob) Cycl
 				[]any{map[string]any{"displayName": "manager", "oldValue": fmt.Sprint(old), "newValue": fmt.Sprint(want)}}, "")
 		}
 	}
-	if job.ForceDeletes {
+	switch {
+	case only != "":
+		threshold = 0
+	case job.ForceDeletes:
 		threshold, job.ForceDeletes = 0, false
 	}
 	if threshold > 0 && len(deletes) > threshold {

@@ -273,3 +273,44 @@ func TestLogTimesIncrease(t *testing.T) {
 		}
 	}
 }
+
+func TestProvisionOnDemand(t *testing.T) {
+	e := newEnv(t, Options{})
+	_, jobPath := e.configureSeeded("Contractor")
+	e.must(204, "POST", euID, jobPath+"/pause", nil)
+	pod := func(user string) map[string]any {
+		t.Helper()
+		body := e.must(200, "POST", euID, jobPath+"/provisionOnDemand", map[string]any{"parameters": []any{map[string]any{"ruleId": "USER_INBOUND_USER",
+			"subjects": []any{map[string]any{"objectId": user, "objectTypeName": "User"}}}}})
+		var v map[string]any
+		if err := json.Unmarshal([]byte(body["value"].(string)), &v); err != nil {
+			t.Fatalf("value is not JSON: %v", body)
+		}
+		return v
+	}
+	tests := []struct {
+		user, action, status, reason string
+	}{
+		{"e1000000-0000-4000-8000-000000000003", "Create", "Success", ""},              // Chloé: assigned, not yet in the target
+		{"e1000000-0000-4000-8000-000000000003", "Skip", "Skipped", "RedundantExport"}, // nothing left to do
+		{"e1000000-0000-4000-8000-000000000002", "Skip", "Skipped", "NotEffectivelyEntitled"},
+		{"e1000000-0000-4000-8000-000000000001", "Update", "Success", ""}, // Anna: linked, values differ
+	}
+	for _, tt := range tests {
+		got := pod(tt.user)
+		if got["action"] != tt.action || got["status"] != tt.status || got["reason"] != tt.reason {
+			t.Errorf("POD %s: %v, want %s %s %q", tt.user, got, tt.action, tt.status, tt.reason)
+		}
+	}
+	if _, created := e.b2b()["chloe_contoso.eu#EXT#@contosous.onmicrosoft.com"]; !created {
+		t.Error("POD did not create Chloé")
+	}
+	job := e.must(200, "GET", euID, jobPath, nil)
+	if job["status"].(map[string]any)["code"] != "Paused" || job["status"].(map[string]any)["lastExecution"] != nil {
+		t.Errorf("POD changed the job's status: %v", job["status"])
+	}
+	if r := e.do("POST", euID, jobPath+"/provisionOnDemand", map[string]any{"parameters": []any{map[string]any{"subjects": []any{
+		map[string]any{"objectId": "e2000000-0000-4000-8000-000000000001", "objectTypeName": "Group"}}}}}); r.Status != 400 {
+		t.Errorf("POD of a group: %d", r.Status)
+	}
+}

@@ -274,11 +274,12 @@ func (c *call) putSchema() resp {
 	return noContent()
 }
 
-// POST .../jobs/{job}/provisionOnDemand: validates the request and the
-// subject, and answers in Graph's shape. The emulator does not run
-// provisioning: the result says so (status "Skipped").
+// POST .../jobs/{job}/provisionOnDemand: runs the provisioning of one
+// source user now (the job need not be started), as a cycle would, and
+// answers with Graph's stringKeyStringValuePair whose value is the result
+// as JSON.
 func (c *call) provisionOnDemand() resp {
-	_, j, r := c.job()
+	sp, j, r := c.job()
 	if r != nil {
 		return *r
 	}
@@ -300,18 +301,33 @@ func (c *call) provisionOnDemand() resp {
 	}
 	u := c.t.liveUser(subj.ObjectID)
 	if u == nil {
-		return gerr(http.StatusNotFound, "Request_ResourceNotFound", "Resource '%s' does not exist or one of its queried reference-property objects are not present.", subj.ObjectID)
+		return notFound(subj.ObjectID)
+	}
+	res := c.s.cycle(c.t, sp, j, subj.ObjectID)
+	c.mutated = true
+	action, status, reason := "Skip", "Skipped", "RedundantExport"
+	switch {
+	case res.State != "Active":
+		action, status, reason = "Other", "Failure", res.Error
+	case res.Failed > 0:
+		action, status, reason = "Create", "Failure", "a conflicting user exists in the target tenant (see the provisioning logs)"
+	case res.Created > 0:
+		action, status, reason = "Create", "Success", ""
+	case res.Deleted > 0:
+		action, status, reason = "Delete", "Success", ""
+	case res.Updated > 0:
+		action, status, reason = "Update", "Success", ""
+	case res.Examined == 0:
+		reason = "NotEffectivelyEntitled"
 	}
 	details := map[string]any{
-		"provisioningSteps": []any{map[string]any{"name": "EntryImport", "status": "Success", "description": "Retrieved " + str(u.Props["userPrincipalName"]) + " from the source tenant"}},
-		"statusInfo":        map[string]any{"status": "Skipped", "reason": "the emulator does not run provisioning"},
-		"jobId":             j.id(),
-		"sourceIdentity":    map[string]any{"id": subj.ObjectID, "displayName": str(u.Props["displayName"]), "identityType": "User"},
+		"action": action, "status": status, "reason": reason, "jobId": j.id(),
+		"sourceIdentity": map[string]any{"id": subj.ObjectID, "displayName": str(u.Props["displayName"]), "identityType": "User"},
 	}
 	b, _ := json.Marshal(details) // a map of strings always marshals
 	return ok(map[string]any{
 		"@odata.context": c.contextURL("microsoft.graph.stringKeyStringValuePair"),
-		"key":            "{\"provisioningOnDemand\":true}",
+		"key":            `{"provisioningOnDemand":true}`,
 		"value":          string(b),
 	})
 }
