@@ -42,7 +42,7 @@ type config struct {
 	name                  string
 	userType, flow        string
 	enabled, showInGAL    bool
-	noDelete              bool
+	actions               string // the YAML list
 	all                   bool
 	groups                []int // group ranks of the source
 	groupByID             bool
@@ -288,7 +288,14 @@ func (g *generator) planConfigs() {
 			c.flow = "always"
 		}
 		c.showInGAL = k%8 != 6
-		c.noDelete = k%11 == 5
+		switch {
+		case k%11 == 5:
+			c.actions = "[create, update]" // users leaving the scope stay
+		case k%19 == 10:
+			c.actions = "[create, delete]" // stale users stay stale
+		default:
+			c.actions = "[create, update, delete]"
+		}
 		c.all = k%20 == 6 // one in twenty: scope.all assigns everyone, and every user failing its filter is a skip row
 		r := rand.New(rand.NewPCG(g.hash(kConfig, uint64(k), 0, 0), uint64(k)))
 		switch {
@@ -426,6 +433,7 @@ const (
 	linkedFiltered  = 100  // of the in-scope count: assigned, failing the filters, still linked (delete)
 	linkedOutside   = 60   // of the in-scope count: linked users no longer assigned (delete)
 	ghostShare      = 10   // of the in-scope count: source user gone (delete)
+	leftDeleted     = 500  // of those out of scope: already soft-deleted in the target
 	linkedDeletedSh = 5000 // of the deleted users in the scope's share: still linked (delete)
 )
 
@@ -496,14 +504,28 @@ func (g *generator) planLinks(ur *userRand, k int) {
 			}
 		}
 	}
+	// leftScope links a user out of scope: soft-deleted already (a few),
+	// disabled with its disabled source, else to be deleted.
+	leftScope := func(i int) {
+		h := g.hash(kLink, uint64(t), uint64(s), uint64(i)) >> 20
+		var f uint8
+		switch {
+		case int(h%10000) < leftDeleted:
+			f = flagDeleted
+		case g.status(s, i).disabled:
+			f = flagDisabled
+		default:
+			c.deletes++
+		}
+		add(i, int32(k), f)
+	}
 	count := len(inScope)
 	if len(filtered) > 0 {
 		// Users an edit of the filters took out of scope since the last cycle.
 		p := float64(count) * linkedFiltered / 10000 / float64(len(filtered))
 		for _, i := range filtered {
 			if float64(g.hash(kLink, uint64(t), uint64(s), uint64(i))%10000) < p*10000 {
-				add(int(i), int32(k), 0)
-				c.deletes++
+				leftScope(int(i))
 			}
 		}
 	}
@@ -518,8 +540,7 @@ func (g *generator) planLinks(ur *userRand, k int) {
 		if assigned.has(i) || links[i] >= 0 || !g.status(s, i).eligible() {
 			continue
 		}
-		add(i, int32(k), 0)
-		c.deletes++
+		leftScope(i)
 	}
 	share := float64(count) / float64(src.users)
 	for _, i := range src.deleted {

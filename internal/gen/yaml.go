@@ -153,11 +153,7 @@ func (g *generator) syncYAML(b *bytes.Buffer, ur *userRand, c *config) {
 		}
 		b.WriteString(" }\n")
 	}
-	if c.noDelete {
-		b.WriteString("    actions: [create, update]\n")
-	} else {
-		b.WriteString("    actions: [create, update, delete]\n")
-	}
+	fmt.Fprintf(b, "    actions: %s\n", c.actions)
 	fmt.Fprintf(b, "    deletionThreshold: %d\n", c.threshold)
 	if c.all {
 		b.WriteString("    acknowledge: [scope-all]\n")
