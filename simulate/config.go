@@ -556,7 +556,7 @@ func sourceUPNOf(u *User) string {
 // user, one linked to another configuration and one unmanaged (-1: none).
 func (c *cfgRun) otherLinks(id string) (other, unmanaged int32) {
 	other, unmanaged = -1, -1
-	for _, t := range c.tx.links[linkKey{c.srcTID, id}] {
+	for t := range c.tx.links.all(linkKey{c.srcTID, id}) {
 		tu := &c.tx.s.Users[t]
 		if tu.Deleted {
 			continue

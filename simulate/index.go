@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -20,7 +21,7 @@ type snapIndex struct {
 	order    []int32 // users by lower-cased UPN, then id
 
 	tgtOnce  sync.Once
-	links    map[linkKey][]int32 // B2B users by the source user they represent
+	links    multiIndex[linkKey] // B2B users by the source user they represent
 	byConfig map[cfgKey][]int32  // B2B users by their managing configuration
 	mails    map[string]bool     // mails and smtp: addresses of users without source, not deleted
 	b2b      int                 // B2B users (with source) not deleted
@@ -29,7 +30,7 @@ type snapIndex struct {
 	verified map[string]bool
 
 	upnOnce sync.Once
-	byUPN   map[string][]int32 // lower-cased UPN -> users
+	byUPN   multiIndex[string] // lower-cased UPN -> users
 
 	grpOnce   sync.Once
 	grpByID   map[string]int32
@@ -71,7 +72,7 @@ func (x *snapIndex) source() {
 
 func (x *snapIndex) target() {
 	x.tgtOnce.Do(func() {
-		x.links = map[linkKey][]int32{}
+		x.links = newMultiIndex[linkKey](len(x.s.Users) / 4)
 		x.byConfig = map[cfgKey][]int32{}
 		x.mails = map[string]bool{}
 		for i := range x.s.Users {
@@ -79,7 +80,7 @@ func (x *snapIndex) target() {
 			if l := u.Source; l != nil {
 				t := strings.ToLower(l.TenantID)
 				k := linkKey{t, l.UserID}
-				x.links[k] = append(x.links[k], int32(i))
+				x.links.add(k, int32(i))
 				if l.Config != "" {
 					c := cfgKey{t, l.Config}
 					x.byConfig[c] = append(x.byConfig[c], int32(i))
@@ -210,7 +211,7 @@ func firstOf(l []any) any {
 // deleted; -1 when none.
 func (tx *snapIndex) linkedIn(srcTID, id, cfg string) int32 {
 	best := int32(-1)
-	for _, t := range tx.links[linkKey{srcTID, id}] {
+	for t := range tx.links.all(linkKey{srcTID, id}) {
 		u := &tx.s.Users[t]
 		if u.Source.Config != cfg {
 			continue
@@ -229,12 +230,12 @@ func (tx *snapIndex) linkedIn(srcTID, id, cfg string) int32 {
 func (x *snapIndex) usersByUPN(upn string) []int32 {
 	x.upnOnce.Do(func() {
 		x.source()
-		x.byUPN = make(map[string][]int32, len(x.lowerUPN))
+		x.byUPN = newMultiIndex[string](len(x.lowerUPN))
 		for i, l := range x.lowerUPN {
-			x.byUPN[l] = append(x.byUPN[l], int32(i))
+			x.byUPN.add(l, int32(i))
 		}
 	})
-	return x.byUPN[strings.ToLower(upn)]
+	return x.byUPN.get(strings.ToLower(upn))
 }
 
 func (x *snapIndex) groupIndex() {
@@ -282,4 +283,50 @@ func (s *Snapshot) byIDValid() bool {
 		}
 	}
 	return true
+}
+
+// multiIndex maps a key to the indexes that have it, without a slice per
+// key: most keys have one.
+type multiIndex[K comparable] struct {
+	first map[K]int32
+	more  map[K][]int32 // the second and later, in order
+}
+
+func newMultiIndex[K comparable](hint int) multiIndex[K] {
+	return multiIndex[K]{first: make(map[K]int32, hint), more: map[K][]int32{}}
+}
+
+func (m *multiIndex[K]) add(k K, i int32) {
+	if _, ok := m.first[k]; !ok {
+		m.first[k] = i
+		return
+	}
+	m.more[k] = append(m.more[k], i)
+}
+
+// all yields the indexes with the key, without allocating.
+func (m *multiIndex[K]) all(k K) iter.Seq[int32] {
+	return func(yield func(int32) bool) {
+		i, ok := m.first[k]
+		if !ok || !yield(i) {
+			return
+		}
+		for _, j := range m.more[k] {
+			if !yield(j) {
+				return
+			}
+		}
+	}
+}
+
+func (m *multiIndex[K]) get(k K) []int32 {
+	i, ok := m.first[k]
+	if !ok {
+		return nil
+	}
+	more := m.more[k]
+	if len(more) == 0 {
+		return []int32{i}
+	}
+	return append([]int32{i}, more...)
 }
