@@ -149,3 +149,22 @@ func TestDeltaScopedByID(t *testing.T) {
 		t.Errorf("filter on a property: %d %v", r.Status, r.Body)
 	}
 }
+
+func TestGroupDeleted(t *testing.T) {
+	e := newEnv(t, Options{})
+	_, link, _ := e.deltaRound(euID, "groups/delta()?$select=displayName,members")
+	g := "e2000000-0000-4000-8000-000000000001"
+	if err := e.s.Tenant(euID).DeleteGroup(g); err != nil {
+		t.Fatal(err)
+	}
+	objs, _, _ := e.deltaRound(euID, link)
+	if diff := cmp.Diff([]map[string]any{{"id": g, "@removed": map[string]any{"reason": "deleted"}}}, objs); diff != "" {
+		t.Errorf("deleted group (-want +got):\n%s", diff)
+	}
+	if r := e.do("GET", euID, "groups/"+g, nil); r.Status != 404 {
+		t.Errorf("GET deleted group: %d", r.Status)
+	}
+	if err := e.s.Tenant(euID).DeleteGroup(g); err == nil {
+		t.Error("second DeleteGroup succeeded")
+	}
+}

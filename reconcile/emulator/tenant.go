@@ -157,3 +157,24 @@ func (ts *TenantState) Members(groupID string) []string {
 	})
 	return out
 }
+
+// DeleteGroup deletes a group permanently (groups delta reports @removed
+// reason "deleted") and removes it from the groups it was a member of.
+func (ts *TenantState) DeleteGroup(id string) error {
+	return ts.do(func(t *tenantData) error {
+		g := t.liveGroup(id)
+		if g == nil {
+			return fmt.Errorf("group %s: %w", id, errNotFound)
+		}
+		for _, other := range t.Groups {
+			if contains(other.Members, id) {
+				t.setMember(str(other.Props["id"]), id, false)
+			}
+		}
+		g.Removed = true
+		g.Members, g.MemberLog, g.PropVersion = nil, nil, nil
+		g.Props = map[string]any{"id": id}
+		g.Version = t.bump()
+		return nil
+	})
+}
