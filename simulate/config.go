@@ -21,7 +21,8 @@ type cmapping struct {
 	target   string
 	flow     tenants.Flow
 	kind     int
-	src      func(int32) any // mkAttr, mkManager: the source attribute
+	src      func(int32) any    // mkAttr, mkManager: the source attribute
+	srcField func(*User) string // mkAttr of a string field: reads it unboxed
 	constVal any
 	expr     *expr.Expr
 	tgt      func(int32) any // the target user's current value
@@ -120,6 +121,7 @@ func (r *runner) compile(sc *tenants.SyncConfig, explain bool) *cfgRun {
 		case m.Kind == tenants.MappingSource:
 			cm.kind = mkAttr
 			cm.src = c.sx.accessor(m.Value)
+			cm.srcField = stringField(m.Value)
 		case m.Kind == tenants.MappingConstant:
 			cm.kind = mkConst
 			cm.constVal = m.Value
@@ -712,12 +714,23 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 			}
 		}
 	}
+	src := &c.sx.s.Users[i]
 	for _, m := range c.attrs {
 		if m.flow != tenants.FlowAlways {
 			continue
 		}
-		v := c.value(m, i)
-		if v == nil {
+		var v any
+		if m.srcField != nil {
+			// Compare unboxed; box only a value that changes.
+			sv := m.srcField(src)
+			if sv == "" {
+				continue
+			}
+			if old, ok := kvValue(kvs[:cur], m.target).(string); ok && old == sv {
+				continue
+			}
+			v = sv
+		} else if v = c.value(m, i); v == nil {
 			continue
 		}
 		k := -1
@@ -749,6 +762,33 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 type kv struct {
 	k string
 	v any
+}
+
+func kvValue(kvs []kv, k string) any {
+	for _, x := range kvs {
+		if x.k == k {
+			return x.v
+		}
+	}
+	return nil
+}
+
+// stringField returns a reader of a User string field by its name, nil for
+// any other attribute.
+func stringField(name string) func(*User) string {
+	switch name {
+	case "mail":
+		return func(u *User) string { return u.Mail }
+	case "displayName":
+		return func(u *User) string { return u.DisplayName }
+	case "userPrincipalName":
+		return func(u *User) string { return u.UserPrincipalName }
+	case "userType":
+		return func(u *User) string { return u.UserType }
+	case "id", "objectId":
+		return func(u *User) string { return u.ID }
+	}
+	return nil
 }
 
 // kvMap makes a map of exactly the pairs.
