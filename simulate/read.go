@@ -762,8 +762,9 @@ func (d *decoder) users(s *Snapshot) error {
 	if d.peek() != '[' {
 		return d.fail("users: want an array, found %s", d.describe())
 	}
-	// Every user has one userPrincipalName: count them to size the slice.
-	s.Users = make([]User, 0, bytes.Count(d.data[d.pos:], []byte(`"userPrincipalName"`))+1)
+	// Every user is an object: counting '{' (fast) bounds their number from
+	// above. The slots never used are never touched, so cost no memory.
+	s.Users = make([]User, 0, bytes.Count(d.data[d.pos:], []byte{'{'})+1)
 	d.ids = make(map[string]int32, cap(s.Users))
 	if d.columnar {
 		d.cols = &columns{index: map[string]int{}, hint: cap(s.Users)}

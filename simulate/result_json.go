@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -24,10 +26,13 @@ func WriteResultJSON(w io.Writer, r *Result) error {
 	j.raw(",\n  \"configs\": ")
 	j.list(r.Configs == nil, len(r.Configs), "  ", func(i int) { j.config(&r.Configs[i]) })
 	j.raw(",\n  \"users\": ")
-	j.list(r.Users == nil, len(r.Users), "  ", func(i int) {
-		j.user(&r.Users[i])
-		j.flushIfBig()
-	})
+	if len(r.Users) < 2*rowChunk {
+		j.list(r.Users == nil, len(r.Users), "  ", func(i int) { j.user(&r.Users[i]) })
+	} else {
+		j.raw("[")
+		j.users(r.Users)
+		j.raw("\n  ]")
+	}
 	j.raw(",\n  \"tenants\": ")
 	j.list(r.Tenants == nil, len(r.Tenants), "  ", func(i int) {
 		t := &r.Tenants[i]
@@ -59,6 +64,7 @@ type jw struct {
 	b   []byte
 	w   *bufio.Writer
 	err error
+	mu  sync.Mutex // guards err while chunks render in parallel
 }
 
 func (j *jw) raw(s string) { j.b = append(j.b, s...) }
@@ -91,6 +97,49 @@ func (j *jw) list(isNil bool, n int, ind string, item func(i int)) {
 		item(i)
 	}
 	j.raw("\n" + ind + "]")
+}
+
+// rowChunk is how many rows one goroutine renders at a time.
+const rowChunk = 4096
+
+// users renders many rows: chunks in parallel, written in order, with at
+// most two rounds of chunks in memory.
+func (j *jw) users(rows []UserResult) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	chunks := (len(rows) + rowChunk - 1) / rowChunk
+	bufs := make([][]byte, workers)
+	for start := 0; start < chunks && j.err == nil; start += workers {
+		n := min(workers, chunks-start)
+		parallel(n, func(w int) {
+			c := start + w
+			lo, hi := c*rowChunk, min(len(rows), (c+1)*rowChunk)
+			cj := &jw{b: bufs[w][:0]}
+			for i := lo; i < hi; i++ {
+				if i > 0 {
+					cj.raw(",")
+				}
+				cj.raw("\n    ")
+				cj.user(&rows[i])
+			}
+			bufs[w] = cj.b
+			if cj.err != nil {
+				bufs[w] = nil
+				j.setErr(cj.err)
+			}
+		})
+		for w := 0; w < n; w++ {
+			j.b = append(j.b, bufs[w]...)
+			j.flushIfBig()
+		}
+	}
+}
+
+func (j *jw) setErr(err error) {
+	j.mu.Lock()
+	if j.err == nil {
+		j.err = err
+	}
+	j.mu.Unlock()
 }
 
 func (j *jw) flushIfBig() {

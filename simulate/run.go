@@ -88,24 +88,42 @@ func EffectiveAssumptions(repo *tenants.Repo, o Options) []Assumption {
 func Run(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options) *Result {
 	r := newRunner(repo, snaps, opts)
 	configs := repo.SyncConfigs()
+	// Build the snapshots' indexes first, in parallel, rather than one by
+	// one behind the first configuration that needs each.
+	var builds []func()
+	for name, x := range r.idx {
+		builds = append(builds, x.target)
+		for _, sc := range configs {
+			if sc.Source == name {
+				builds = append(builds, x.source)
+				break
+			}
+		}
+	}
+	parallel(len(builds), func(i int) { builds[i]() })
 	outs := make([]configOut, len(configs))
+	parallel(len(configs), func(i int) { outs[i] = r.config(configs[i], nil) })
+	return r.assemble(outs)
+}
+
+// parallel calls f(0..n-1) on GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), len(configs))) {
+	for range max(1, min(runtime.GOMAXPROCS(0), n)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				outs[i] = r.config(configs[i], nil)
+				f(i)
 			}
 		}()
 	}
-	for i := range configs {
+	for i := 0; i < n; i++ {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return r.assemble(outs)
 }
 
 // runner holds what the configurations of one run share.

@@ -151,7 +151,14 @@ func TestWriteResultJSON(t *testing.T) {
 			"f": 1.5, "g": 1e-9, "h": 1e21, "i": -0.0, "l": []any{"x", int64(2), map[string]any{"k": nil}}, "m": map[string]any{}, "n": []any{}}},
 		Changes: map[string]simulate.Change{"x": {From: nil, To: []any{"a"}}},
 	}}, Configs: []simulate.ConfigResult{{Blockers: []simulate.Blocker{{Code: "c", Message: "m", File: "f", Line: 3}, {Code: "d"}}}}}
-	results = append(results, odd, &simulate.Result{})
+	// Enough rows for the parallel path: every scenario's rows, repeated.
+	big := &simulate.Result{FormatVersion: 1}
+	for len(big.Users) < 30_000 {
+		for _, r := range results {
+			big.Users = append(big.Users, r.Users...)
+		}
+	}
+	results = append(results, odd, &simulate.Result{}, big)
 	for i, r := range results {
 		var want, got bytes.Buffer
 		enc := json.NewEncoder(&want)
