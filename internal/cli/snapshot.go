@@ -207,7 +207,9 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 			if t == nil {
 				return usageError("--tenant: %q is not a tenant of the repository", n)
 			}
-			targets = append(targets, t)
+			if !slices.Contains(targets, t) {
+				targets = append(targets, t)
+			}
 		}
 	}
 	if len(targets) == 0 {
@@ -243,7 +245,7 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 			return fmt.Errorf("pull tenant %s: %w", t.Name, err)
 		}
 		since := ""
-		if opts.Delta != nil && opts.Delta.TenantID == r.delta.TenantID {
+		if opts.Delta != nil && strings.EqualFold(opts.Delta.TenantID, r.delta.TenantID) {
 			since = opts.Delta.LogsSince // the links so far are carried over
 		}
 		log, err := cl.ProvisioningLog(ctx, since)
