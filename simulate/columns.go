@@ -85,12 +85,18 @@ func (c *columns) pad(n int) {
 			for len(col.codes) < n {
 				col.codes = append(col.codes, 0)
 			}
+			if cap(col.codes)-n > n/8 {
+				col.codes = append(make([]uint32, 0, n), col.codes[:n]...)
+			}
 			col.codes = col.codes[:n:n]
 			col.seen = nil
 			continue
 		}
 		for len(col.vals) < n {
 			col.vals = append(col.vals, nil)
+		}
+		if cap(col.vals)-n > n/8 {
+			col.vals = append(make([]any, 0, n), col.vals[:n]...)
 		}
 		col.vals = col.vals[:n:n]
 	}

@@ -765,7 +765,15 @@ func (d *decoder) users(s *Snapshot) error {
 	// Every user is an object: counting '{' (fast) bounds their number from
 	// above. The slots never used are never touched, so cost no memory.
 	s.Users = make([]User, 0, bytes.Count(d.data[d.pos:], []byte{'{'})+1)
-	d.ids = make(map[string]int32, cap(s.Users))
+	d.ids = make(map[string]int32, cap(s.Users)*2/3)
+	defer func() {
+		// The estimate counts nested objects too: give back what it
+		// over-counted, so that the heap the collector paces is the real one.
+		if cap(s.Users)-len(s.Users) > len(s.Users)/8 {
+			s.Users = append(make([]User, 0, len(s.Users)), s.Users...)
+			d.read = s.Users
+		}
+	}()
 	if d.columnar {
 		d.cols = &columns{index: map[string]int{}, hint: cap(s.Users)}
 		s.cols = d.cols
