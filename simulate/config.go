@@ -800,9 +800,16 @@ func kvMap(kvs []kv, extra int) map[string]any {
 	return m
 }
 
+// initialDomain is the target's initialDomain, else the verified
+// *.onmicrosoft.com domain of its snapshot, else <target>.onmicrosoft.com.
 func (c *cfgRun) initialDomain() string {
 	if c.tgt != nil && c.tgt.InitialDomain != "" {
 		return c.tgt.InitialDomain
+	}
+	for _, d := range c.tx.s.VerifiedDomains {
+		if strings.HasSuffix(d, ".onmicrosoft.com") && strings.Count(d, ".") == 2 {
+			return d
+		}
 	}
 	return c.sc.Target + ".onmicrosoft.com"
 }
