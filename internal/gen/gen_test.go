@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/xtsync/xtsync/tenants"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -391,4 +393,57 @@ func BenchmarkGenerate(b *testing.B) {
 			b.ReportMetric(float64(bytes)/float64(b.N)/float64(users), "B/user")
 		})
 	}
+}
+
+// FuzzGenerate: for any small options, Generate either refuses them or
+// writes a repository that loads without errors and snapshots that are
+// valid JSON with the home users asked for, identically twice.
+func FuzzGenerate(f *testing.F) {
+	f.Add(uint8(3), uint16(100), uint16(0), uint8(0), uint64(1))
+	f.Add(uint8(2), uint16(7), uint16(1), uint8(9), uint64(2))
+	f.Add(uint8(1), uint16(1), uint16(0), uint8(0), uint64(0))
+	f.Fuzz(func(t *testing.T, nt uint8, users, groups uint16, configs uint8, seed uint64) {
+		o := Options{Tenants: int(nt % 12), Users: int(users % 400), Groups: int(groups % 50), Configs: int(configs % 40), Seed: seed}
+		a, err := Generate(o)
+		if err != nil {
+			return
+		}
+		b, err := Generate(o)
+		if err != nil {
+			t.Fatalf("second Generate(%+v): %v", o, err)
+		}
+		home := 0
+		for i, s := range a.Snapshots {
+			var x, y bytes.Buffer
+			if _, err := s.WriteTo(&x); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Snapshots[i].WriteTo(&y); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(x.Bytes(), y.Bytes()) {
+				t.Fatalf("%+v: snapshot %s differs between two runs", o, s.Tenant)
+			}
+			var sj snapshotJSON
+			if err := json.Unmarshal(x.Bytes(), &sj); err != nil {
+				t.Fatalf("%+v: snapshot %s: %v", o, s.Tenant, err)
+			}
+			home += s.g.tenants[s.ti].users
+		}
+		if home != a.Options.Users {
+			t.Errorf("%+v: %d home users, want %d", o, home, a.Options.Users)
+		}
+		for i, f := range a.Files {
+			if !bytes.Equal(f.Data, b.Files[i].Data) {
+				t.Errorf("%+v: %s differs between two runs", o, f.Path)
+			}
+		}
+		fsys, err := a.MapFS()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, diags := tenants.Load(fsys); diags.HasErrors() {
+			t.Errorf("%+v: the repository does not load: %v", o, diags.Errors())
+		}
+	})
 }
