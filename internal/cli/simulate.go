@@ -102,6 +102,9 @@ func runSimulate(e *env, c *ucli.Context) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(1800 << 20)
 	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400) // the limit above paces the collector
+	}
 	snapDir := snapshotsDir(c, repo)
 	// Read through the parent so that errors name the directory too.
 	snaps, err := simulate.LoadSnapshotsWith(os.DirFS(filepath.Dir(snapDir)), filepath.Base(snapDir), simulate.ReadOptions{Columnar: true})
