@@ -79,14 +79,12 @@ func (r *runner) compile(sc *tenants.SyncConfig, explain bool) *cfgRun {
 	for _, ref := range sc.Scope.Groups {
 		for _, g := range c.sx.resolveGroup(ref) {
 			grp := &c.sx.s.Groups[g]
-			for _, m := range grp.Members {
-				if i, ok := c.sx.byID[m]; ok {
-					c.assigned[i] = true
-					if _, seen := c.via[i]; explain && !seen {
-						c.via[i] = "direct member of group " + quote(grp.DisplayName)
-					}
+			c.sx.members(int(g), func(i int32) {
+				c.assigned[i] = true
+				if _, seen := c.via[i]; explain && !seen {
+					c.via[i] = "direct member of group " + quote(grp.DisplayName)
 				}
-			}
+			})
 		}
 	}
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/xtsync/xtsync/tenants"
 )
@@ -329,4 +330,31 @@ func (m *multiIndex[K]) get(k K) []int32 {
 		return []int32{i}
 	}
 	return append([]int32{i}, more...)
+}
+
+// members yields the indexes of the users among group g's direct members.
+// The reader's member indexes are used when they still hold (the member
+// string is the user's own id string), else the id index.
+func (x *snapIndex) members(g int, yield func(int32)) {
+	users := x.s.Users
+	var idx []int32
+	if g < len(x.s.memberIdx) {
+		idx = x.s.memberIdx[g]
+	}
+	for k, m := range x.s.Groups[g].Members {
+		if k < len(idx) {
+			if i := idx[k]; i >= 0 && int(i) < len(users) && sameString(users[i].ID, m) {
+				yield(i)
+				continue
+			}
+		}
+		if i, ok := x.byID[m]; ok {
+			yield(i)
+		}
+	}
+}
+
+// sameString reports whether two strings are one: same bytes in memory.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (len(a) == 0 || unsafe.StringData(a) == unsafe.StringData(b))
 }

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -207,5 +208,34 @@ func TestEqualValue(t *testing.T) {
 		if got := equalValue(tt.a, tt.b); got != tt.want {
 			t.Errorf("equalValue(%#v, %#v) = %t", tt.a, tt.b, got)
 		}
+	}
+}
+
+// TestMemberIndexesStayCorrect: the columnar reader's member indexes are
+// only trusted while the member strings are the users' own; after a caller
+// edits a group, the id index answers.
+func TestMemberIndexesStayCorrect(t *testing.T) {
+	data := `{"formatVersion": 1, "tenantId": "` + srcID + `", "verifiedDomains": ["s.example"],
+ "users": [{"id": "u1", "userPrincipalName": "a@s.example", "userType": "Member", "accountEnabled": true},
+           {"id": "u2", "userPrincipalName": "b@s.example", "userType": "Member", "accountEnabled": true}],
+ "groups": [{"id": "g1", "displayName": "G", "members": ["u1"]}]}`
+	src, err := decodeSnapshot([]byte(data), "s.json", ReadOptions{Columnar: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps := map[string]*Snapshot{"s": src, "t": {FormatVersion: 1, TenantID: tgtID}}
+	rows := func() []string {
+		var out []string
+		for _, u := range Run(testRepo(nil), snaps, Options{}).Users {
+			out = append(out, u.SourceUserID+" "+string(u.Action))
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"u1 create"}, rows()); diff != "" {
+		t.Errorf("as read (-want +got):\n%s", diff)
+	}
+	src.Groups[0].Members = []string{strings.Clone("u2"), "u1"}
+	if diff := cmp.Diff([]string{"u1 create", "u2 create"}, rows()); diff != "" {
+		t.Errorf("after an edit (-want +got):\n%s", diff)
 	}
 }

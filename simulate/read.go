@@ -204,6 +204,8 @@ type decoder struct {
 	// so that group members share the users' id strings.
 	read []User
 	ids  map[string]int32
+	// lastIdx is the user indexes of the last members list decoded.
+	lastIdx []int32
 }
 
 // arenaString copies b into the decoder's arena: one allocation per
@@ -957,6 +959,12 @@ func (d *decoder) groups(s *Snapshot) error {
 				g.SecurityEnabled, err = d.optBool("securityEnabled")
 			case "members":
 				g.Members, err = d.members()
+				if d.columnar {
+					for len(s.memberIdx) < i {
+						s.memberIdx = append(s.memberIdx, nil)
+					}
+					s.memberIdx = append(s.memberIdx[:i], d.lastIdx)
+				}
 			default:
 				err = d.skip()
 			}
@@ -985,6 +993,7 @@ func (d *decoder) members() ([]string, error) {
 		return nil, d.badField("members", "an array of strings")
 	}
 	var out []string
+	var idx []int32
 	err := d.array(func(int) error {
 		if d.peek() != '"' {
 			return d.badField("members", "an array of strings")
@@ -995,11 +1004,14 @@ func (d *decoder) members() ([]string, error) {
 		}
 		if j, ok := d.ids[string(b)]; ok {
 			out = append(out, d.read[j].ID)
+			idx = append(idx, j)
 		} else {
 			out = append(out, d.arenaString(b))
+			idx = append(idx, -1)
 		}
 		return nil
 	})
+	d.lastIdx = idx
 	return out, err
 }
 

@@ -115,6 +115,18 @@ func TestScenarioProperties(t *testing.T) {
 			if !bytes.Equal(a, b) {
 				t.Errorf("two runs differ:\n%s", cmp.Diff(string(a), string(b)))
 			}
+			// The columnar form of the snapshots simulates the same.
+			fsys := fstest.MapFS{}
+			for name, data := range before {
+				fsys["s/"+name+".json"] = &fstest.MapFile{Data: []byte(data)}
+			}
+			col, err := simulate.LoadSnapshotsWith(fsys, "s", simulate.ReadOptions{Columnar: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(a), string(marshal(t, simulate.Run(sc.repo, col, sc.opts)))); diff != "" {
+				t.Errorf("columnar snapshots simulate differently (-maps +columnar):\n%s", diff)
+			}
 			if diff := cmp.Diff(before, snapshotBytes(t, sc.snaps)); diff != "" {
 				t.Errorf("Run modified the snapshots (-before +after):\n%s", diff)
 			}

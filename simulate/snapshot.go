@@ -23,6 +23,9 @@ type Snapshot struct {
 	// byID maps user ids to indexes when the reader built it; the simulator
 	// uses it after checking it still matches Users.
 	byID map[string]int32
+	// memberIdx[g][k] is the index of the user that Groups[g].Members[k]
+	// names (-1: none), as the columnar reader saw it; checked before use.
+	memberIdx [][]int32
 }
 
 // User is a directory user. Well-known properties are fields; every other
