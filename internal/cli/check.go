@@ -2,11 +2,8 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -14,8 +11,6 @@ import (
 	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/policy"
-	"github.com/xtsync/xtsync/simulate"
-	"github.com/xtsync/xtsync/tenants"
 )
 
 var checkFormats = []string{"text", "json", "sarif", "junit", "github"}
@@ -73,19 +68,6 @@ policy cannot be loaded, 2 usage error, 3 a policy denied.`,
 	}
 }
 
-// revision is one side of a check: the config and the policies at a revision.
-type revision struct {
-	name     string // commit SHA, WORKTREE, or "" for the plain working tree
-	author   string
-	repo     *tenants.Repo
-	diags    tenants.Diagnostics
-	policies map[string]string
-	result   *simulate.Result
-}
-
-// errHeadInvalid: head's config has errors; the check stops (exit 1).
-var errHeadInvalid = errors.New("the repository has errors")
-
 func runCheck(c *ucli.Context, e *env) error {
 	if err := noArgs(c); err != nil {
 		return err
@@ -97,13 +79,9 @@ func runCheck(c *ucli.Context, e *env) error {
 	if c.String("head") != "" && c.String("base") == "" {
 		return usageError("check: --head needs --base")
 	}
-	now := time.Now().UTC().Format(time.RFC3339)
-	if s := c.String("now"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return usageError("check: --now: want an RFC 3339 time like 2026-11-27T09:00:00Z, got %q", s)
-		}
-		now = t.UTC().Format(time.RFC3339)
+	now, err := policyNow(c, "check")
+	if err != nil {
+		return err
 	}
 	dir := c.String("repo")
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
@@ -111,7 +89,7 @@ func runCheck(c *ucli.Context, e *env) error {
 	}
 
 	base, head, err := checkRevisions(c, e, dir)
-	if errors.Is(err, errHeadInvalid) && head != nil && format != "text" {
+	if err != nil && head != nil && head.diags.HasErrors() && format != "text" {
 		// The report carries the diagnostics, so code scanning and
 		// annotations point at them too.
 		b, h := revisionNames(base, head)
@@ -129,9 +107,9 @@ func runCheck(c *ucli.Context, e *env) error {
 		return fmt.Errorf("check: %w", err)
 	}
 
-	snaps, err := checkSnapshots(c, e, head.repo)
+	snaps, err := loadSnapshots(c, e, head.repo, "no directory snapshots: not simulating; policies that count users (inbound-limits maxUsers, deletion-threshold, delete-share) see none (xtsync snapshot pull writes them)")
 	if err != nil {
-		return err
+		return fmt.Errorf("check: %w", err)
 	}
 	input := checkInput(c, base, head, snaps, now)
 	if head.result != nil {
@@ -161,27 +139,11 @@ func runCheck(c *ucli.Context, e *env) error {
 // the policy input: with --base the plan's changes and impact, else head's
 // next cycle against the snapshots as they are.
 func checkInput(c *ucli.Context, base, head *revision, snaps plan.Snapshots, now string) policy.Input {
-	input := policy.Input{
-		Base:    policy.Document(base.repo),
-		Head:    policy.Document(head.repo),
-		Changes: []plan.Change{},
-		Impact:  []plan.TargetImpact{},
-		Summary: policy.Summarize(nil),
-		Context: policy.Context{Now: now, Revision: head.name, Author: head.author, Labels: c.StringSlice("label")},
-	}
-	if input.Context.Labels == nil {
-		input.Context.Labels = []string{}
-	}
-	if a := c.String("author"); a != "" {
-		input.Context.Author = a
-	}
 	if snaps != nil {
-		head.result = simulate.Run(head.repo, snaps, simulate.Options{})
-		if base != head {
-			base.result = simulate.Run(base.repo, snaps, simulate.Options{})
-		}
-		input.Summary = policy.SummarizeCycle(head.result, snaps)
+		simulateRevisions(base, head, snaps)
 	}
+	var changes []plan.Change
+	var impact []plan.TargetImpact
 	switch {
 	case base != head:
 		p := plan.Build(plan.Input{
@@ -190,18 +152,12 @@ func checkInput(c *ucli.Context, base, head *revision, snaps plan.Snapshots, now
 			BaseResult: base.result, HeadResult: head.result,
 			Snapshots: snaps,
 		})
-		input.Changes, input.Impact = p.Changes, p.Impact
+		changes, impact = p.Changes, p.Impact
 	case snaps != nil:
 		// A nil base result is the snapshots' own B2B sets.
-		input.Impact = plan.Impact(nil, head.result, head.repo, head.repo, snaps)
+		impact = plan.Impact(nil, head.result, head.repo, head.repo, snaps)
 	}
-	if input.Changes == nil {
-		input.Changes = []plan.Change{}
-	}
-	if input.Impact == nil {
-		input.Impact = []plan.TargetImpact{}
-	}
-	return input
+	return policyInput(c, base, head, snaps, changes, impact, now)
 }
 
 // dumpInput writes the policy input document as indented JSON.
@@ -222,49 +178,6 @@ func revisionNames(base, head *revision) (string, string) {
 	return base.name, head.name
 }
 
-// policyEngine compiles the built-ins (minus base's disabledPolicies) and
-// the policies of head and, when they differ, of base. Compile problems are
-// printed on stderr, one file:line:col: message a line.
-func policyEngine(e *env, base, head *revision) (*policy.Engine, error) {
-	eng, err := policy.New(policy.Options{
-		Builtins:    true,
-		Disabled:    base.repo.Settings.DisabledPolicies,
-		Modules:     head.policies,
-		BaseModules: baseModules(base, head),
-	})
-	var ce *policy.CompileError
-	if errors.As(err, &ce) {
-		fmt.Fprintln(e.stderr, ce.Error())
-		return nil, fmt.Errorf("%d policy problem(s)", len(ce.Problems))
-	}
-	return eng, err
-}
-
-// baseModules are base's policies when they are evaluated apart from
-// head's: only with --base, and only when they differ.
-func baseModules(base, head *revision) map[string]string {
-	if base == head || samePolicies(base.policies, head.policies) {
-		return nil
-	}
-	out := make(map[string]string, len(base.policies))
-	for name, src := range base.policies {
-		out["base:"+name] = src
-	}
-	return out
-}
-
-func samePolicies(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 func writeFindings(e *env, rep *report.Findings, format string) error {
 	switch format {
 	case "json":
@@ -279,95 +192,33 @@ func writeFindings(e *env, rep *report.Findings, format string) error {
 	return report.FindingsText(e.stdout, rep)
 }
 
-// checkRevisions loads base and head. Without --base both are the working
-// tree (the same *revision). When head's config has errors, head is
-// returned with its diagnostics and an error wrapping errHeadInvalid.
+// checkRevisions loads base and head and prints head's diagnostics on
+// stderr. Without --base both are the working tree (the same *revision).
+// When head's config has errors, head is returned with its diagnostics and
+// an error.
 func checkRevisions(c *ucli.Context, e *env, dir string) (base, head *revision, err error) {
 	if c.String("base") == "" {
-		head, err = loadRevision(e, os.DirFS(dir), "", "", true)
-		return head, head, err
+		head, err = loadRevision(e, os.DirFS(dir), gitfs.Rev{}, true)
+		base = head
+	} else {
+		g, gerr := gitfs.Open(dir)
+		if gerr != nil {
+			return nil, nil, fmt.Errorf("check: %w", gerr)
+		}
+		// The same revisions xtsync plan would compare.
+		baseRev, headRev, rerr := resolveRevisions(c, e, g)
+		if rerr != nil {
+			return nil, nil, fmt.Errorf("check: %w", rerr)
+		}
+		base, head, err = loadRevisions(e, g, baseRev, headRev)
 	}
-	g, err := gitfs.Open(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("check: %w", err)
-	}
-	// The same revisions xtsync plan would compare (planRevisions: head
-	// defaults to HEAD, or WORKTREE when config files are uncommitted).
-	baseRev, headRev, err := planRevisions(c, e, g)
-	if err != nil {
-		return nil, nil, fmt.Errorf("check: %w", err)
-	}
-	baseFS, err := g.FS(baseRev)
-	if err != nil {
-		return nil, nil, fmt.Errorf("check: %w", err)
-	}
-	headFS, err := g.FS(headRev)
-	if err != nil {
-		return nil, nil, fmt.Errorf("check: %w", err)
-	}
-	if base, err = loadRevision(e, baseFS, baseRev.String(), baseRev.Author, false); err != nil {
-		return nil, nil, err
-	}
-	head, err = loadRevision(e, headFS, headRev.String(), headRev.Author, true)
-	return base, head, err
-}
-
-// loadRevision loads the config and reads the policies of one revision. A
-// head with errors stops the check (exit 1, diagnostics on stderr); a base
-// with errors is used as far as it loaded, with a warning.
-func loadRevision(e *env, fsys fs.FS, name, author string, isHead bool) (*revision, error) {
-	repo, diags := tenants.Load(fsys)
-	label := "base " + gitfs.Short(name)
-	if isHead {
-		label = "head"
-		for _, d := range diags {
+	if head != nil {
+		for _, d := range head.diags {
 			fmt.Fprintln(e.stderr, d.String())
 		}
 	}
-	if repo == nil {
-		repo = &tenants.Repo{Settings: tenants.DefaultSettings()}
-	}
-	if diags.HasErrors() {
-		if isHead {
-			return &revision{name: name, author: author, repo: repo, diags: diags},
-				fmt.Errorf("check: %w: %d error(s); xtsync validate lists them", errHeadInvalid, len(diags.Errors()))
-		}
-		e.log.Warn("the base revision's config has errors; its policies and settings count as far as they load", "revision", label, "errors", len(diags.Errors()))
-	}
-	mods, err := readPolicyDirs(fsys, repo.Settings.Policies, false)
 	if err != nil {
-		return nil, fmt.Errorf("check: %s: %w", label, err)
+		return base, head, fmt.Errorf("check: %w", err)
 	}
-	rev := &revision{name: name, author: author, repo: repo, policies: mods}
-	if isHead {
-		rev.diags = diags
-	}
-	return rev, nil
-}
-
-// checkSnapshots reads the snapshots, or returns nil (with a note on stderr)
-// when the directory does not exist.
-func checkSnapshots(c *ucli.Context, e *env, repo *tenants.Repo) (plan.Snapshots, error) {
-	dir := snapshotsDir(c, repo)
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		e.log.Warn("no directory snapshots: not simulating; policies that count users (inbound-limits maxUsers, deletion-threshold, delete-share) see none (xtsync snapshot pull writes them)", "dir", dir)
-		return nil, nil
-	}
-	snaps, err := simulate.LoadSnapshots(os.DirFS(dir), ".")
-	if err != nil {
-		return nil, fmt.Errorf("check: %s: %w", dir, err)
-	}
-	return snaps, nil
-}
-
-// logBlocked says on stderr which configurations the cycle could not run.
-func logBlocked(e *env, res *simulate.Result) {
-	for _, cr := range res.Configs {
-		if cr.State != simulate.StateBlocked {
-			continue
-		}
-		for _, b := range cr.Blockers {
-			e.log.Warn("configuration blocked", "config", cr.Source+"/"+cr.Name, "code", b.Code, "reason", b.Message)
-		}
-	}
+	return base, head, nil
 }

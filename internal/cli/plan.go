@@ -1,21 +1,15 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/plan"
-	"github.com/xtsync/xtsync/policy"
-	"github.com/xtsync/xtsync/simulate"
-	"github.com/xtsync/xtsync/tenants"
 )
 
 func planCommand(e *env) *ucli.Command {
@@ -89,24 +83,24 @@ func runPlan(c *ucli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	baseRev, headRev, err := planRevisions(c, e, repo)
+	baseRev, headRev, err := resolveRevisions(c, e, repo)
 	if err != nil {
 		return err
 	}
-	base, err := loadPlanRevision(e, repo, baseRev, false)
+	base, head, err := loadRevisions(e, repo, baseRev, headRev)
 	if err != nil {
-		return err
+		if head != nil {
+			for _, d := range head.diags.Errors() {
+				fmt.Fprintln(e.stderr, d.String())
+			}
+		}
+		return fmt.Errorf("plan: %w", err)
 	}
-	head, err := loadPlanRevision(e, repo, headRev, true)
+	snaps, err := loadSnapshots(c, e, head.repo, "no snapshots: user impact and drift need them (xtsync snapshot pull)")
 	if err != nil {
-		return err
+		return fmt.Errorf("plan: %w", err)
 	}
-	snaps, err := planSnapshots(c, e, head.repo)
-	if err != nil {
-		return err
-	}
-	base.result = simulate.Run(base.repo, snaps, simulate.Options{})
-	head.result = simulate.Run(head.repo, snaps, simulate.Options{})
+	simulateRevisions(base, head, snaps)
 	if len(snaps) > 0 {
 		logBlocked(e, head.result)
 	}
@@ -123,7 +117,7 @@ func runPlan(c *ucli.Context, e *env) error {
 		Snapshots: snaps,
 	})
 	if !c.Bool("no-policies") {
-		if p.Findings, err = planFindings(c, e, base, head, p); err != nil {
+		if p.Findings, err = planFindings(c, e, base, head, snaps, p); err != nil {
 			return err
 		}
 	}
@@ -166,140 +160,18 @@ func planFiles(g *gitfs.Repo, base, head gitfs.Rev) ([]plan.File, error) {
 	return out, nil
 }
 
-// planRevisions resolves --base and --head, with their defaults.
-func planRevisions(c *ucli.Context, e *env, repo *gitfs.Repo) (base, head gitfs.Rev, err error) {
-	baseName := c.String("base")
-	if baseName == "" {
-		baseName = "main"
-		if repo.Exists("origin/main") {
-			baseName = "origin/main"
-		}
-		if !repo.Exists(baseName) {
-			return base, head, fmt.Errorf("no base revision: neither origin/main nor main exists; pass --base REV")
-		}
-	}
-	if base, err = repo.Resolve(baseName); err != nil {
-		return base, head, err
-	}
-	if base.Worktree {
-		return base, head, usageError("--base cannot be %s: the base is a commit", gitfs.Worktree)
-	}
-	headName := c.String("head")
-	if headName == "" {
-		headName = "HEAD"
-		dirty, err := uncommittedConfig(repo)
-		if err != nil {
-			return base, head, err
-		}
-		if len(dirty) > 0 {
-			headName = gitfs.Worktree
-			e.log.Info("the working tree has uncommitted config changes: planning WORKTREE (pass --head HEAD for the last commit)",
-				"files", strings.Join(dirty, ","))
-		}
-	}
-	head, err = repo.Resolve(headName)
-	return base, head, err
-}
-
-// uncommittedConfig lists the uncommitted files that are config: xtsync.yaml,
-// tenants/*, and Rego policies.
-func uncommittedConfig(repo *gitfs.Repo) ([]string, error) {
-	files, err := repo.Uncommitted()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, f := range files {
-		if f == tenants.SettingsFile || strings.HasPrefix(f, tenants.TenantsDir+"/") || strings.HasSuffix(f, ".rego") {
-			out = append(out, f)
-		}
-	}
-	return out, nil
-}
-
-// loadPlanRevision loads the config and reads the policies at a revision.
-// A head with errors stops the plan (diagnostics on stderr); a base with
-// errors counts as far as it loaded, with a warning: a pull request may fix
-// a broken main.
-func loadPlanRevision(e *env, g *gitfs.Repo, rev gitfs.Rev, isHead bool) (*revision, error) {
-	fsys, err := g.FS(rev)
-	if err != nil {
-		return nil, err
-	}
-	repo, diags := tenants.Load(fsys)
-	if repo == nil {
-		repo = &tenants.Repo{Settings: tenants.DefaultSettings()}
-	}
-	if diags.HasErrors() {
-		if isHead {
-			for _, d := range diags.Errors() {
-				fmt.Fprintln(e.stderr, d.String())
-			}
-			return nil, fmt.Errorf("plan: head (%s) has %d config error(s); xtsync validate lists them", revName(rev), len(diags.Errors()))
-		}
-		e.log.Warn("the base revision's config has errors; it counts as far as it loads", "base", revName(rev), "errors", len(diags.Errors()))
-	}
-	mods, err := readPolicyDirs(fsys, repo.Settings.Policies, false)
-	if err != nil {
-		return nil, fmt.Errorf("plan: %s: %w", revName(rev), err)
-	}
-	return &revision{name: rev.String(), author: rev.Author, repo: repo, policies: mods}, nil
-}
-
-func revName(v gitfs.Rev) string {
-	if v.Worktree || v.Name == v.Hash {
-		return v.String()
-	}
-	return v.Name + " " + gitfs.Short(v.Hash)
-}
-
-// planSnapshots reads the snapshots from the working tree. A missing
-// directory means no snapshots: the plan lists config changes only.
-func planSnapshots(c *ucli.Context, e *env, head *tenants.Repo) (plan.Snapshots, error) {
-	dir := snapshotsDir(c, head)
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		e.log.Warn("no snapshots: user impact and drift need them (xtsync snapshot pull)", "dir", dir)
-		return plan.Snapshots{}, nil
-	}
-	snaps, err := simulate.LoadSnapshots(os.DirFS(dir), ".")
-	if err != nil {
-		return nil, fmt.Errorf("plan: read snapshots in %s: %w", dir, err)
-	}
-	return snaps, nil
-}
-
 // planFindings evaluates the policies of both revisions: a change is denied
 // when either denies it; built-ins are disabled per base's settings.
-func planFindings(c *ucli.Context, e *env, base, head *revision, p *plan.Plan) ([]plan.Finding, error) {
-	eng, err := policy.New(policy.Options{Builtins: true, Disabled: base.repo.Settings.DisabledPolicies,
-		Modules: head.policies, BaseModules: baseModules(base, head)})
+func planFindings(c *ucli.Context, e *env, base, head *revision, snaps plan.Snapshots, p *plan.Plan) ([]plan.Finding, error) {
+	eng, err := policyEngine(e, base, head)
 	if err != nil {
-		var ce *policy.CompileError
-		if errors.As(err, &ce) {
-			fmt.Fprintln(e.stderr, ce.Error())
-			return nil, fmt.Errorf("plan: %d policy problem(s)", len(ce.Problems))
-		}
 		return nil, fmt.Errorf("plan: %w", err)
 	}
-	labels := c.StringSlice("label")
-	if labels == nil {
-		labels = []string{}
+	now, err := policyNow(c, "plan")
+	if err != nil {
+		return nil, err
 	}
-	now := time.Now().UTC()
-	if v := c.String("now"); v != "" {
-		if now, err = time.Parse(time.RFC3339, v); err != nil {
-			return nil, usageError("plan: --now: want an RFC 3339 time like 2026-11-27T09:00:00Z, got %q", v)
-		}
-	}
-	author := head.author
-	if a := c.String("author"); a != "" {
-		author = a
-	}
-	findings, err := eng.Evaluate(c.Context, policy.Input{
-		Base: policy.Document(base.repo), Head: policy.Document(head.repo),
-		Changes: p.Changes, Impact: p.Impact, Summary: policy.Summarize(head.result),
-		Context: policy.Context{Now: now.UTC().Format(time.RFC3339), Revision: head.name, Author: author, Labels: labels},
-	})
+	findings, err := eng.Evaluate(c.Context, policyInput(c, base, head, snaps, p.Changes, p.Impact, now))
 	if err != nil {
 		return nil, fmt.Errorf("plan: evaluate policies: %w", err)
 	}
