@@ -8,7 +8,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/xtsync/xtsync/internal/report"
-	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/tenants"
 )
 
@@ -46,7 +45,8 @@ user sync for the source, auto-redeem off, scope.all without
 acknowledge: [scope-all], cross-cloud pairs, two configurations for one pair.
 The last line sums up the repository. --output json is the contract;
 github prints GitHub Actions annotations (::error file=…,line=…::…) and
-sarif a SARIF 2.1.0 log for code scanning, one rule per diagnostic code.
+sarif a SARIF 2.1.0 log for code scanning, both with line and column and
+one rule per diagnostic code, named validate/<code> as xtsync check names it.
 
 Example:
   xtsync validate --repo .
@@ -88,7 +88,7 @@ cannot be read, 2 usage error.`,
 					return fmt.Errorf("validate: write report: %w", err)
 				}
 			case "github", "sarif":
-				r := report.NewFindings("", "", nil, diagnosticFindings(diags))
+				r := report.NewFindings("", "", nil, nil).WithDiagnostics(diags)
 				write := func() error { return report.FindingsGitHub(e.stdout, r) }
 				if format == "sarif" {
 					write = func() error { return report.FindingsSARIF(e.stdout, r, Version) }
@@ -119,18 +119,4 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// diagnosticFindings renders diagnostics as findings for the annotation
-// and SARIF renderers: the code is the rule, errors deny, warnings warn.
-func diagnosticFindings(ds tenants.Diagnostics) []plan.Finding {
-	out := make([]plan.Finding, 0, len(ds))
-	for _, d := range ds {
-		level := plan.LevelWarn
-		if d.Severity == tenants.SeverityError {
-			level = plan.LevelDeny
-		}
-		out = append(out, plan.Finding{Policy: d.Code, Level: level, Msg: d.Message, File: d.Pos.File, Line: d.Pos.Line})
-	}
-	return out
 }
