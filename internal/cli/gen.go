@@ -39,7 +39,7 @@ cycle therefore exercises every action.
 top (about 45% more with the defaults). The output depends on the options
 only: the same options (and --seed) give byte-identical files. Snapshots are
 streamed, so memory stays small at any size; 1,000,000 users take about 1 GB
-of JSON (--gzip writes .json.gz, about 8 times smaller and slower to write).
+of JSON (--gzip writes .json.gz, about 5 times smaller and slower to write).
 
 DIR must be empty or absent unless --force, which replaces xtsync.yaml,
 tenants/*.yaml and snapshots/*.json[.gz] and leaves other files alone.
