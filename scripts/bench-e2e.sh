@@ -11,7 +11,8 @@
 #
 # Environment: SIZES (home users, space-separated), RUNS (per size; the
 # table shows the median wall time and the largest max RSS), TENANTS (5),
-# CONFIGS (20), SEED (1), GZIP (1: .json.gz snapshots), CACHE (/tmp/xtsync-bench).
+# CONFIGS (20), SEED (1), GZIP (1: .json.gz snapshots), CACHE (/tmp/xtsync-bench),
+# XTSYNC (a built xtsync to measure instead of building bin/xtsync).
 # Datasets are cached under $CACHE by their parameters and by the source of
 # internal/gen, so a second run only simulates.
 set -euo pipefail
@@ -31,9 +32,13 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 
 mkdir -p "$CACHE"
-echo "building bin/xtsync" >&2
-go build -o bin/xtsync ./cmd/xtsync
-xtsync=$PWD/bin/xtsync
+if [[ -n ${XTSYNC:-} ]]; then
+	xtsync=$XTSYNC
+else
+	echo "building bin/xtsync" >&2
+	go build -o bin/xtsync ./cmd/xtsync
+	xtsync=$PWD/bin/xtsync
+fi
 
 # The generator's source is part of the cache key: a changed generator
 # makes new datasets.
