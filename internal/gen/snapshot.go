@@ -206,16 +206,27 @@ func (g *generator) appendB2BUser(b []byte, ur *userRand, t, e int) []byte {
 		if mail == "" {
 			mail = u.upn
 		}
-		kind := kB2B
 		if x.config == cfgGuest {
-			kind = kGuest
-		}
-		b = g.appendHead(b, g.appendUUID(id[:0], kind, uint64(t), uint64(s), uint64(x.user)), g.extUPN(mail, t), mail, u.displayName, "Guest", true)
-		b = append(b, `,"alternativeSecurityIds":[{"type":5,"identityProvider":"ExternalAzureAD"}]`...)
-		if x.config == cfgGuest {
+			// A guest without source link that already carries the source
+			// user's address: as its mail, or (every other one) as a
+			// secondary proxy address in other letter case.
+			upn, proxy := g.extUPN(mail, t), ""
+			if x.user%2 == 1 {
+				proxy, mail = mail, "former."+mail
+			}
+			b = g.appendHead(b, g.appendUUID(id[:0], kGuest, uint64(t), uint64(s), uint64(x.user)), upn, mail, u.displayName, "Guest", true)
+			b = append(b, `,"alternativeSecurityIds":[{"type":5,"identityProvider":"ExternalAzureAD"}]`...)
+			if proxy != "" {
+				b = append(appendKey(b, "proxyAddresses"), '[')
+				b = appendString(b, "SMTP:"+mail)
+				b = append(b, ',')
+				b = appendString(b, "smtp:"+strings.ToUpper(proxy))
+				b = append(b, ']')
+			}
 			return append(b, '}')
 		}
-		b = append(b, `,"source":{"tenantId":"`...)
+		b = g.appendHead(b, g.appendUUID(id[:0], kB2B, uint64(t), uint64(s), uint64(x.user)), g.extUPN(mail, t), mail, u.displayName, "Guest", true)
+		b = append(b, `,"alternativeSecurityIds":[{"type":5,"identityProvider":"ExternalAzureAD"}],"source":{"tenantId":"`...)
 		b = append(b, src.id...)
 		b = append(b, `","userId":"`...)
 		b = g.appendUUID(b, kUser, uint64(s), uint64(x.user), 0)
