@@ -375,7 +375,7 @@ func BenchmarkEvaluateLargeImpact(b *testing.B) {
 	in := exampleInput(b)
 	removed := make([]plan.ImpactUser, 20000)
 	for i := range removed {
-		removed[i] = plan.ImpactUser{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: fmt.Sprintf("u%d", i), SourceUserPrincipalName: fmt.Sprintf("u%d@contoso.eu", i), Reason: "unassigned"}
+		removed[i] = plan.ImpactUser{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: fmt.Sprintf("u%d", i), SourceUserPrincipalName: fmt.Sprintf("u%d@contoso.eu", i), Action: string(simulate.ActionDelete), Reason: "unassigned"}
 	}
 	in.Impact = []plan.TargetImpact{{Target: "contoso-us", Removed: removed}}
 	in.Summary = policy.Summary{Tenants: []simulate.TenantResult{{Name: "contoso-us", B2BUsers: 30000}}}

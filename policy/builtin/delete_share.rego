@@ -21,25 +21,35 @@ share(doc) := s if {
 
 deny contains f if {
 	some imp in lib.list(input, "impact")
-	# Staged deletions count: they happen as soon as someone allows them.
-	removed := count(lib.list(imp, "removed")) + count(lib.list(imp, "staged"))
-	removed > 0
+	# Only real soft-deletes count: existing target users head's cycle
+	# deletes, not the users base's cycle would create and head's never
+	# creates. Staged deletions count: they happen as soon as someone allows
+	# them.
+	staged := count(lib.list(imp, "staged"))
+	deleted := count(lib.soft_deleted(imp)) + staged
+	deleted > 0
 	before := b2b_before(imp)
 	before > 0
-	removed / before > max_share
+	deleted / before > max_share
 	f := lib.finding(imp.target, "", sprintf(
-		"%s: %s soft-deletes %d of its %d B2B users (%s%%), more than maxDeleteShare %s%%: check who with xtsync plan or xtsync simulate, then split the change, or raise maxDeleteShare in xtsync.yaml in a change of its own",
-		[imp.target, lib.what_deletes, removed, before, pct(removed / before), pct(max_share)],
+		"%s: %s soft-deletes %d of its %d B2B users (%s%%%s), more than maxDeleteShare %s%%: check who with xtsync plan or xtsync simulate, then split the change, or raise maxDeleteShare in xtsync.yaml in a change of its own",
+		[imp.target, lib.what_deletes, deleted, before, pct(deleted / before), staged_note(staged), pct(max_share)],
 	))
 }
 
-# b2b_before: the target's B2B users before the change = after head's cycle,
-# minus what the change adds, plus what it removes.
+# b2b_before: the target's B2B users before the change (after base's cycle)
+# = after head's cycle, minus what the change adds, plus everything it
+# removes (users base's cycle would create that head's never creates
+# included: base's cycle would have them).
 b2b_before(imp) := n if {
 	some t in input.summary.tenants
 	t.name == imp.target
 	n := (t.b2bUsers - count(lib.list(imp, "added"))) + count(lib.list(imp, "removed"))
 }
+
+staged_note(0) := ""
+
+staged_note(n) := sprintf("; %d of them held back by the deletion threshold until someone allows them", [n]) if n > 0
 
 # pct renders a share as a percentage with one decimal: 0.125 -> "12.5".
 pct(x) := sprintf("%d.%d", [floor(t / 10), t % 10]) if t := round(x * 1000)

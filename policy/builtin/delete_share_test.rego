@@ -4,9 +4,9 @@ import data.builtin.delete_share as p
 import data.builtin.fixture_test as fx
 
 # input_with: contoso-us has b2b users after head's cycle; the change adds
-# and removes some.
+# and soft-deletes some.
 input_with(b2b, added, removed, share) := object.union(fx.input_of(json.patch(fx.ok, [{"op": "replace", "path": "/settings/maxDeleteShare", "value": share}])), {
-	"impact": [{"target": "contoso-us", "added": fx.users(added, "contoso-eu", "eu-to-us"), "removed": fx.users(removed, "contoso-eu", "eu-to-us"), "changed": [], "disabled": [], "staged": [], "restartsJob": []}],
+	"impact": [{"target": "contoso-us", "added": fx.users(added, "contoso-eu", "eu-to-us"), "removed": fx.deleted(removed, "contoso-eu", "eu-to-us"), "changed": [], "disabled": [], "staged": [], "restartsJob": []}],
 	"summary": {"configs": [], "pairs": [], "tenants": [{"name": "contoso-us", "b2bUsers": b2b, "added": added, "removed": removed}]},
 })
 
@@ -56,5 +56,26 @@ test_staged_count if {
 	# 100 before: 5 removed and 6 staged
 	inp := json.patch(input_with(95, 0, 5, 0.1), [{"op": "replace", "path": "/impact/0/staged", "value": fx.users(6, "contoso-eu", "eu-to-us")}])
 	some f in p.deny with input as inp
-	contains(f.msg, "soft-deletes 11 of its 100 B2B users")
+	contains(f.msg, "soft-deletes 11 of its 100 B2B users (11.0%; 6 of them held back by the deletion threshold until someone allows them), more than")
+}
+
+# with_not_created: the change's removed users also list n users base's
+# cycle would create and head's never creates (reason not-created, no
+# action).
+with_not_created(inp, n) := json.patch(inp, [{"op": "add", "path": "/impact/0/removed/-", "value": u} | some u in fx.not_created(n, "contoso-eu", "eu-to-us")])
+
+test_not_created_not_counted if {
+	# 100 B2B users before (after base's cycle): 80 stay, 12 are
+	# soft-deleted, 8 base would create and head does not. 12% are deleted,
+	# not 20%.
+	inp := with_not_created(input_with(80, 0, 12, 0.15), 8)
+	count(inp.impact[0].removed) == 20
+	count(p.deny) == 0 with input as inp
+	some f in p.deny with input as with_not_created(input_with(80, 0, 12, 0.1), 8)
+	contains(f.msg, "soft-deletes 12 of its 100 B2B users (12.0%), more than maxDeleteShare 10.0%")
+}
+
+test_only_not_created if {
+	inp := with_not_created(input_with(0, 0, 0, 0.1), 5)
+	count(p.deny) == 0 with input as inp
 }

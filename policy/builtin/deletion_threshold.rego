@@ -19,13 +19,15 @@ deny contains f if {
 	))
 }
 
-# deletions: the source user ids the change removes, disables or stages for
-# the configuration.
+# deletions: the source user ids of the configuration that the change
+# soft-deletes (removed with action delete: not the users base's cycle would
+# create and head's never creates), disables or stages.
 deletions(s) := {u.sourceUserId |
 	some imp in lib.list(input, "impact")
 	imp.target == s.sc.target
-	some list in ["removed", "disabled", "staged"]
-	some u in lib.list(imp, list)
+	some u in affected(imp)
 	u.source == s.tenant
 	object.get(u, "config", s.sc.name) in {s.sc.name, ""}
 }
+
+affected(imp) := array.concat(lib.soft_deleted(imp), array.concat(lib.list(imp, "disabled"), lib.list(imp, "staged")))

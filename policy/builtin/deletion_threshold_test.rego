@@ -9,11 +9,11 @@ input_with(threshold, removed, staged) := object.union(
 )
 
 test_under_threshold_allowed if {
-	count(p.deny) == 0 with input as input_with(5, fx.users(5, "contoso-eu", "eu-to-us"), [])
+	count(p.deny) == 0 with input as input_with(5, fx.deleted(5, "contoso-eu", "eu-to-us"), [])
 }
 
 test_over_threshold_denied if {
-	some f in p.deny with input as input_with(5, fx.users(6, "contoso-eu", "eu-to-us"), [])
+	some f in p.deny with input as input_with(5, fx.deleted(6, "contoso-eu", "eu-to-us"), [])
 	contains(f.msg, "the next provisioning cycle soft-deletes or disables 6 users of contoso-us, more than its deletionThreshold of 5")
 }
 
@@ -22,18 +22,31 @@ test_staged_count if {
 }
 
 test_other_config_not_counted if {
-	count(p.deny) == 0 with input as input_with(5, fx.users(6, "contoso-eu", "other"), [])
+	count(p.deny) == 0 with input as input_with(5, fx.deleted(6, "contoso-eu", "other"), [])
 }
 
 test_other_source_not_counted if {
-	count(p.deny) == 0 with input as input_with(5, fx.users(6, "fabrikam-uk", "eu-to-us"), [])
+	count(p.deny) == 0 with input as input_with(5, fx.deleted(6, "fabrikam-uk", "eu-to-us"), [])
 }
 
 test_threshold_zero_is_off if {
-	count(p.deny) == 0 with input as input_with(0, fx.users(600, "contoso-eu", "eu-to-us"), [])
+	count(p.deny) == 0 with input as input_with(0, fx.deleted(600, "contoso-eu", "eu-to-us"), [])
 }
 
 test_acknowledged if {
-	inp := json.patch(input_with(5, fx.users(6, "contoso-eu", "eu-to-us"), []), [{"op": "add", "path": "/head/tenants/contoso-eu/sync/0/acknowledge", "value": ["deletion-threshold"]}])
+	inp := json.patch(input_with(5, fx.deleted(6, "contoso-eu", "eu-to-us"), []), [{"op": "add", "path": "/head/tenants/contoso-eu/sync/0/acknowledge", "value": ["deletion-threshold"]}])
 	count(p.deny) == 0 with input as inp
+}
+
+test_not_created_not_counted if {
+	# 5 soft-deleted (the threshold) and 6 users base's cycle would create
+	# and head's never creates: those are no deletes.
+	removed := array.concat(fx.deleted(5, "contoso-eu", "eu-to-us"), fx.not_created(6, "contoso-eu", "eu-to-us"))
+	count(p.deny) == 0 with input as input_with(5, removed, [])
+	count(p.deny) == 1 with input as input_with(5, array.concat(fx.deleted(6, "contoso-eu", "eu-to-us"), fx.not_created(6, "contoso-eu", "eu-to-us")), [])
+}
+
+test_disabled_count if {
+	inp := json.patch(input_with(5, fx.deleted(3, "contoso-eu", "eu-to-us"), []), [{"op": "replace", "path": "/impact/0/disabled", "value": [object.union(u, {"sourceUserId": sprintf("d%s", [u.sourceUserId]), "action": "disable"}) | some u in fx.users(3, "contoso-eu", "eu-to-us")]}])
+	count(p.deny) == 1 with input as inp
 }

@@ -41,6 +41,12 @@ ok := config([sync("eu-to-us", {})], [inbound("contoso-eu", {})])
 # input_of wraps a head document (base = head) into a policy input.
 input_of(head) := {"base": head, "head": head, "changes": [], "impact": [], "summary": {"configs": [], "tenants": [], "pairs": []}, "context": {"now": "2026-11-27T00:00:00Z"}}
 
+# deleted: n users head's cycle soft-deletes, as the plan's impact lists them.
+deleted(n, source, config) := [object.union(u, {"action": "delete"}) | some u in users(n, source, config)]
+
+# not_created: n users base's cycle would create and head's never creates.
+not_created(n, source, config) := [object.union(u, {"sourceUserId": sprintf("new%s", [u.sourceUserId]), "reason": "not-created"}) | some u in users(n, source, config)]
+
 users(n, source, config) := [{"source": source, "config": config, "sourceUserId": sprintf("u%d", [i]), "sourceUserPrincipalName": sprintf("u%d@contoso.eu", [i]), "reason": "unassigned"} |
 	some i in numbers.range(0, n)
 	i < n

@@ -42,6 +42,16 @@ list(o, k) := v if {
 	is_array(v)
 } else := []
 
+# soft_deleted: the users an impact entry's "removed" lists that head's cycle
+# really soft-deletes (action delete): existing target users. The other
+# removed users are ones base's cycle would create, restore or adopt and
+# head's leaves alone (reason not-created …): nothing of the target's is
+# deleted for them.
+soft_deleted(imp) := [u |
+	some u in list(imp, "removed")
+	object.get(u, "action", "") == "delete"
+]
+
 # acknowledged holds when the configuration lists the built-in id in acknowledge.
 acknowledged(sc, id) if id in object.get(sc, "acknowledge", [])
 

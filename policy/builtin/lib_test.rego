@@ -34,3 +34,13 @@ test_list if {
 	lib.list({"a": null}, "a") == []
 	lib.list({}, "a") == []
 }
+
+test_soft_deleted_only_action_delete if {
+	imp := {"removed": [
+		{"sourceUserId": "a", "action": "delete", "reason": "unassigned"},
+		{"sourceUserId": "b", "reason": "not-created"},
+		{"sourceUserId": "c", "action": "skip", "reason": "filtered"},
+	]}
+	[u.sourceUserId | some u in lib.soft_deleted(imp)] == ["a"]
+	lib.soft_deleted({}) == []
+}
