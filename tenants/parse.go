@@ -290,7 +290,7 @@ func parseClause(o *obj) (Clause, bool) {
 			ok = false
 		}
 	case op.Integer():
-		if !isInteger(val) {
+		if !expr.IsInteger(val) {
 			l.errorf(vn, "invalid-value", "operator %s compares integers: want an integer value, got %q", op, val)
 			ok = false
 		}
@@ -302,22 +302,6 @@ func parseClause(o *obj) (Clause, bool) {
 func regexReason(err error) string {
 	msg := err.Error()
 	return strings.TrimPrefix(msg, "error parsing regexp: ")
-}
-
-// isInteger reports whether s is ASCII digits with an optional sign.
-func isInteger(s string) bool {
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // configKeys are mapping targets the configuration sets with its own keys.

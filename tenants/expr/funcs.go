@@ -884,18 +884,16 @@ func number(v any) (int64, bool) {
 	case int64:
 		return x, true
 	case string:
-		if !looksNumeric(x) {
-			return 0, false
-		}
-		i, err := strconv.ParseInt(x, 10, 64)
-		return i, err == nil
+		return ParseInteger(x)
 	}
 	return 0, false
 }
 
-// looksNumeric is a cheap pre-check that spares strconv's error
-// allocations on ordinary text.
-func looksNumeric(s string) bool {
+// IsInteger reports whether s is an integer as Entra's scoping filters
+// (Greater_Than, Greater_Than_OR_EQUALS) and expressions read one from text:
+// ASCII digits with an optional sign, nothing else (no spaces, no
+// separators, any length).
+func IsInteger(s string) bool {
 	if s != "" && (s[0] == '-' || s[0] == '+') {
 		s = s[1:]
 	}
@@ -908,4 +906,19 @@ func looksNumeric(s string) bool {
 		}
 	}
 	return true
+}
+
+// ParseInteger reads an integer (IsInteger) that fits an int64; 0, false
+// for anything else. IsInteger
+// is a cheap pre-check that spares strconv's error allocations on ordinary
+// text.
+func ParseInteger(s string) (int64, bool) {
+	if !IsInteger(s) {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return i, true
 }
