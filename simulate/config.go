@@ -165,9 +165,27 @@ func better(s *Snapshot, cur, t int32) int32 {
 
 func quote(s string) string { return `"` + s + `"` }
 
-// config runs one configuration's cycle. ex, when not nil, is the source
-// user to explain: only that user is evaluated and its steps recorded.
+// config explains one configuration's cycle for one source user (ex): only
+// that user is evaluated and its steps recorded. Run uses prepare and fill.
 func (r *runner) config(sc *tenants.SyncConfig, ex *explainer) configOut {
+	out := r.state(sc)
+	if out.res.State != StateActive {
+		return out
+	}
+	c := r.compile(sc, true)
+	ex.c = c
+	if i, ok := c.sx.byID[ex.userID]; ok {
+		if row, ok := c.user(i, ex); ok {
+			out.rows = append(out.rows, row)
+		}
+	} else if row, ok := c.gone(ex.userID, ex); ok {
+		out.rows = append(out.rows, row)
+	}
+	return out
+}
+
+// state returns a configuration's result with its blockers and state.
+func (r *runner) state(sc *tenants.SyncConfig) configOut {
 	out := configOut{res: ConfigResult{Source: sc.Source, Name: sc.Name, Target: sc.Target, Blockers: r.blockers(sc)}}
 	switch {
 	case !sc.Enabled:
@@ -177,59 +195,121 @@ func (r *runner) config(sc *tenants.SyncConfig, ex *explainer) configOut {
 	default:
 		out.res.State = StateActive
 	}
-	if out.res.State != StateActive {
-		return out
+	return out
+}
+
+// cfgPlan is a configuration's cycle before its rows are made: which users
+// get a row, in row order, so that the rows can be written straight into
+// their place in Result.Users.
+type cfgPlan struct {
+	r   *runner
+	sc  *tenants.SyncConfig
+	out configOut
+	c   *cfgRun // nil when the configuration does not run
+	// items lists the rows in order: i >= 0 is source user i, i < 0 is
+	// gone[-i-1].
+	items []int32
+	gone  []goneRow
+	n     int // rows
+}
+
+// goneRow is a target user linked to a source user missing from the
+// source snapshot.
+type goneRow struct {
+	id       string
+	lowerUPN string
+}
+
+// prepare decides a configuration's state and, when it runs, which users
+// get a row: a source user gets one when it is linked, or assigned and not
+// deleted (exactly when cfgRun.user reports ok); a linked target user
+// whose source user is gone when gone does. Rows are ordered by lower-cased
+// source UPN, then source user id.
+func (r *runner) prepare(sc *tenants.SyncConfig) *cfgPlan {
+	p := &cfgPlan{r: r, sc: sc, out: r.state(sc)}
+	if p.out.res.State != StateActive {
+		return p
 	}
-	c := r.compile(sc, ex != nil)
-	if ex != nil {
-		ex.c = c
-		if i, ok := c.sx.byID[ex.userID]; ok {
-			if row, ok := c.user(i, ex); ok {
-				out.rows = append(out.rows, row)
-			}
-		} else if row, ok := c.gone(ex.userID, ex); ok {
-			out.rows = append(out.rows, row)
-		}
-		return out
-	}
-	var cands []int32
-	if c.all {
-		cands = c.sx.order
-	} else {
-		for _, i := range c.sx.order {
-			if c.assigned[i] || c.linked[i] >= 0 {
-				cands = append(cands, i)
-			}
-		}
-	}
-	rows := make([]UserResult, 0, len(cands)+8)
-	for _, i := range cands {
-		if row, ok := c.user(i, nil); ok {
-			rows = append(rows, row)
+	c := r.compile(sc, false)
+	p.c = c
+	users := c.sx.s.Users
+	items := make([]int32, 0, len(c.sx.order)/4)
+	for _, i := range c.sx.order {
+		if c.linked[i] >= 0 || !users[i].Deleted && (c.all || c.assigned[i]) {
+			items = append(items, i)
 		}
 	}
 	// Linked users whose source user is gone from the snapshot.
-	var gone []UserResult
 	for _, t := range c.tx.byConfig[cfgKey{c.srcTID, sc.Name}] {
-		id := c.tx.s.Users[t].Source.UserID
+		tu := &c.tx.s.Users[t]
+		id := tu.Source.UserID
 		if _, ok := c.sx.byID[id]; ok {
 			continue
 		}
-		if row, ok := c.gone(id, nil); ok && row.TargetUser != nil && row.TargetUser.ID == c.tx.s.Users[t].ID {
-			gone = append(gone, row)
+		if L := c.tx.linkedIn(c.srcTID, id, sc.Name); L >= 0 && c.tx.s.Users[L].ID == tu.ID {
+			p.gone = append(p.gone, goneRow{id: id, lowerUPN: strings.ToLower(sourceUPNOf(&c.tx.s.Users[L]))})
 		}
 	}
-	if len(gone) > 0 {
-		rows = append(rows, gone...)
-		sort.SliceStable(rows, func(a, b int) bool {
-			x, y := strings.ToLower(rows[a].SourceUserPrincipalName), strings.ToLower(rows[b].SourceUserPrincipalName)
-			if x != y {
-				return x < y
+	if len(p.gone) > 0 {
+		sort.SliceStable(p.gone, func(a, b int) bool {
+			x, y := &p.gone[a], &p.gone[b]
+			if x.lowerUPN != y.lowerUPN {
+				return x.lowerUPN < y.lowerUPN
 			}
-			return rows[a].SourceUserID < rows[b].SourceUserID
+			return x.id < y.id
 		})
+		// Merge them among the source users (a gone id is never a source
+		// user's id, so no two keys are equal).
+		merged := make([]int32, 0, len(items)+len(p.gone))
+		g := 0
+		for _, i := range items {
+			for g < len(p.gone) && goneBefore(&p.gone[g], c.sx.lowerUPN[i], users[i].ID) {
+				merged = append(merged, int32(-g-1))
+				g++
+			}
+			merged = append(merged, i)
+		}
+		for ; g < len(p.gone); g++ {
+			merged = append(merged, int32(-g-1))
+		}
+		items = merged
 	}
-	r.threshold(sc, &out, rows)
+	p.items = items
+	p.n = len(items)
+	return p
+}
+
+// goneBefore reports whether a gone row sorts before the source user with
+// this lower-cased UPN and id.
+func goneBefore(g *goneRow, lowerUPN, id string) bool {
+	if g.lowerUPN != lowerUPN {
+		return g.lowerUPN < lowerUPN
+	}
+	return g.id < id
+}
+
+// fill evaluates the configuration's users into rows (len(rows) == p.n),
+// applies the deletion threshold and counts.
+func (p *cfgPlan) fill(rows []UserResult) {
+	if p.c == nil {
+		return
+	}
+	c := p.c
+	for k, i := range p.items {
+		var row UserResult
+		var ok bool
+		if i >= 0 {
+			row, ok = c.user(i, nil)
+		} else {
+			row, ok = c.gone(p.gone[-i-1].id, nil)
+		}
+		if !ok {
+			panic("simulate: a planned row was not made") // prepare and user disagree: a bug
+		}
+		rows[k] = row
+	}
+	out := &p.out
+	p.r.threshold(p.sc, out, rows)
 	out.rows = rows
 	for i := range rows {
 		out.res.Counts.add(rows[i].Action)
@@ -240,7 +320,6 @@ func (r *runner) config(sc *tenants.SyncConfig, ex *explainer) configOut {
 			out.removed++
 		}
 	}
-	return out
 }
 
 // threshold applies accidental-deletion prevention: more deletes + disables

@@ -108,9 +108,47 @@ func Run(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options) *Result {
 		}
 	}
 	parallel(len(builds), func(i int) { builds[i]() })
-	outs := make([]configOut, len(configs))
-	parallel(len(configs), func(i int) { outs[i] = r.config(configs[i], nil) })
-	return r.assemble(outs)
+	// Decide which users get a row first, then write every configuration's
+	// rows straight into its place in Result.Users.
+	plans := make([]*cfgPlan, len(configs))
+	parallel(len(configs), func(i int) { plans[i] = r.prepare(configs[i]) })
+	order := make([]int, len(plans))
+	n := 0
+	for i, p := range plans {
+		order[i] = i
+		n += p.n
+	}
+	// Rows: by target, source, configuration; each configuration's rows are
+	// in user order.
+	sort.SliceStable(order, func(a, b int) bool {
+		x, y := &plans[order[a]].out.res, &plans[order[b]].out.res
+		if x.Target != y.Target {
+			return x.Target < y.Target
+		}
+		if x.Source != y.Source {
+			return x.Source < y.Source
+		}
+		return x.Name < y.Name
+	})
+	users := make([]UserResult, n)
+	regions := make([][]UserResult, len(plans))
+	at := 0
+	for _, i := range order {
+		regions[i] = users[at : at+plans[i].n : at+plans[i].n]
+		at += plans[i].n
+	}
+	// The largest configurations first, so that two workers end together.
+	byCost := make([]int, len(plans))
+	for i := range byCost {
+		byCost[i] = i
+	}
+	sort.SliceStable(byCost, func(a, b int) bool { return plans[byCost[a]].n > plans[byCost[b]].n })
+	parallel(len(plans), func(k int) { i := byCost[k]; plans[i].fill(regions[i]) })
+	outs := make([]configOut, len(plans))
+	for i, p := range plans {
+		outs[i] = p.out
+	}
+	return r.assemble(outs, users)
 }
 
 // parallel calls f(0..n-1) on GOMAXPROCS goroutines.
@@ -165,34 +203,13 @@ type configOut struct {
 	added, removed int
 }
 
-// assemble sorts and counts.
-func (r *runner) assemble(outs []configOut) *Result {
-	res := &Result{FormatVersion: ResultFormatVersion, Configs: []ConfigResult{}, Users: []UserResult{}, Tenants: []TenantResult{}}
-	n := 0
-	for i := range outs {
-		n += len(outs[i].rows)
-	}
-	res.Users = make([]UserResult, 0, n)
-	order := make([]int, len(outs))
-	for i := range outs {
-		order[i] = i
-		res.Configs = append(res.Configs, outs[i].res)
-	}
-	// Rows: by target, source, configuration; each configuration's rows are
-	// already in user order.
-	sort.SliceStable(order, func(a, b int) bool {
-		x, y := &outs[order[a]].res, &outs[order[b]].res
-		if x.Target != y.Target {
-			return x.Target < y.Target
-		}
-		if x.Source != y.Source {
-			return x.Source < y.Source
-		}
-		return x.Name < y.Name
-	})
+// assemble counts; users holds the rows of every configuration, already in
+// order.
+func (r *runner) assemble(outs []configOut, users []UserResult) *Result {
+	res := &Result{FormatVersion: ResultFormatVersion, Configs: []ConfigResult{}, Users: users, Tenants: []TenantResult{}}
 	added, removed := map[string]int{}, map[string]int{}
-	for _, i := range order {
-		res.Users = append(res.Users, outs[i].rows...)
+	for i := range outs {
+		res.Configs = append(res.Configs, outs[i].res)
 		added[outs[i].res.Target] += outs[i].added
 		removed[outs[i].res.Target] += outs[i].removed
 	}
