@@ -50,6 +50,10 @@ type cfgRun struct {
 
 	cur int32 // the source user an expression reads
 	env expr.Env
+
+	tgtShow func(int32) any // the target users' showInAddressList
+	vals    []any           // after's values of attrs, one run at a time
+	tus     []TargetUser    // newTargetUser's block
 }
 
 func (r *runner) compile(sc *tenants.SyncConfig, explain bool) *cfgRun {
@@ -145,6 +149,8 @@ func (r *runner) compile(sc *tenants.SyncConfig, explain bool) *cfgRun {
 			c.attrs = append(c.attrs, cm)
 		}
 	}
+	c.vals = make([]any, len(c.attrs))
+	c.tgtShow = c.tx.column("showInAddressList")
 	c.env = expr.Env{Attr: func(name string) any {
 		if f := exprAttrs[name]; f != nil {
 			return f(c.cur)
@@ -720,13 +726,14 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 		}
 		changes[k] = Change{From: from, To: to}
 	}
-	// Values are gathered first so that the map is made at its exact size:
-	// a million rows hold a million of them.
-	var kvBuf [32]kv
-	kvs := kvBuf[:0]
+	// vals[k] is the value of c.attrs[k] (nil: none); the map is made at
+	// its exact size from them: a million rows hold a million of them.
+	vals := c.vals
+	clear(vals)
 	if t < 0 {
 		u := &c.sx.s.Users[i]
-		tu := &TargetUser{UserPrincipalName: ExtUPN(u.UserPrincipalName, c.initialDomain()), AccountEnabled: u.AccountEnabled, ShowInAddressList: c.sc.ShowInAddressList, UserType: c.sc.UserType}
+		tu := c.newTargetUser()
+		*tu = TargetUser{UserPrincipalName: ExtUPN(u.UserPrincipalName, c.initialDomain()), AccountEnabled: u.AccountEnabled, ShowInAddressList: c.sc.ShowInAddressList, UserType: c.sc.UserType}
 		if c.enabled != nil {
 			if b, ok := asBool(c.value(c.enabled, i)); ok {
 				tu.AccountEnabled = b
@@ -742,31 +749,31 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 				tu.UserType = s
 			}
 		}
-		for _, m := range c.attrs {
-			if v := c.value(m, i); v != nil {
-				kvs = append(kvs, kv{m.target, v})
-			}
+		for k, m := range c.attrs {
+			vals[k] = c.value(m, i)
 		}
-		tu.Attributes = kvMap(kvs, 0)
+		tu.Attributes = c.attrMap(vals)
 		return tu, nil
 	}
 	lu := &c.tx.s.Users[t]
-	tu := &TargetUser{ID: lu.ID, UserPrincipalName: lu.UserPrincipalName, UserType: lu.UserType, AccountEnabled: lu.AccountEnabled, Deleted: lu.Deleted}
-	if b, ok := asBool(c.tx.s.Attr(int(t), "showInAddressList")); ok {
-		tu.ShowInAddressList = b
+	tu := c.newTargetUser()
+	*tu = TargetUser{ID: lu.ID, UserPrincipalName: lu.UserPrincipalName, UserType: lu.UserType, AccountEnabled: lu.AccountEnabled, Deleted: lu.Deleted}
+	if c.tgtShow != nil {
+		if b, ok := asBool(c.tgtShow(t)); ok {
+			tu.ShowInAddressList = b
+		}
 	}
-	for _, m := range c.attrs {
+	for k, m := range c.attrs {
 		if v := m.tgt(t); !nullish(v) {
-			kvs = append(kvs, kv{m.target, v})
+			vals[k] = v
 		}
 	}
 	if i < 0 {
-		tu.Attributes = kvMap(kvs, 0)
+		tu.Attributes = c.attrMap(vals)
 		return tu, nil
 	}
-	// The always-flowing values, into the same list: a new key is appended,
-	// a changed one replaced when written.
-	cur := len(kvs)
+	// The always-flowing values: compared with the target's, written when
+	// they differ and write.
 	if c.enabled != nil {
 		if b, ok := asBool(c.value(c.enabled, i)); ok && b != tu.AccountEnabled {
 			change("accountEnabled", tu.AccountEnabled, b)
@@ -792,10 +799,11 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 		}
 	}
 	src := &c.sx.s.Users[i]
-	for _, m := range c.attrs {
+	for k, m := range c.attrs {
 		if m.flow != tenants.FlowAlways {
 			continue
 		}
+		old := vals[k]
 		var v any
 		if m.srcField != nil {
 			// Compare unboxed; box only a value that changes.
@@ -803,52 +811,54 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 			if sv == "" {
 				continue
 			}
-			if old, ok := kvValue(kvs[:cur], m.target).(string); ok && old == sv {
+			if o, ok := old.(string); ok && o == sv {
 				continue
 			}
 			v = sv
 		} else if v = c.value(m, i); v == nil {
 			continue
 		}
-		k := -1
-		for x := 0; x < cur; x++ {
-			if kvs[x].k == m.target {
-				k = x
-				break
-			}
-		}
-		var old any
-		if k >= 0 {
-			old = kvs[k].v
-		}
 		if !equalValue(old, v) {
 			change(m.target, old, v)
 			if write {
-				if k >= 0 {
-					kvs[k].v = v
-				} else {
-					kvs = append(kvs, kv{m.target, v})
-				}
+				vals[k] = v
 			}
 		}
 	}
-	tu.Attributes = kvMap(kvs, 0)
+	tu.Attributes = c.attrMap(vals)
 	return tu, changes
 }
 
-type kv struct {
-	k string
-	v any
-}
-
-func kvValue(kvs []kv, k string) any {
-	for _, x := range kvs {
-		if x.k == k {
-			return x.v
+// attrMap makes the attributes map of the values of c.attrs that are not
+// nil, at its exact size.
+func (c *cfgRun) attrMap(vals []any) map[string]any {
+	n := 0
+	for _, v := range vals {
+		if v != nil {
+			n++
 		}
 	}
-	return nil
+	m := make(map[string]any, n)
+	for k, v := range vals {
+		if v != nil {
+			m[c.attrs[k].target] = v
+		}
+	}
+	return m
 }
+
+// newTargetUser hands out a TargetUser from a block allocated for many:
+// one allocation per tuBlock rows instead of one per row.
+func (c *cfgRun) newTargetUser() *TargetUser {
+	if len(c.tus) == 0 {
+		c.tus = make([]TargetUser, tuBlock)
+	}
+	tu := &c.tus[0]
+	c.tus = c.tus[1:]
+	return tu
+}
+
+const tuBlock = 256
 
 // stringField returns a reader of a User string field by its name, nil for
 // any other attribute.
@@ -866,15 +876,6 @@ func stringField(name string) func(*User) string {
 		return func(u *User) string { return u.ID }
 	}
 	return nil
-}
-
-// kvMap makes a map of exactly the pairs.
-func kvMap(kvs []kv, extra int) map[string]any {
-	m := make(map[string]any, len(kvs)+extra)
-	for _, x := range kvs {
-		m[x.k] = x.v
-	}
-	return m
 }
 
 // initialDomain is the target's initialDomain, else the verified

@@ -57,25 +57,71 @@ func (x *snapIndex) source() {
 			}
 		}
 		x.lowerUPN = make([]string, len(users))
-		x.order = make([]int32, len(users))
 		for i := range users {
 			x.lowerUPN[i] = strings.ToLower(users[i].UserPrincipalName)
-			x.order[i] = int32(i)
 		}
-		slices.SortFunc(x.order, func(i, j int32) int {
-			if c := strings.Compare(x.lowerUPN[i], x.lowerUPN[j]); c != 0 {
-				return c
-			}
-			return strings.Compare(users[i].ID, users[j].ID)
-		})
+		x.order = sortedOrder(x.lowerUPN, users)
 	})
+}
+
+// sortKey is a user's place in the order of lower-cased UPN, then id: the
+// first 16 bytes of the UPN as two big-endian numbers decide most
+// comparisons without reading the strings.
+type sortKey struct {
+	a, b uint64
+	i    int32
+}
+
+// sortedOrder returns the user indexes by lower-cased UPN, then id.
+func sortedOrder(lower []string, users []User) []int32 {
+	keys := make([]sortKey, len(lower))
+	for i, l := range lower {
+		keys[i] = sortKey{a: prefix64(l, 0), b: prefix64(l, 8), i: int32(i)}
+	}
+	slices.SortFunc(keys, func(x, y sortKey) int {
+		switch {
+		case x.a != y.a:
+			return cmpUint(x.a, y.a)
+		case x.b != y.b:
+			return cmpUint(x.b, y.b)
+		}
+		if c := strings.Compare(lower[x.i], lower[y.i]); c != 0 {
+			return c
+		}
+		return strings.Compare(users[x.i].ID, users[y.i].ID)
+	})
+	order := make([]int32, len(keys))
+	for k := range keys {
+		order[k] = keys[k].i
+	}
+	return order
+}
+
+// prefix64 is s[off:off+8] as a big-endian number, zero-padded: numbers
+// compare like the bytes (equal numbers say nothing).
+func prefix64(s string, off int) uint64 {
+	var v uint64
+	for k := off; k < off+8; k++ {
+		v <<= 8
+		if k < len(s) {
+			v |= uint64(s[k])
+		}
+	}
+	return v
+}
+
+func cmpUint(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	return 1
 }
 
 func (x *snapIndex) target() {
 	x.tgtOnce.Do(func() {
 		x.links = newMultiIndex[linkKey](len(x.s.Users) / 4)
 		x.byConfig = map[cfgKey][]int32{}
-		x.mails = map[string]bool{}
+		x.mails = make(map[string]bool, len(x.s.Users))
 		for i := range x.s.Users {
 			u := &x.s.Users[i]
 			if l := u.Source; l != nil {
