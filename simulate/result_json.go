@@ -93,10 +93,23 @@ func (j *jw) list(isNil bool, n int, ind string, item func(i int)) {
 		if i > 0 {
 			j.raw(",")
 		}
-		j.raw("\n" + ind + "  ")
+		j.raw("\n")
+		j.raw(deeper(ind))
 		item(i)
 	}
 	j.raw("\n" + ind + "]")
+}
+
+// spaces are the indents of the JSON document.
+const spaces = "                                                                "
+
+// deeper returns the indent ind (spaces) plus two spaces, without
+// allocating for the usual depths.
+func deeper(ind string) string {
+	if n := len(ind) + 2; n <= len(spaces) {
+		return spaces[:n]
+	}
+	return ind + "  "
 }
 
 // rowChunk is how many rows one goroutine renders at a time.
@@ -276,16 +289,19 @@ func (j *jw) anyMap(m map[string]any, ind string) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	in := deeper(ind)
 	j.raw("{")
 	for i, k := range keys {
 		if i > 0 {
 			j.raw(",")
 		}
 		j.raw("\n")
-		j.key(ind+"  ", k)
-		j.value(m[k], ind+"  ")
+		j.key(in, k)
+		j.value(m[k], in)
 	}
-	j.raw("\n" + ind + "}")
+	j.raw("\n")
+	j.raw(ind)
+	j.raw("}")
 }
 
 // value appends an attribute value indented at ind: scalars directly, the
