@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,7 +20,12 @@ func TestScale(t *testing.T) {
 	if dir == "" {
 		t.Skip("set XTSYNC_SCALE to a generated repository")
 	}
-	t0 := time.Now()
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	t0, c0 := time.Now(), cpu()
 	repo, diags := tenants.Load(os.DirFS(dir))
 	if diags.HasErrors() {
 		t.Fatal(diags)
@@ -28,13 +34,13 @@ func TestScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t1 := time.Now()
+	t1, c1 := time.Now(), cpu()
 	res := Run(repo, m, Options{})
-	t2 := time.Now()
+	t2, c2 := time.Now(), cpu()
 	if err := WriteResultJSON(io.Discard, res); err != nil {
 		t.Fatal(err)
 	}
-	t3 := time.Now()
+	t3, c3 := time.Now(), cpu()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -46,8 +52,8 @@ func TestScale(t *testing.T) {
 	runtime.KeepAlive(m)
 	runtime.KeepAlive(res)
 	evals := Evaluations(res, m)
-	t.Logf("load %v, run %v, json %v: %d rows, %d evaluations (%.2fM evals/s, %.2fM rows/s in Run); live heap %d MB",
-		t1.Sub(t0), t2.Sub(t1), t3.Sub(t2), len(res.Users), evals,
+	t.Logf("load %v (CPU %v), run %v (CPU %v), json %v (CPU %v): %d rows, %d evaluations (%.2fM evals/s, %.2fM rows/s in Run); live heap %d MB",
+		t1.Sub(t0), c1-c0, t2.Sub(t1), c2-c1, t3.Sub(t2), c3-c2, len(res.Users), evals,
 		float64(evals)/t2.Sub(t1).Seconds()/1e6, float64(len(res.Users))/t2.Sub(t1).Seconds()/1e6, ms.HeapAlloc>>20)
 }
 
