@@ -238,10 +238,21 @@ func (r *runner) prepare(sc *tenants.SyncConfig) *cfgPlan {
 	}
 	c := r.compile(sc, false)
 	p.c = c
+	// fill makes the creates' duplicate-mail check itself, in row order.
+	c.created = nil
 	users := c.sx.s.Users
-	items := make([]int32, 0, len(c.sx.order)/4)
-	for _, i := range c.sx.order {
+	// Decided in snapshot order (sequential reads), listed in UPN order.
+	listed := make([]bool, len(users))
+	n := 0
+	for i := range users {
 		if c.linked[i] >= 0 || !users[i].Deleted && (c.all || c.assigned[i]) {
+			listed[i] = true
+			n++
+		}
+	}
+	items := make([]int32, 0, n)
+	for _, i := range c.sx.order {
+		if listed[i] {
 			items = append(items, i)
 		}
 	}
@@ -301,18 +312,46 @@ func (p *cfgPlan) fill(rows []UserResult) {
 		return
 	}
 	c := p.c
+	// Source users are evaluated in snapshot order, not row order: the
+	// attribute columns are then read front to back instead of at random.
+	users := c.sx.s.Users
+	slot := make([]int32, len(users)) // row index + 1; 0: no row
 	for k, i := range p.items {
-		var row UserResult
-		var ok bool
 		if i >= 0 {
-			row, ok = c.user(i, nil)
-		} else {
-			row, ok = c.gone(p.gone[-i-1].id, nil)
+			slot[i] = int32(k) + 1
+			continue
 		}
+		row, ok := c.gone(p.gone[-i-1].id, nil)
+		if !ok {
+			panic("simulate: a planned row was not made") // prepare and gone disagree: a bug
+		}
+		rows[k] = row
+	}
+	for i, k := range slot {
+		if k == 0 {
+			continue
+		}
+		row, ok := c.user(int32(i), nil)
 		if !ok {
 			panic("simulate: a planned row was not made") // prepare and user disagree: a bug
 		}
-		rows[k] = row
+		rows[k-1] = row
+	}
+	// Duplicate mails: of the creates with one mail (any case), the first
+	// in row order (lower-cased UPN) creates, the others are skipped.
+	created := map[string]bool{}
+	for k, i := range p.items {
+		row := &rows[k]
+		if i < 0 || row.Action != ActionCreate || users[i].Mail == "" {
+			continue
+		}
+		lm := strings.ToLower(users[i].Mail)
+		if created[lm] {
+			*row = UserResult{Source: row.Source, Config: row.Config, Target: row.Target, SourceUserID: row.SourceUserID, SourceUserPrincipalName: row.SourceUserPrincipalName,
+				Action: ActionSkip, Reason: ReasonDuplicateMail}
+			continue
+		}
+		created[lm] = true
 	}
 	out := &p.out
 	p.r.threshold(p.sc, out, rows)
@@ -547,10 +586,12 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 		if u.Mail != "" && c.tx.mails[lm] {
 			return set(ActionFail, ReasonAmbiguousTargetUser, "in scope, not linked, a target user without source has the same mail or smtp: address")
 		}
-		if u.Mail != "" && c.created[lm] {
-			return set(ActionSkip, ReasonDuplicateMail, "in scope, not linked, a user created earlier in this cycle has the same mail")
-		}
-		if u.Mail != "" {
+		// created is nil in Run: cfgPlan.fill checks the creates in row
+		// order afterwards.
+		if u.Mail != "" && c.created != nil {
+			if c.created[lm] {
+				return set(ActionSkip, ReasonDuplicateMail, "in scope, not linked, a user created earlier in this cycle has the same mail")
+			}
 			c.created[lm] = true
 		}
 		row.TargetUser, _ = c.after(i, -1, true)
