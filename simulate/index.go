@@ -30,9 +30,6 @@ type snapIndex struct {
 	domOnce  sync.Once
 	verified map[string]bool
 
-	upnOnce sync.Once
-	byUPN   multiIndex[string] // lower-cased UPN -> users
-
 	grpOnce   sync.Once
 	grpByID   map[string]int32
 	grpByName map[string][]int32 // lower-cased display name -> groups
@@ -273,16 +270,18 @@ func (tx *snapIndex) linkedIn(srcTID, id, cfg string) int32 {
 	return best
 }
 
-// usersByUPN returns the users with the UPN, any case.
+// usersByUPN returns the users with the UPN, any case, in snapshot order:
+// a binary search of the users sorted by lower-cased UPN.
 func (x *snapIndex) usersByUPN(upn string) []int32 {
-	x.upnOnce.Do(func() {
-		x.source()
-		x.byUPN = newMultiIndex[string](len(x.lowerUPN))
-		for i, l := range x.lowerUPN {
-			x.byUPN.add(l, int32(i))
-		}
-	})
-	return x.byUPN.get(strings.ToLower(upn))
+	x.source()
+	l := strings.ToLower(upn)
+	lo, _ := slices.BinarySearchFunc(x.order, l, func(i int32, l string) int { return strings.Compare(x.lowerUPN[i], l) })
+	var out []int32
+	for k := lo; k < len(x.order) && x.lowerUPN[x.order[k]] == l; k++ {
+		out = append(out, x.order[k])
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (x *snapIndex) groupIndex() {
@@ -364,18 +363,6 @@ func (m *multiIndex[K]) all(k K) iter.Seq[int32] {
 			}
 		}
 	}
-}
-
-func (m *multiIndex[K]) get(k K) []int32 {
-	i, ok := m.first[k]
-	if !ok {
-		return nil
-	}
-	more := m.more[k]
-	if len(more) == 0 {
-		return []int32{i}
-	}
-	return append([]int32{i}, more...)
 }
 
 // members yields the indexes of the users among group g's direct members.

@@ -93,18 +93,12 @@ func Run(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options) *Result {
 	var builds []func()
 	for name, x := range r.idx {
 		builds = append(builds, x.target)
-		source, upns := false, false
+		source := false
 		for _, sc := range configs {
-			if sc.Source == name {
-				source = true
-				upns = upns || len(sc.Scope.Users) > 0
-			}
+			source = source || sc.Source == name
 		}
 		if source {
 			builds = append(builds, x.source, x.groupIndex)
-		}
-		if upns {
-			builds = append(builds, func() { x.usersByUPN("") })
 		}
 	}
 	parallel(len(builds), func(i int) { builds[i]() })
