@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -71,11 +72,15 @@ func runSimulate(e *env, c *ucli.Context) error {
 	}
 	dir := c.String("repo")
 	if c.Bool("assumptions") {
+		// Outside a repository the table shows the defaults; inside one, the
+		// values its xtsync.yaml sets, so a broken repository is an error.
 		repo := &tenants.Repo{Settings: tenants.DefaultSettings()}
-		if _, err := os.Stat(dir); err == nil {
-			if r, diags := tenants.Load(os.DirFS(dir)); r != nil && !diags.HasErrors() {
-				repo = r
+		if isConfigRepo(dir) {
+			r, err := loadRepoForGraph(e, dir)
+			if err != nil {
+				return err
 			}
+			repo = r
 		}
 		as := simulate.EffectiveAssumptions(repo, simulate.Options{})
 		switch format {
@@ -106,9 +111,15 @@ func runSimulate(e *env, c *ucli.Context) error {
 		debug.SetGCPercent(400) // the limit above paces the collector
 	}
 	snapDir := snapshotsDir(c, repo)
+	if _, err := os.Stat(snapDir); err != nil {
+		return fmt.Errorf("simulate: snapshots %s: %w (pull them with `xtsync snapshot pull`, or name the directory with --snapshots)", snapDir, errors.Unwrap(err))
+	}
 	// Read through the parent so that errors name the directory too.
 	snaps, err := simulate.LoadSnapshotsWith(os.DirFS(filepath.Dir(snapDir)), filepath.Base(snapDir), simulate.ReadOptions{Columnar: true})
 	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	if err := simulate.CheckSnapshotTenants(repo, snaps, snapDir); err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
 	warned := make(chan struct{})
@@ -183,4 +194,14 @@ func writeJSON(e *env, v any) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
+}
+
+// isConfigRepo reports whether dir holds an xtsync.yaml or a tenants folder.
+func isConfigRepo(dir string) bool {
+	for _, name := range []string{"xtsync.yaml", "tenants"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }
