@@ -85,6 +85,13 @@ in each command's --help.`,
 			&ucli.StringFlag{Name: "log-format", Value: "text", Usage: "log format on stderr: text or json", EnvVars: []string{"XTSYNC_LOG_FORMAT"}},
 		},
 		Before: func(c *ucli.Context) error {
+			// "xtsync help TOPIC" with an unknown topic would print nothing
+			// and succeed: a typo in a CI step must fail instead.
+			if first := c.Args().First(); (first == "help" || first == "h") && c.NArg() > 1 {
+				if topic := c.Args().Get(1); c.App.Command(topic) == nil {
+					return usageError("help: unknown command %q", topic)
+				}
+			}
 			log, err := newLogger(e.stderr, c.String("log-level"), c.String("log-format"))
 			if err != nil {
 				return err
@@ -102,7 +109,7 @@ in each command's --help.`,
 	}
 	for _, build := range commands {
 		cmd := build(e)
-		setUsageErrors(cmd)
+		finishCommand(cmd, nil)
 		app.Commands = append(app.Commands, cmd)
 	}
 	// An unknown command is a usage error, not a help page on stdout.
@@ -115,14 +122,38 @@ in each command's --help.`,
 	return app
 }
 
-// setUsageErrors makes flag errors of a command (and its subcommands) usage
-// errors reported on stderr with exit 2.
-func setUsageErrors(cmd *ucli.Command) {
+// finishCommand applies what every command shares, recursively:
+//   - flag errors are usage errors on stderr with exit 2;
+//   - a command made only of subcommands refuses a missing or unknown one
+//     (exit 2) instead of succeeding silently;
+//   - --output reads XTSYNC_<COMMAND>_OUTPUT, not one shared variable, since
+//     the commands accept different formats (a CI job that sets sarif for
+//     check must not break plan).
+func finishCommand(cmd *ucli.Command, parents []string) {
+	path := append(append([]string{}, parents...), cmd.Name)
+	name := strings.Join(path, " ")
 	cmd.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
-		return usageError("%s: %v", cmd.Name, err)
+		return usageError("%s: %v", name, err)
+	}
+	for _, f := range cmd.Flags {
+		if sf, ok := f.(*ucli.StringFlag); ok && sf.Name == "output" {
+			sf.EnvVars = []string{"XTSYNC_" + strings.ToUpper(strings.Join(path, "_")) + "_OUTPUT"}
+		}
+	}
+	if len(cmd.Subcommands) > 0 && cmd.Action == nil {
+		var subs []string
+		for _, sub := range cmd.Subcommands {
+			subs = append(subs, sub.Name)
+		}
+		cmd.Action = func(c *ucli.Context) error {
+			if c.NArg() > 0 {
+				return usageError("%s: unknown command %q: want %s", name, c.Args().First(), strings.Join(subs, " or "))
+			}
+			return usageError("%s: missing command: want %s (xtsync %s --help)", name, strings.Join(subs, " or "), name)
+		}
 	}
 	for _, sub := range cmd.Subcommands {
-		setUsageErrors(sub)
+		finishCommand(sub, path)
 	}
 }
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -55,12 +54,4 @@ func noArgs(c *ucli.Context) error {
 		return usageError("%s: unexpected argument %q", c.Command.Name, c.Args().First())
 	}
 	return nil
-}
-
-// notYet is the action of a command whose capability has not landed yet: it
-// says so plainly and exits 1.
-func notYet(what string) ucli.ActionFunc {
-	return func(c *ucli.Context) error {
-		return fmt.Errorf("%s is not implemented in this version yet", what)
-	}
 }
