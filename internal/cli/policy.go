@@ -22,6 +22,15 @@ func policyCommand(e *env) *ucli.Command {
 		Name:      "policy",
 		Usage:     "run the repository's Rego policy tests, list the built-in policies",
 		UsageText: "xtsync policy test [DIR...] [--repo DIR] [--builtin] [--run REGEX] [--output text|json]\nxtsync policy list [--output text|json]",
+		Description: `Policies are Rego v1 files in any package under xtsync (conftest's
+conventions: deny, warn and violation rules), in the directories xtsync.yaml's
+"policies" names. 'xtsync check' and 'xtsync plan' evaluate them with the
+built-in policies; see docs/policies.md for the input document.
+
+Examples:
+  xtsync policy test                 # the repository's *_test.rego
+  xtsync policy test --builtin       # and the built-ins' own tests
+  xtsync policy list                 # the built-in policy ids`,
 		Subcommands: []*ucli.Command{
 			{
 				Name:      "test",

@@ -28,7 +28,12 @@ func snapshotCommand(e *env) *ucli.Command {
 		Usage: "pull directory snapshots from Microsoft Graph",
 		Description: `Directory snapshots are what the simulator reads: one JSON file per tenant in
 the snapshots directory (xtsync.yaml's "snapshots", default .xtsync/snapshots).
-They hold personal data: keep them out of Git.`,
+They hold personal data: keep them out of Git.
+
+Examples:
+  xtsync snapshot pull --repo .                       # every tenant, incremental
+  xtsync snapshot pull --tenant contoso-us --full     # one tenant, from scratch
+  xtsync snapshot pull --graph-url http://127.0.0.1:PORT   # a local 'xtsync emulator'`,
 		Subcommands: []*ucli.Command{snapshotPullCommand(e)},
 	}
 }
