@@ -113,11 +113,17 @@ func (ex *explainer) eligibility(c *cfgRun, u *User, elig bool, skip string, ass
 	default:
 		ex.add("eligible", "no (%s): userType is %q, not Member", skip, u.UserType)
 	}
+	nested := ""
+	if !c.all && !assigned {
+		nested = nestedPath(c, i)
+	}
 	switch {
 	case c.all:
 		ex.add("assigned", "yes: scope.all (sync all users)")
 	case assigned:
 		ex.add("assigned", "yes: %s", c.via[i])
+	case nested != "":
+		ex.add("assigned", "no: %s", nested)
 	default:
 		ex.add("assigned", "no: not assigned directly and not a direct member of an assigned group (nested groups are not followed)")
 	}
