@@ -46,6 +46,7 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 	repo.Settings.File = SettingsFile
 
 	settingsPaths := map[string]Pos{}
+	items := itemPositions{partner: map[*Partner]map[string]Pos{}, sync: map[*SyncConfig]map[string]Pos{}}
 	if data, err := readFile(fsys, SettingsFile); err == nil {
 		s, l := parseSettings(SettingsFile, data)
 		repo.Settings = s
@@ -86,6 +87,12 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		t, l := parseTenant(file, data)
 		diags = append(diags, l.diags...)
 		merge(read, l.read)
+		for p, paths := range l.partnerPaths {
+			items.partner[p] = paths
+		}
+		for sc, paths := range l.syncPaths {
+			items.sync[sc] = paths
+		}
 		if t == nil {
 			continue
 		}
@@ -99,7 +106,7 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		repo.Tenants = append(repo.Tenants, t)
 	}
 	sort.SliceStable(repo.Tenants, func(i, j int) bool { return repo.Tenants[i].Name < repo.Tenants[j].Name })
-	diags = append(diags, check(repo, settingsPaths)...)
+	diags = append(diags, check(repo, settingsPaths, items)...)
 	diags.Sort()
 	return repo, dedupe(diags), read
 }
@@ -221,9 +228,32 @@ func (l *fileLoader) repoPath(n *yaml.Node, key, p string) bool {
 	return true
 }
 
+// itemPositions holds the paths each partner entry and sync configuration
+// recorded itself (see fileLoader.partnerPaths).
+type itemPositions struct {
+	partner map[*Partner]map[string]Pos
+	sync    map[*SyncConfig]map[string]Pos
+}
+
+// at returns the position of path (or of its nearest ancestor) among an
+// entry's own paths, else the tenant's.
+func at(t *Tenant, own map[string]Pos, path string) Pos {
+	for p := path; p != ""; {
+		if pos, ok := own[p]; ok {
+			return pos
+		}
+		i := lastDot(p)
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return t.PathPos(path)
+}
+
 // check runs the checks that need the whole repository: duplicates across
 // files, references, and the warnings.
-func check(repo *Repo, settingsPaths map[string]Pos) Diagnostics {
+func check(repo *Repo, settingsPaths map[string]Pos, items itemPositions) Diagnostics {
 	var ds Diagnostics
 	errorf := func(p Pos, code, format string, args ...any) {
 		ds = append(ds, Diagnostic{Pos: p, Severity: SeverityError, Code: code, Message: fmt.Sprintf(format, args...)})
@@ -255,7 +285,9 @@ func check(repo *Repo, settingsPaths map[string]Pos) Diagnostics {
 	// Resolve partners.
 	for _, t := range repo.Tenants {
 		seen := map[string]Pos{}
+		var kept []*Partner
 		for _, p := range t.Partners {
+			own := items.partner[p]
 			written := p.Tenant
 			if p.TenantID != "" {
 				if rt := byID[p.TenantID]; rt != nil {
@@ -268,11 +300,12 @@ func check(repo *Repo, settingsPaths map[string]Pos) Diagnostics {
 				if s := suggest(p.Tenant, names); s != "" {
 					msg += fmt.Sprintf(": did you mean %q?", s)
 				}
-				errorf(t.PathPos("partners."+written+".tenant"), "unknown-partner", "%s", msg)
+				errorf(at(t, own, "partners."+written+".tenant"), "unknown-partner", "%s", msg)
+				kept = append(kept, p)
 				continue
 			}
 			if written != p.Tenant {
-				renamePaths(t.Paths, "partners."+written, "partners."+p.Tenant)
+				renamePaths(own, "partners."+written, "partners."+p.Tenant)
 			}
 			if p.Tenant == t.Name || (p.TenantID != "" && p.TenantID == t.TenantID) {
 				errorf(p.Pos, "self-partner", "a tenant cannot be its own partner")
@@ -284,8 +317,20 @@ func check(repo *Repo, settingsPaths map[string]Pos) Diagnostics {
 			}
 			if first, dup := seen[key]; dup {
 				errorf(p.Pos, "duplicate-partner", "duplicate partner entry for %s (first at line %d): merge the two entries", p.Tenant, first.Line)
+				continue
 			}
 			seen[key] = p.Pos
+			kept = append(kept, p)
+		}
+		// The partner paths, under the resolved names, of the entries kept
+		// (the first of duplicates).
+		for k := range t.Paths {
+			if strings.HasPrefix(k, "partners.") {
+				delete(t.Paths, k)
+			}
+		}
+		for _, p := range kept {
+			addPaths(t.Paths, items.partner[p])
 		}
 	}
 
@@ -294,6 +339,7 @@ func check(repo *Repo, settingsPaths map[string]Pos) Diagnostics {
 	for _, t := range repo.Tenants {
 		for _, sc := range t.Sync {
 			sc.Source = t.Name
+			own := items.sync[sc]
 			base := "sync." + sc.Name
 			if sc.Target == "" {
 				continue
@@ -311,11 +357,11 @@ func check(repo *Repo, settingsPaths map[string]Pos) Diagnostics {
 				} else {
 					msg += fmt.Sprintf(": add tenants/%s.yaml", sc.Target)
 				}
-				errorf(t.PathPos(base+".target"), "dangling-target", "%s", msg)
+				errorf(at(t, own, base+".target"), "dangling-target", "%s", msg)
 				continue
 			}
 			if tgt == t {
-				errorf(t.PathPos(base+".target"), "self-sync", "sync %s: the target is the source itself", sc.Name)
+				errorf(at(t, own, base+".target"), "self-sync", "sync %s: the target is the source itself", sc.Name)
 				continue
 			}
 			pair := [2]string{t.Name, tgt.Name}
@@ -324,28 +370,28 @@ func check(repo *Repo, settingsPaths map[string]Pos) Diagnostics {
 			in := tgt.Partner(t.Name)
 			switch {
 			case in == nil:
-				warnf(t.PathPos(base+".target"), "inbound-sync-not-allowed", "sync %s: %s has no partner entry for %s: add one with inbound.userSync: true to %s (until then the sync is blocked)", sc.Name, tgt.Name, t.Name, tgt.File)
+				warnf(at(t, own, base+".target"), "inbound-sync-not-allowed", "sync %s: %s has no partner entry for %s: add one with inbound.userSync: true to %s (until then the sync is blocked)", sc.Name, tgt.Name, t.Name, tgt.File)
 			case in.Inbound == nil || !in.Inbound.UserSync:
-				warnf(t.PathPos(base+".target"), "inbound-sync-not-allowed", "sync %s: %s does not allow user sync from %s: set inbound.userSync: true in %s (until then the sync is blocked)", sc.Name, tgt.Name, t.Name, tgt.File)
+				warnf(at(t, own, base+".target"), "inbound-sync-not-allowed", "sync %s: %s does not allow user sync from %s: set inbound.userSync: true in %s (until then the sync is blocked)", sc.Name, tgt.Name, t.Name, tgt.File)
 			}
 			if in != nil && (in.Inbound == nil || !in.Inbound.AutoRedeem) {
-				warnf(t.PathPos(base+".target"), "auto-redeem-off", "sync %s: %s does not auto-redeem invitations from %s: set inbound.autoRedeem: true in %s (until then the sync is blocked)", sc.Name, tgt.Name, t.Name, tgt.File)
+				warnf(at(t, own, base+".target"), "auto-redeem-off", "sync %s: %s does not auto-redeem invitations from %s: set inbound.autoRedeem: true in %s (until then the sync is blocked)", sc.Name, tgt.Name, t.Name, tgt.File)
 			}
 			if out := t.Partner(tgt.Name); out == nil || out.Outbound == nil || !out.Outbound.AutoRedeem {
-				warnf(t.PathPos(base+".target"), "auto-redeem-off", "sync %s: %s does not auto-redeem invitations towards %s: add a partner entry for %s with outbound.autoRedeem: true (until then the sync is blocked)", sc.Name, t.Name, tgt.Name, tgt.Name)
+				warnf(at(t, own, base+".target"), "auto-redeem-off", "sync %s: %s does not auto-redeem invitations towards %s: add a partner entry for %s with outbound.autoRedeem: true (until then the sync is blocked)", sc.Name, t.Name, tgt.Name, tgt.Name)
 			}
 			if sc.Scope.All && !contains(sc.Acknowledge, "scope-all") {
-				warnf(t.PathPos(base+".scope.all"), "scope-all", "sync %s: scope.all provisions every member of %s into %s: add acknowledge: [scope-all] if that is intended", sc.Name, t.Name, tgt.Name)
+				warnf(at(t, own, base+".scope.all"), "scope-all", "sync %s: scope.all provisions every member of %s into %s: add acknowledge: [scope-all] if that is intended", sc.Name, t.Name, tgt.Name)
 			}
 			if t.Cloud != tgt.Cloud {
-				warnf(t.PathPos(base+".target"), "cross-cloud", "sync %s: %s (%s) and %s (%s) are in different clouds: Entra needs an Entra ID Governance licence and syncs neither manager nor groups across clouds", sc.Name, t.Name, t.Cloud, tgt.Name, tgt.Cloud)
+				warnf(at(t, own, base+".target"), "cross-cloud", "sync %s: %s (%s) and %s (%s) are in different clouds: Entra needs an Entra ID Governance licence and syncs neither manager nor groups across clouds", sc.Name, t.Name, t.Cloud, tgt.Name, tgt.Cloud)
 			}
 		}
 	}
 	for _, scs := range pairs {
 		for _, sc := range scs[1:] {
 			src := byName[sc.Source]
-			warnf(src.PathPos("sync."+sc.Name), "several-configs", "sync %s: %s already has a configuration into %s (%s): Entra runs both, so make sure their scopes do not overlap", sc.Name, sc.Source, sc.Target, scs[0].Name)
+			warnf(at(src, items.sync[sc], "sync."+sc.Name), "several-configs", "sync %s: %s already has a configuration into %s (%s): Entra runs both, so make sure their scopes do not overlap", sc.Name, sc.Source, sc.Target, scs[0].Name)
 		}
 	}
 

@@ -248,6 +248,39 @@ func TestLoadResolvesGUIDPartner(t *testing.T) {
 	}
 }
 
+// TestLoadDuplicateKeepsFirstPositions: a second entry with the name of an
+// earlier one is reported at its own line, and never moves the positions of
+// the first: the first's errors and Paths stay on the first's lines.
+func TestLoadDuplicateKeepsFirstPositions(t *testing.T) {
+	fsys := exampleFS(t)
+	eu := string(fsys["tenants/contoso-eu.yaml"].Data)
+	eu = strings.Replace(eu, "    target: contoso-us ", "    target: contoso-usx", 1)
+	eu += "  - name: eu-to-us\n    target: contoso-us\n    scope: { groups: [Other] }\n"
+	// A second partner entry naming contoso-us by its id, after the first.
+	eu = strings.Replace(eu, "\nsync:\n", "  - tenant: 6B6F7A2E-0D4B-4C36-9A55-2F4E7D3C1A90\n    outbound: { autoRedeem: false }\n\nsync:\n", 1)
+	fsys["tenants/contoso-eu.yaml"] = &fstest.MapFile{Data: []byte(eu)}
+	repo, ds := Load(fsys)
+	want := `tenants/contoso-eu.yaml:18:5: error: duplicate partner entry for contoso-us (first at line 15): merge the two entries [duplicate-partner]
+tenants/contoso-eu.yaml:23:5: error: sync eu-to-us: target "contoso-usx" is not a tenant of this repository: did you mean "contoso-us"? [dangling-target]
+tenants/contoso-eu.yaml:48:5: error: duplicate sync configuration name "eu-to-us" (first at line 22): names are unique within a tenant [duplicate-sync]
+`
+	if diff := cmp.Diff(want, render(ds)); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+	paths := repo.Tenant("contoso-eu").Paths
+	for path, want := range map[string]string{
+		"sync.eu-to-us":                           "tenants/contoso-eu.yaml:22:5",
+		"sync.eu-to-us.target":                    "tenants/contoso-eu.yaml:23:5",
+		"sync.eu-to-us.scope.groups":              "tenants/contoso-eu.yaml:27:7",
+		"partners.contoso-us":                     "tenants/contoso-eu.yaml:15:5",
+		"partners.contoso-us.outbound.autoRedeem": "tenants/contoso-eu.yaml:17:7",
+	} {
+		if got := paths[path].String(); got != want {
+			t.Errorf("Paths[%s] = %s, want %s", path, got, want)
+		}
+	}
+}
+
 func TestLoadEmptyFS(t *testing.T) {
 	repo, ds := Load(fstest.MapFS{"tenants/.keep": &fstest.MapFile{}})
 	if len(ds) != 0 || repo == nil || len(repo.Tenants) != 0 {

@@ -49,7 +49,8 @@ func parseTenant(file string, data []byte) (*Tenant, *fileLoader) {
 	}
 	seenPartner := map[string]*yaml.Node{}
 	for i, it := range o.list("partners") {
-		p := parsePartner(o, it, i)
+		var p *Partner
+		paths := l.itemPaths(func() { p = parsePartner(o, it, i) })
 		if p == nil {
 			continue
 		}
@@ -58,11 +59,14 @@ func parseTenant(file string, data []byte) (*Tenant, *fileLoader) {
 			continue
 		}
 		seenPartner[p.TenantID+"|"+p.Tenant] = it
+		l.partnerPaths[p] = paths
+		addPaths(l.paths, paths)
 		t.Partners = append(t.Partners, p)
 	}
 	seenSync := map[string]*yaml.Node{}
 	for i, it := range o.list("sync") {
-		sc := parseSync(o, it, i)
+		var sc *SyncConfig
+		paths := l.itemPaths(func() { sc = parseSync(o, it, i) })
 		if sc == nil {
 			continue
 		}
@@ -72,9 +76,32 @@ func parseTenant(file string, data []byte) (*Tenant, *fileLoader) {
 			continue
 		}
 		seenSync[sc.Name] = it
+		l.syncPaths[sc] = paths
+		addPaths(l.paths, paths)
 		t.Sync = append(t.Sync, sc)
 	}
 	return t, l
+}
+
+// itemPaths runs parse with a fresh paths map and returns the paths it
+// recorded: a list item's paths join the tenant's only once the item is
+// known not to be a duplicate, so a duplicate never moves the first entry's
+// positions.
+func (l *fileLoader) itemPaths(parse func()) map[string]Pos {
+	saved := l.paths
+	l.paths = map[string]Pos{}
+	defer func() { l.paths = saved }()
+	parse()
+	return l.paths
+}
+
+// addPaths copies src into dst, keeping the positions dst already has.
+func addPaths(dst, src map[string]Pos) {
+	for k, v := range src {
+		if _, ok := dst[k]; !ok {
+			dst[k] = v
+		}
+	}
 }
 
 // itemKey names a list item in Paths: the scalar value of its field (a

@@ -32,10 +32,16 @@ type fileLoader struct {
 	// read records the format paths the loader asked for (tests check it
 	// against the format description).
 	read map[string]bool
+	// partnerPaths and syncPaths hold each kept list item's own paths
+	// (full dotted paths, as in paths): the repository checks take an
+	// entry's positions from here, never from a map keyed by name.
+	partnerPaths map[*Partner]map[string]Pos
+	syncPaths    map[*SyncConfig]map[string]Pos
 }
 
 func newFileLoader(file string) *fileLoader {
-	return &fileLoader{file: file, paths: map[string]Pos{}, read: map[string]bool{}}
+	return &fileLoader{file: file, paths: map[string]Pos{}, read: map[string]bool{},
+		partnerPaths: map[*Partner]map[string]Pos{}, syncPaths: map[*SyncConfig]map[string]Pos{}}
 }
 
 func (l *fileLoader) pos(n *yaml.Node) Pos {
