@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // cmpOp is a comparison operator of an IIF condition.
@@ -292,6 +294,9 @@ func (p *parser) call(name string, start int) (*node, error) {
 				return nil, p.errorAt(start, "unknown function %s (function names are case-sensitive: did you mean %s?)", name, k)
 			}
 		}
+		if k := closestFunction(name); k != "" {
+			return nil, p.errorAt(start, "unknown function %s: did you mean %s?", name, k)
+		}
 		return nil, p.errorAt(start, "unknown function %s", name)
 	}
 	open := p.i
@@ -347,4 +352,17 @@ func checkNesting(n *node, top bool) error {
 		}
 	}
 	return nil
+}
+
+// closestFunction returns the known function nearest to a misspelt name
+// (at most two edits, and at most one edit per three letters, away), or "".
+func closestFunction(name string) string {
+	best, bestD := "", 3
+	for k := range specs {
+		d := levenshtein.ComputeDistance(strings.ToLower(name), strings.ToLower(k))
+		if d*3 <= len(name) && (d < bestD || d == bestD && k < best) {
+			best, bestD = k, d
+		}
+	}
+	return best
 }

@@ -17,6 +17,8 @@ func TestParseErrors(t *testing.T) {
 		{``, Error{1, "empty expression"}},
 		{`   `, Error{1, "empty expression"}},
 		{`Foo([a])`, Error{1, "unknown function Foo"}},
+		{`Joinx(" ", [a])`, Error{1, "unknown function Joinx: did you mean Join?"}},
+		{`ToUper([a])`, Error{1, "unknown function ToUper: did you mean ToUpper?"}},
 		{`Join(" ", toupper([a]))`, Error{11, "unknown function toupper (function names are case-sensitive: did you mean ToUpper?)"}},
 		{`Mid([a], 1)`, Error{1, "Mid takes 3 arguments (source, start, length), got 2"}},
 		{`Guid(1)`, Error{1, "Guid takes 0 arguments (), got 1"}},
