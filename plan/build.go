@@ -28,6 +28,7 @@ type Input struct {
 // the plan as input.
 func Build(in Input) *Plan {
 	changes := Diff(in.BaseRepo, in.HeadRepo)
+	imp := impact(in.BaseResult, in.HeadResult, in.BaseRepo, in.HeadRepo, in.Snapshots, changes)
 	return &Plan{
 		FormatVersion: FormatVersion,
 		Base:          in.Base,
@@ -35,10 +36,33 @@ func Build(in Input) *Plan {
 		Changes:       changes,
 		Files:         files(in.Files),
 		Configs:       configs(in),
-		Impact:        impact(in.BaseResult, in.HeadResult, in.BaseRepo, in.HeadRepo, in.Snapshots, changes),
-		Drift:         FindDrift(in.HeadResult, in.Snapshots),
+		Impact:        imp,
+		Drift:         Unexplained(FindDrift(in.HeadResult, in.Snapshots), imp),
 		Findings:      []Finding{},
 	}
+}
+
+// Unexplained is the drift not explained by the change: drift entries
+// whose user none of the impact lists (added, removed, changed, disabled,
+// staged) of its target reports. What the change itself does to the target
+// is already in the impact; drift is what differs besides.
+func Unexplained(drift []Drift, imp []TargetImpact) []Drift {
+	seen := map[userKey]bool{}
+	for i := range imp {
+		ti := &imp[i]
+		for _, l := range [][]ImpactUser{ti.Added, ti.Removed, ti.Changed, ti.Disabled, ti.Staged} {
+			for _, u := range l {
+				seen[userKey{ti.Target, u.Source, u.SourceUserID}] = true
+			}
+		}
+	}
+	out := []Drift{}
+	for _, d := range drift {
+		if !seen[userKey{d.Target, d.Source, d.SourceUserID}] {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Counts sums what a target impact lists.

@@ -181,12 +181,12 @@ func impact(base, head *simulate.Result, baseRepo, headRepo *tenants.Repo, snaps
 		bin, hin := b != nil && b.in, h != nil && h.in
 		switch {
 		case hin && !bin:
-			get(k.target).Added = append(get(k.target).Added, impactUser(k, h, b, states, upns))
+			get(k.target).Added = append(get(k.target).Added, withBase(impactUser(k, h, b, states, upns), b))
 		case bin && !hin:
-			get(k.target).Removed = append(get(k.target).Removed, impactUser(k, h, b, states, upns))
+			get(k.target).Removed = append(get(k.target).Removed, withBase(impactUser(k, h, b, states, upns), b))
 		case bin && hin:
 			if ch := writtenChanges(b.row, h.row); len(ch) > 0 {
-				u := impactUser(k, h, b, states, upns)
+				u := withBase(impactUser(k, h, b, states, upns), b)
 				u.Changes = ch
 				get(k.target).Changed = append(get(k.target).Changed, u)
 			}
@@ -195,11 +195,12 @@ func impact(base, head *simulate.Result, baseRepo, headRepo *tenants.Repo, snaps
 	if head != nil {
 		for i := range head.Users {
 			row := &head.Users[i]
+			b := bset[userKey{row.Target, row.Source, row.SourceUserID}]
 			switch row.Action {
 			case simulate.ActionDisable:
-				get(row.Target).Disabled = append(get(row.Target).Disabled, rowUser(row))
+				get(row.Target).Disabled = append(get(row.Target).Disabled, withBase(rowUser(row), b))
 			case simulate.ActionStaged:
-				get(row.Target).Staged = append(get(row.Target).Staged, rowUser(row))
+				get(row.Target).Staged = append(get(row.Target).Staged, withBase(rowUser(row), b))
 			}
 		}
 	}
@@ -269,6 +270,33 @@ func untouchedReason(base *simulate.UserResult, states map[string]string) string
 		return ReasonNotAdopted
 	}
 	return ReasonOutOfScope
+}
+
+// withBase records base's action and reason on an impact user.
+func withBase(u ImpactUser, b *member) ImpactUser {
+	if b != nil && b.row != nil {
+		u.BaseAction, u.BaseReason = string(b.row.Action), b.row.Reason
+	}
+	return u
+}
+
+// HeldBack is what a staged user's row holds back: "disable" for a staged
+// disable (its reason is empty, as a disable's is), else "delete".
+func HeldBack(action, reason string) string {
+	if action != string(simulate.ActionStaged) {
+		return action
+	}
+	if reason == "" {
+		return string(simulate.ActionDisable)
+	}
+	return string(simulate.ActionDelete)
+}
+
+// Pending reports whether a user of the disabled or staged list is already
+// pending without the change: base's cycle disables (or deletes) it too,
+// or holds back the same. Otherwise this change causes it.
+func (u ImpactUser) Pending() bool {
+	return u.BaseAction != "" && HeldBack(u.BaseAction, u.BaseReason) == HeldBack(u.Action, u.Reason)
 }
 
 func rowUser(row *simulate.UserResult) ImpactUser {

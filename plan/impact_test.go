@@ -85,8 +85,8 @@ func TestImpact(t *testing.T) {
 				row("u-eve", "eve@contoso.eu", simulate.ActionDelete, "source-deleted", tu("Ops", true, true), nil),
 			),
 			want: []TargetImpact{withLists(impactOf("contoso-us", "contoso-eu/eu-to-us"), nil, []ImpactUser{
-				iu("u-anna", "anna@contoso.eu", "delete", "unassigned"),
-				iu("u-bob", "Bob@contoso.eu", "delete", "unassigned"),
+				based(iu("u-anna", "anna@contoso.eu", "delete", "unassigned"), "noop", ""),
+				based(iu("u-bob", "Bob@contoso.eu", "delete", "unassigned"), "noop", ""),
 			}, nil, nil, nil)},
 		},
 		{
@@ -104,10 +104,10 @@ func TestImpact(t *testing.T) {
 				[]ImpactUser{iu("u-carl", "carl@contoso.eu", "create", "")},
 				nil,
 				[]ImpactUser{
-					withChanges(iu("u-anna", "anna@contoso.eu", "update", ""), map[string]simulate.Change{"department": {From: "Sales", To: "Marketing"}}),
-					withChanges(iu("u-bob", "Bob@contoso.eu", "disable", ""), map[string]simulate.Change{"accountEnabled": {From: true, To: false}}),
+					based(withChanges(iu("u-anna", "anna@contoso.eu", "update", ""), map[string]simulate.Change{"department": {From: "Sales", To: "Marketing"}}), "noop", ""),
+					based(withChanges(iu("u-bob", "Bob@contoso.eu", "disable", ""), map[string]simulate.Change{"accountEnabled": {From: true, To: false}}), "noop", ""),
 				},
-				[]ImpactUser{iu("u-bob", "Bob@contoso.eu", "disable", "")},
+				[]ImpactUser{based(iu("u-bob", "Bob@contoso.eu", "disable", ""), "noop", "")},
 				nil)},
 		},
 		{
@@ -118,12 +118,12 @@ func TestImpact(t *testing.T) {
 				row("u-eve", "eve@contoso.eu", simulate.ActionStaged, "source-deleted", tu("Ops", true, false), nil),
 			),
 			want: []TargetImpact{withLists(impactOf("contoso-us", "contoso-eu/eu-to-us"),
-				[]ImpactUser{iu("u-eve", "eve@contoso.eu", "staged", "source-deleted")}, // base deleted eve; head holds her back
+				[]ImpactUser{based(iu("u-eve", "eve@contoso.eu", "staged", "source-deleted"), "delete", "source-deleted")}, // base deleted eve; head holds her back
 				nil, nil, nil,
 				[]ImpactUser{
-					iu("u-anna", "anna@contoso.eu", "staged", "unassigned"),
-					iu("u-bob", "Bob@contoso.eu", "staged", "unassigned"),
-					iu("u-eve", "eve@contoso.eu", "staged", "source-deleted"),
+					based(iu("u-anna", "anna@contoso.eu", "staged", "unassigned"), "noop", ""),
+					based(iu("u-bob", "Bob@contoso.eu", "staged", "unassigned"), "noop", ""),
+					based(iu("u-eve", "eve@contoso.eu", "staged", "source-deleted"), "delete", "source-deleted"),
 				})},
 		},
 		{
@@ -132,9 +132,9 @@ func TestImpact(t *testing.T) {
 			name: "paused leaves users alone",
 			head: result(simulate.StatePaused),
 			want: []TargetImpact{withLists(impactOf("contoso-us", "contoso-eu/eu-to-us"),
-				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-eve", SourceUserPrincipalName: "eve@contoso.eu", Reason: "config-paused"}},
+				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-eve", SourceUserPrincipalName: "eve@contoso.eu", Reason: "config-paused", BaseAction: "delete", BaseReason: "source-deleted"}},
 				nil,
-				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-anna", SourceUserPrincipalName: "anna@contoso.eu", Reason: "config-paused",
+				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-anna", SourceUserPrincipalName: "anna@contoso.eu", Reason: "config-paused", BaseAction: "update",
 					Changes: map[string]simulate.Change{"accountEnabled": {From: true, To: false}, "companyName": {From: "Contoso Europe", To: nil}, "department": {From: "Sales", To: "Old"}, "showInAddressList": {From: true, To: false}, "userType": {From: "Member", To: ""}}}},
 				nil, nil)},
 		},
@@ -148,7 +148,7 @@ func TestImpact(t *testing.T) {
 				row("u-eve", "eve@contoso.eu", simulate.ActionDelete, "source-deleted", tu("Ops", true, true), nil),
 			),
 			want: []TargetImpact{withLists(impactOf("contoso-us", "contoso-eu/eu-to-us"), nil,
-				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-carl", SourceUserPrincipalName: "carl@contoso.eu", Reason: ReasonNotCreated}},
+				[]ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-carl", SourceUserPrincipalName: "carl@contoso.eu", Reason: ReasonNotCreated, BaseAction: "create"}},
 				nil, nil, nil)},
 		},
 	}
@@ -179,6 +179,12 @@ func TestImpact(t *testing.T) {
 			}
 		})
 	}
+}
+
+// based records base's action and reason on an expected user.
+func based(u ImpactUser, action, reason string) ImpactUser {
+	u.BaseAction, u.BaseReason = action, reason
+	return u
 }
 
 func impactOf(target string, restarts ...string) TargetImpact {
@@ -291,5 +297,51 @@ func BenchmarkImpactLarge(b *testing.B) {
 		if got := Impact(base, head, nil, nil, snaps); len(got[0].Removed) != n {
 			b.Fatalf("removed %d", len(got[0].Removed))
 		}
+	}
+}
+
+// TestPending: a user disabled or staged at head is pending without the
+// change when base's cycle does (or holds back) the same; else the change
+// causes it.
+func TestPending(t *testing.T) {
+	tests := []struct {
+		name                             string
+		action, reason, baseAct, baseRsn string
+		want                             bool
+	}{
+		{"disabled in both", "disable", "", "disable", "", true},
+		{"disabled at head, held back at base", "disable", "", "staged", "", true},
+		{"disabled at head only", "disable", "", "noop", "", false},
+		{"staged delete, base deletes", "staged", "unassigned", "delete", "unassigned", true},
+		{"staged in both", "staged", "unassigned", "staged", "source-deleted", true},
+		{"staged delete, base disables", "staged", "unassigned", "disable", "", false},
+		{"staged disable, base disables", "staged", "", "disable", "", true},
+		{"staged, base updates", "staged", "unassigned", "update", "", false},
+		{"no base row", "staged", "unassigned", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := ImpactUser{Action: tt.action, Reason: tt.reason, BaseAction: tt.baseAct, BaseReason: tt.baseRsn}
+			if got := u.Pending(); got != tt.want {
+				t.Errorf("Pending() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestUnexplained: drift leaves out the users the impact reports.
+func TestUnexplained(t *testing.T) {
+	drift := []Drift{
+		{Target: "contoso-us", Source: "contoso-eu", SourceUserID: "u-bob", Kind: DriftUnexpected},
+		{Target: "contoso-us", Source: "contoso-eu", SourceUserID: "u-eve", Kind: DriftUnexpected},
+		{Target: "contoso-us", Source: "contoso-eu", SourceUserID: "u-dan", Kind: DriftDiffers},
+		{Target: "fabrikam-uk", Source: "contoso-eu", SourceUserID: "u-bob", Kind: DriftMissing},
+	}
+	imp := []TargetImpact{withLists(impactOf("contoso-us"), nil,
+		[]ImpactUser{iu("u-bob", "bob@contoso.eu", "delete", "unassigned")}, nil, nil,
+		[]ImpactUser{iu("u-eve", "eve@contoso.eu", "staged", "unassigned")})}
+	want := []Drift{drift[2], drift[3]}
+	if diff := cmp.Diff(want, Unexplained(drift, imp)); diff != "" {
+		t.Errorf("Unexplained (-want +got):\n%s", diff)
 	}
 }

@@ -84,8 +84,16 @@ type ImpactUser struct {
 	// Reason is the action's reason (unassigned, filtered …), or why head's
 	// cycle leaves the user alone (config-paused, config-blocked,
 	// config-removed).
-	Reason  string                     `json:"reason"`
-	Changes map[string]simulate.Change `json:"changes,omitempty"`
+	Reason string `json:"reason"`
+	// BaseAction is what base's cycle does to the user ("" when base's
+	// cycle leaves it as it is): it tells a reviewer what this change
+	// really does (a user removed with base action create is one that is
+	// no longer created, not a soft-delete; a user staged at head and
+	// already disabled by base's cycle is pending without the change).
+	BaseAction string `json:"baseAction,omitempty"`
+	// BaseReason is the reason of base's action.
+	BaseReason string                     `json:"baseReason,omitempty"`
+	Changes    map[string]simulate.Change `json:"changes,omitempty"`
 }
 
 // Drift is a difference between head's simulated state and what the target
