@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -247,6 +248,10 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 		start := time.Now()
 		r.snap, r.delta, err = graph.Pull(ctx, cl, opts)
 		if err != nil {
+			var unknownCA x509.UnknownAuthorityError
+			if errors.As(err, &unknownCA) && c.String("graph-ca") == "" {
+				return fmt.Errorf("pull tenant %s: %w (for 'xtsync emulator --tls', trust its certificate with --graph-ca STATE/cert.pem)", t.Name, err)
+			}
 			return fmt.Errorf("pull tenant %s: %w", t.Name, err)
 		}
 		since := ""
@@ -316,8 +321,8 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 				b2b++
 			}
 		}
-		fmt.Fprintf(e.stdout, "%s: %d users (%d B2B), %d groups; %s pull, %d requests, %s in %s -> %s\n",
-			r.tenant.Name, len(r.snap.Users), b2b, len(r.snap.Groups), kind, r.stats.Requests,
+		fmt.Fprintf(e.stdout, "%s: %s (%d B2B), %s; %s pull, %s, %s in %s -> %s\n",
+			r.tenant.Name, plural(len(r.snap.Users), "user", "users"), b2b, plural(len(r.snap.Groups), "group", "groups"), kind, plural(int(r.stats.Requests), "request", "requests"),
 			humanBytes(r.stats.Bytes), r.took.Round(time.Millisecond), graph.SnapshotPath(dir, r.tenant.Name))
 	}
 	return nil
