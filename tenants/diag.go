@@ -9,10 +9,12 @@ import (
 // Severity of a diagnostic.
 type Severity string
 
-// The severities. Errors make a repository unusable; warnings do not.
+// The severities. Errors make a repository unusable; warnings do not; a
+// note says what could not be checked because of an error elsewhere.
 const (
 	SeverityError   Severity = "error"
 	SeverityWarning Severity = "warning"
+	SeverityNote    Severity = "note"
 )
 
 // Diagnostic is one problem found while loading or validating a repository.

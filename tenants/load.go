@@ -47,6 +47,9 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 
 	settingsPaths := map[string]Pos{}
 	items := itemPositions{partner: map[*Partner]map[string]Pos{}, sync: map[*SyncConfig]map[string]Pos{}}
+	// unreadable maps the name of a tenant file that yields no tenant (by
+	// its file name) to the file: references to it cannot be checked.
+	unreadable := map[string]string{}
 	if data, err := readFile(fsys, SettingsFile); err == nil {
 		s, l := parseSettings(SettingsFile, data)
 		repo.Settings = s
@@ -79,9 +82,11 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		case !strings.HasSuffix(e.Name(), ".yaml"):
 			continue
 		}
+		stem := strings.TrimSuffix(e.Name(), ".yaml")
 		data, err := readFile(fsys, file)
 		if err != nil {
 			diags = append(diags, fileError(file, err))
+			unreadable[stem] = file
 			continue
 		}
 		t, l := parseTenant(file, data)
@@ -93,10 +98,13 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		for sc, paths := range l.syncPaths {
 			items.sync[sc] = paths
 		}
+		if t == nil || t.Name == "" {
+			unreadable[stem] = file
+		}
 		if t == nil {
 			continue
 		}
-		if want := strings.TrimSuffix(e.Name(), ".yaml"); t.Name != "" && t.Name != want && patterns[tenantNamePattern].MatchString(t.Name) {
+		if want := stem; t.Name != "" && t.Name != want && patterns[tenantNamePattern].MatchString(t.Name) {
 			diags = append(diags, Diagnostic{Pos: t.PathPos("name"), Severity: SeverityError, Code: "file-name-mismatch",
 				Message: fmt.Sprintf("name %q does not match the file name: rename the file to tenants/%s.yaml or set name: %s", t.Name, t.Name, want)})
 		}
@@ -106,7 +114,7 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		repo.Tenants = append(repo.Tenants, t)
 	}
 	sort.SliceStable(repo.Tenants, func(i, j int) bool { return repo.Tenants[i].Name < repo.Tenants[j].Name })
-	diags = append(diags, check(repo, settingsPaths, items)...)
+	diags = append(diags, check(repo, settingsPaths, items, unreadable)...)
 	diags.Sort()
 	return repo, dedupe(diags), read
 }
@@ -253,8 +261,23 @@ func at(t *Tenant, own map[string]Pos, path string) Pos {
 
 // check runs the checks that need the whole repository: duplicates across
 // files, references, and the warnings.
-func check(repo *Repo, settingsPaths map[string]Pos, items itemPositions) Diagnostics {
+func check(repo *Repo, settingsPaths map[string]Pos, items itemPositions, unreadable map[string]string) Diagnostics {
 	var ds Diagnostics
+	// unchecked notes, once per unreadable file, a reference to its tenant
+	// that cannot be checked; it reports whether name is such a tenant.
+	noted := map[string]bool{}
+	unchecked := func(p Pos, what, name string) bool {
+		file, ok := unreadable[name]
+		if !ok {
+			return false
+		}
+		if !noted[file] {
+			noted[file] = true
+			ds = append(ds, Diagnostic{Pos: p, Severity: SeverityNote, Code: "unchecked-reference",
+				Message: fmt.Sprintf("%s %q: the reference could not be checked because %s has errors", what, name, file)})
+		}
+		return true
+	}
 	errorf := func(p Pos, code, format string, args ...any) {
 		ds = append(ds, Diagnostic{Pos: p, Severity: SeverityError, Code: code, Message: fmt.Sprintf(format, args...)})
 	}
@@ -295,6 +318,9 @@ func check(repo *Repo, settingsPaths map[string]Pos, items itemPositions) Diagno
 				}
 			} else if rt := byName[p.Tenant]; rt != nil {
 				p.TenantID = rt.TenantID
+			} else if unchecked(at(t, own, "partners."+written+".tenant"), "partner", p.Tenant) {
+				kept = append(kept, p)
+				continue
 			} else {
 				msg := fmt.Sprintf("partner %q is neither a tenant of this repository nor a tenant id (GUID)", p.Tenant)
 				if s := suggest(p.Tenant, names); s != "" {
@@ -350,6 +376,9 @@ func check(repo *Repo, settingsPaths map[string]Pos, items itemPositions) Diagno
 				}
 			}
 			tgt := byName[sc.Target]
+			if tgt == nil && unchecked(at(t, own, base+".target"), "sync "+sc.Name+": target", sc.Target) {
+				continue
+			}
 			if tgt == nil {
 				msg := fmt.Sprintf("sync %s: target %q is not a tenant of this repository", sc.Name, sc.Target)
 				if s := suggest(sc.Target, names); s != "" {

@@ -281,6 +281,53 @@ tenants/contoso-eu.yaml:48:5: error: duplicate sync configuration name "eu-to-us
 	}
 }
 
+// TestLoadUnreadableTenant: references to a tenant whose file cannot be
+// read are not reported as dangling (which would suggest another tenant);
+// one note per file says they could not be checked.
+func TestLoadUnreadableTenant(t *testing.T) {
+	eu := string(exampleFS(t)["tenants/contoso-eu.yaml"].Data)
+	us := string(exampleFS(t)["tenants/contoso-us.yaml"].Data)
+	euNote := "tenants/contoso-us.yaml:17:5: note: partner \"contoso-eu\": the reference could not be checked because tenants/contoso-eu.yaml has errors [unchecked-reference]\n"
+	tests := []struct {
+		name, file, data string
+		note             string
+	}{
+		{"tab", "contoso-eu", strings.Replace(eu, "    target:", "\ttarget:", 1), euNote},
+		{"binary", "contoso-eu", "apiVersion: xtsync/v1\x00\n", euNote},
+		{"not utf-8", "contoso-eu", "name: caf\xe9\n", euNote},
+		{"empty", "contoso-eu", "", euNote},
+		{"comments only", "contoso-eu", "# nothing yet\n", euNote},
+		{"two documents", "contoso-eu", eu + "---\n" + eu, euNote},
+		{"too large", "contoso-eu", eu + strings.Repeat("#\n", MaxFileSize/2), euNote},
+		{"no name", "contoso-eu", strings.Replace(eu, "name: contoso-eu", "", 1), euNote},
+		{"a list", "contoso-eu", "- contoso-eu\n", euNote},
+		// contoso-us is referenced by two files, as partner and as target:
+		// one note, at the first reference.
+		{"target", "contoso-us", strings.Replace(us, "  - tenant:", "\t- tenant:", 1),
+			"tenants/contoso-eu.yaml:15:5: note: partner \"contoso-us\": the reference could not be checked because tenants/contoso-us.yaml has errors [unchecked-reference]\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := exampleFS(t)
+			file := "tenants/" + tt.file + ".yaml"
+			fsys[file] = &fstest.MapFile{Data: []byte(tt.data)}
+			_, ds := Load(fsys)
+			var rest Diagnostics
+			for _, d := range ds {
+				if d.Pos.File != file {
+					rest = append(rest, d)
+				}
+			}
+			if !ds.HasErrors() {
+				t.Errorf("no error for the broken file:\n%s", render(ds))
+			}
+			if diff := cmp.Diff(tt.note, render(rest)); diff != "" {
+				t.Errorf("diagnostics of the other files (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestLoadEmptyFS(t *testing.T) {
 	repo, ds := Load(fstest.MapFS{"tenants/.keep": &fstest.MapFile{}})
 	if len(ds) != 0 || repo == nil || len(repo.Tenants) != 0 {

@@ -43,7 +43,8 @@ expressions that do not compile, and more. Warnings point at configurations
 Entra would block or that need a second look: a target without inbound
 user sync for the source, auto-redeem off, scope.all without
 acknowledge: [scope-all], cross-cloud pairs, two configurations for one pair.
-The last line sums up the repository. --output json is the contract;
+References to a tenant whose file does not parse are not checked: one note
+per such file says so. The last line sums up the repository. --output json is the contract;
 github prints GitHub Actions annotations (::error file=…,line=…::…) and
 sarif a SARIF 2.1.0 log for code scanning, both with line and column and
 one rule per diagnostic code, named validate/<code> as xtsync check names it.
