@@ -26,6 +26,12 @@ type column struct {
 const dictShare = 8
 
 func (c *columns) set(name string, user int, v any) {
+	c.setAt(c.slot(name, user), user, v)
+}
+
+// slot returns the index of the column of an attribute, made when new
+// (user: the first user that has it).
+func (c *columns) slot(name string, user int) int {
 	k, ok := c.index[name]
 	if !ok {
 		k = len(c.names)
@@ -33,6 +39,35 @@ func (c *columns) set(name string, user int, v any) {
 		c.names = append(c.names, name)
 		c.cols = append(c.cols, &column{codes: make([]uint32, 0, max(c.hint, user+1)), dict: []any{nil}, seen: map[string]uint32{}})
 	}
+	return k
+}
+
+// code returns the dictionary code of a string value already in column k;
+// false when the value is new or the column is not dictionary-coded.
+func (c *columns) code(k int, b []byte) (uint32, bool) {
+	col := c.cols[k]
+	if col.dict == nil {
+		return 0, false
+	}
+	code, ok := col.seen[string(b)]
+	return code, ok
+}
+
+// setCode sets user's value of dictionary-coded column k to a code that
+// code returned.
+func (col *column) setCode(user int, code uint32) {
+	for len(col.codes) < user {
+		col.codes = append(col.codes, 0)
+	}
+	if len(col.codes) == user {
+		col.codes = append(col.codes, code)
+	} else {
+		col.codes[user] = code
+	}
+}
+
+// setAt sets user's value of column k.
+func (c *columns) setAt(k int, user int, v any) {
 	col := c.cols[k]
 	if col.dict != nil {
 		s, isStr := v.(string)
@@ -45,14 +80,7 @@ func (c *columns) set(name string, user int, v any) {
 				ok = true
 			}
 			if ok {
-				for len(col.codes) < user {
-					col.codes = append(col.codes, 0)
-				}
-				if len(col.codes) == user {
-					col.codes = append(col.codes, code)
-				} else {
-					col.codes[user] = code
-				}
+				col.setCode(user, code)
 				return
 			}
 		}

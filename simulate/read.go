@@ -199,7 +199,10 @@ type decoder struct {
 	fieldErr string
 	columnar bool
 	cols     *columns
-	arena    []byte
+	// keys are the attribute names by position in the last users (attrKey).
+	keys  []attrKey
+	spare attrKey
+	arena []byte
 	// users and ids are the users read so far, for the duplicate check and
 	// so that group members share the users' id strings.
 	read []User
@@ -574,6 +577,21 @@ func (d *decoder) number() (any, error) {
 
 // value decodes any JSON value into nil, string, bool, int64, float64, []any
 // or map[string]any. Short strings are interned when internValues.
+// stringValue is a decoded string as an attribute value: interned (one
+// boxed value per distinct string) when internValues.
+func (d *decoder) stringValue(b []byte, internValues bool) any {
+	if internValues && len(b) <= 64 {
+		if v, ok := d.vals[string(b)]; ok {
+			return v
+		}
+		s := d.intern(b)
+		var v any = s
+		d.vals[s] = v
+		return v
+	}
+	return d.arenaString(b)
+}
+
 func (d *decoder) value(internValues bool) (any, error) {
 	switch c := d.peek(); c {
 	case '"':
@@ -581,16 +599,7 @@ func (d *decoder) value(internValues bool) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if internValues && len(b) <= 64 {
-			if v, ok := d.vals[string(b)]; ok {
-				return v, nil
-			}
-			s := d.intern(b)
-			var v any = s
-			d.vals[s] = v
-			return v, nil
-		}
-		return d.arenaString(b), nil
+		return d.stringValue(b, internValues), nil
 	case '{':
 		m := map[string]any{}
 		err := d.object(func(key []byte) error {
@@ -812,7 +821,77 @@ var internedAttrs = map[string]bool{
 	"externalUserState": true, "onPremisesSyncEnabled": true,
 }
 
+// attrKey is an attribute name seen at one position of the users' other
+// properties: users list them in the same order, so the name is compared
+// with the previous user's at that position before any map look-up.
+type attrKey struct {
+	name     string
+	interned bool // internedAttrs[name]
+	col      int  // the column (columnar), -1 until made
+}
+
+// attrKey returns the attribute name key as the ord-th other property of a
+// user.
+func (d *decoder) attrKey(ord int, key []byte) *attrKey {
+	if ord < len(d.keys) && d.keys[ord].name == string(key) {
+		return &d.keys[ord]
+	}
+	k := d.intern(key)
+	e := attrKey{name: k, interned: internedAttrs[k], col: -1}
+	if d.columnar {
+		if c, ok := d.cols.index[k]; ok {
+			e.col = c
+		}
+	}
+	switch {
+	case ord < len(d.keys):
+		d.keys[ord] = e
+	case ord == len(d.keys) && ord < 64:
+		d.keys = append(d.keys, e)
+	default:
+		d.spare = e
+		return &d.spare
+	}
+	return &d.keys[ord]
+}
+
+// attr decodes the value of an attribute that is not a User field.
+func (d *decoder) attr(u *User, idx int32, e *attrKey) error {
+	if !d.columnar {
+		v, err := d.value(e.interned)
+		if err == nil && v != nil {
+			if u.Attributes == nil {
+				u.Attributes = make(map[string]any, 16)
+			}
+			u.Attributes[e.name] = v
+		}
+		return err
+	}
+	if e.col >= 0 && d.peek() == '"' {
+		// A string: most repeat a value the column already holds.
+		b, err := d.rawString()
+		if err != nil {
+			return err
+		}
+		if code, ok := d.cols.code(e.col, b); ok {
+			d.cols.cols[e.col].setCode(int(idx), code)
+			return nil
+		}
+		d.cols.setAt(e.col, int(idx), d.stringValue(b, e.interned))
+		return nil
+	}
+	v, err := d.value(e.interned)
+	if err == nil && v != nil {
+		if e.col < 0 {
+			e.col = d.cols.slot(e.name, int(idx))
+		}
+		d.cols.setAt(e.col, int(idx), v)
+	}
+	return err
+}
+
 func (d *decoder) user(u *User, idx int32) error {
+	ord := 0
 	return d.object(func(key []byte) error {
 		var err error
 		switch string(key) {
@@ -837,17 +916,8 @@ func (d *decoder) user(u *User, idx int32) error {
 		case "source":
 			u.Source, err = d.sourceLink()
 		default:
-			k := d.intern(key)
-			var v any
-			v, err = d.value(internedAttrs[k])
-			if err == nil && v != nil && d.columnar {
-				d.cols.set(k, int(idx), v)
-			} else if err == nil && v != nil {
-				if u.Attributes == nil {
-					u.Attributes = make(map[string]any, 16)
-				}
-				u.Attributes[k] = v
-			}
+			err = d.attr(u, idx, d.attrKey(ord, key))
+			ord++
 		}
 		return err
 	})
