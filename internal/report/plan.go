@@ -24,6 +24,9 @@ type PlanOptions struct {
 	// MaxBytes is the Markdown size limit (default 65,000, under GitHub's
 	// 65,536-character comment limit).
 	MaxBytes int
+	// NoSnapshots says the plan was built without directory snapshots: a
+	// banner says the user impact was not computed.
+	NoSnapshots bool
 }
 
 func (o PlanOptions) maxUsers() int {
@@ -234,3 +237,190 @@ func filesText(files []plan.File, max int, quote func(string) string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// userGroup is a part of an impact list that one thing really happens to:
+// the removed users head's cycle soft-deletes apart from those base's
+// cycle would create and head's never does, and so on.
+type userGroup struct {
+	label string // "soft-deleted"
+	note  string // what it means, for the group's heading
+	users []plan.ImpactUser
+	// baseOnly: the values differ only because base's cycle would write
+	// them and head's does not (held back, or left as it is): the changes
+	// read "stays X (base's cycle would write Y)".
+	baseOnly bool
+}
+
+// groupKind is one group of a list: its label, note, and which users it
+// takes.
+type groupKind struct {
+	label, note string
+	baseOnly    bool
+	match       func(u plan.ImpactUser) bool
+}
+
+// groupUsers splits us over kinds, in order, each user in the first kind
+// it matches (the last kind should take the rest); empty groups are left
+// out.
+func groupUsers(us []plan.ImpactUser, kinds []groupKind) []userGroup {
+	gs := make([]userGroup, len(kinds))
+	for i, k := range kinds {
+		gs[i] = userGroup{label: k.label, note: k.note, baseOnly: k.baseOnly}
+	}
+	for _, u := range us {
+		for i, k := range kinds {
+			if k.match(u) {
+				gs[i].users = append(gs[i].users, u)
+				break
+			}
+		}
+	}
+	out := gs[:0]
+	for _, g := range gs {
+		if len(g.users) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func any_(plan.ImpactUser) bool { return true }
+
+func baseDoes(u plan.ImpactUser, action, reason string) bool {
+	return u.BaseAction == action && (reason == "" || u.BaseReason == reason)
+}
+
+// removedKinds: the removed users head's cycle soft-deletes, and those it
+// never creates, restores or adopts (they never were the target's B2B
+// users: nothing is deleted).
+var removedKinds = []groupKind{
+	{"soft-deleted", "head's cycle soft-deletes these existing B2B users", false,
+		func(u plan.ImpactUser) bool { return u.Action == string(simulate.ActionDelete) }},
+	{"no longer restored", "base's cycle would restore them; at head they stay soft-deleted", false,
+		func(u plan.ImpactUser) bool {
+			return baseDoes(u, string(simulate.ActionRestore), "") || u.Reason == plan.ReasonNotRestored
+		}},
+	{"no longer adopted", "base's cycle would adopt these unmanaged B2B users; at head they stay as they are", false,
+		func(u plan.ImpactUser) bool {
+			return u.BaseReason == simulate.ReasonAdopted || u.Reason == plan.ReasonNotAdopted
+		}},
+	{"no longer created", "base's cycle would create them; at head they are never created: nothing existing is deleted", false, any_},
+}
+
+// addedKinds: the added users head's cycle creates, restores or adopts,
+// and those it keeps that base's cycle would soft-delete.
+var addedKinds = []groupKind{
+	{"created", "head's cycle creates them", false,
+		func(u plan.ImpactUser) bool { return u.Action == string(simulate.ActionCreate) }},
+	{"restored", "head's cycle restores their soft-deleted B2B users", false,
+		func(u plan.ImpactUser) bool { return u.Action == string(simulate.ActionRestore) }},
+	{"adopted", "head's cycle adopts their unmanaged B2B users", false,
+		func(u plan.ImpactUser) bool { return u.Reason == simulate.ReasonAdopted }},
+	{"kept", "base's cycle would soft-delete them; at head they stay", false, any_},
+}
+
+// changedKinds: users whose values head's cycle writes differently from
+// base's, and users whose values differ only because base's cycle would
+// write them and head's holds that back or leaves them alone.
+var changedKinds = []groupKind{
+	{"held back at head", "base's cycle would write these values; at head the deletion threshold holds the user back", true,
+		func(u plan.ImpactUser) bool { return u.Action == string(simulate.ActionStaged) }},
+	{"written by this change", "head's cycle writes other values than base's", false,
+		func(u plan.ImpactUser) bool {
+			switch simulate.Action(u.Action) {
+			case simulate.ActionCreate, simulate.ActionRestore, simulate.ActionUpdate, simulate.ActionDisable:
+				return true
+			}
+			return false
+		}},
+	{"left as is at head", "base's cycle would write these values; head's cycle leaves the user as it is", true, any_},
+}
+
+// pendingKinds split the disabled or staged users: those this change
+// causes, and those already pending without it (base's cycle does, or
+// holds back, the same).
+func pendingKinds(what string) []groupKind {
+	return []groupKind{
+		{"caused by this change", "without this change they would not be " + what, false,
+			func(u plan.ImpactUser) bool { return !u.Pending() }},
+		{"already pending without this change", "base's cycle would do the same: not caused by this change", false, any_},
+	}
+}
+
+// breakdown renders group counts: "3 soft-deleted, 2 no longer created".
+func breakdown(gs []userGroup) string {
+	parts := make([]string, 0, len(gs))
+	for _, g := range gs {
+		parts = append(parts, fmt.Sprintf("%d %s", len(g.users), g.label))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// withBreakdown renders a count with its breakdown when it has any:
+// "-5 removed (3 soft-deleted, 2 no longer created)".
+func withBreakdown(prefix string, n int, word string, gs []userGroup) string {
+	s := fmt.Sprintf("%s%d %s", prefix, n, word)
+	if n > 0 {
+		s += " (" + breakdown(gs) + ")"
+	}
+	return s
+}
+
+// allUsers concatenates a list of every target.
+func allUsers(p *plan.Plan, list func(*plan.TargetImpact) []plan.ImpactUser) []plan.ImpactUser {
+	var out []plan.ImpactUser
+	for i := range p.Impact {
+		out = append(out, list(&p.Impact[i])...)
+	}
+	return out
+}
+
+func added(t *plan.TargetImpact) []plan.ImpactUser    { return t.Added }
+func removed(t *plan.TargetImpact) []plan.ImpactUser  { return t.Removed }
+func changed(t *plan.TargetImpact) []plan.ImpactUser  { return t.Changed }
+func disabled(t *plan.TargetImpact) []plan.ImpactUser { return t.Disabled }
+func staged(t *plan.TargetImpact) []plan.ImpactUser   { return t.Staged }
+
+// userChanges renders a user's changes: "department: "Sales" → "Ops"", or
+// for a group of base-only values "department: stays "Sales" (base's
+// cycle would write "Ops")".
+func userChanges(ch map[string]simulate.Change, baseOnly bool) []string {
+	if !baseOnly {
+		return changesText(ch)
+	}
+	keys := make([]string, 0, len(ch))
+	for k := range ch {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, fmt.Sprintf("%s: stays %s (base's cycle would write %s)", k, value(ch[k].To), value(ch[k].From)))
+	}
+	return out
+}
+
+// userWhy is a user's action and reason, and, when base's cycle does
+// something else, what: "staged, unassigned: … (base's cycle: disable)".
+func userWhy(u plan.ImpactUser) string {
+	s := why(u.Action, u.Reason)
+	explained := u.Reason == plan.ReasonNotCreated || u.Reason == plan.ReasonNotRestored || u.Reason == plan.ReasonNotAdopted
+	if !explained && u.BaseAction != "" && u.BaseAction != string(simulate.ActionNoop) && (u.BaseAction != u.Action || u.BaseReason != u.Reason) {
+		b := u.BaseAction
+		if u.BaseReason != "" {
+			b += ", " + u.BaseReason
+		}
+		if s != "" {
+			s += "; "
+		}
+		s += "base's cycle would " + b
+	}
+	return s
+}
+
+// quarantineNote says what Entra does with a cycle over the deletion
+// threshold.
+const quarantineNote = "Entra quarantines the job (TooManyDeletes): they wait until an admin allows the deletes (the portal's \"Allow deletes\", or a job restart with ForceDeletes), or the change is split so that each cycle stays under deletionThreshold"
+
+// noSnapshotsNote is the banner of a plan without directory snapshots.
+const noSnapshotsNote = "no directory snapshots: user impact not computed (only the config changes are listed). xtsync snapshot pull writes them; --snapshots DIR reads them from elsewhere"

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/xtsync/xtsync/plan"
-	"github.com/xtsync/xtsync/simulate"
 )
 
 // PlanMarkdown writes the plan as a pull-request comment: a summary table
@@ -68,16 +67,33 @@ func (m *mdPlan) render(p *plan.Plan) []byte {
 		m.f("✅ **No policy finding**")
 	}
 	m.f(" · %s · users **+%d / -%d / ~%d**", nPlural(len(p.Changes), "config change", "config changes"), tot.Added, tot.Removed, tot.Changed)
+	var parts []string
+	for _, x := range []struct {
+		n     int
+		sym   string
+		kinds []groupKind
+		list  func(*plan.TargetImpact) []plan.ImpactUser
+	}{{tot.Removed, "-", removedKinds, removed}, {tot.Added, "+", addedKinds, added}, {tot.Changed, "~", changedKinds, changed}} {
+		if x.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s%d: %s", x.sym, x.n, breakdown(groupUsers(allUsers(p, x.list), x.kinds))))
+		}
+	}
+	if len(parts) > 0 {
+		m.f(" (%s)", strings.Join(parts, "; "))
+	}
 	if tot.Disabled > 0 {
-		m.f(" · %d disabled", tot.Disabled)
+		m.f(" · %s", withBreakdown("", tot.Disabled, "disabled", groupUsers(allUsers(p, disabled), pendingKinds("disabled"))))
 	}
 	if tot.Staged > 0 {
-		m.f(" · ⚠️ **%d staged (quarantine)**", tot.Staged)
+		m.f(" · ⚠️ **%s**", withBreakdown("", tot.Staged, "staged in quarantine", groupUsers(allUsers(p, staged), pendingKinds("held back"))))
 	}
 	if len(p.Drift) > 0 {
-		m.f(" · %s", nPlural(len(p.Drift), "drifted user", "drifted users"))
+		m.f(" · %s", nPlural(len(p.Drift), "drifted user not explained by this change", "drifted users not explained by this change"))
 	}
 	m.f("\n\n")
+	if m.opts.NoSnapshots {
+		m.f("> [!NOTE]\n> **No directory snapshots: user impact not computed.** Only the config changes are listed. `xtsync snapshot pull` writes them; `--snapshots DIR` reads them from elsewhere.\n\n")
+	}
 
 	m.summary(p)
 	m.mermaid(p)
@@ -100,8 +116,8 @@ func (m *mdPlan) summary(p *plan.Plan) {
 	if len(p.Impact) == 0 {
 		return
 	}
-	m.f("| Target tenant | Users +added / -removed / ~changed | Disabled | Staged | Job restarts |\n")
-	m.f("|---|---|---:|---:|---|\n")
+	m.f("| Target tenant | Users +added / -removed / ~changed | What happens | Disabled | Staged | Job restarts |\n")
+	m.f("|---|---|---|---:|---:|---|\n")
 	for i := range p.Impact {
 		ti := &p.Impact[i]
 		c := ti.Counts()
@@ -109,11 +125,32 @@ func (m *mdPlan) summary(p *plan.Plan) {
 		if len(ti.RestartsJob) > 0 {
 			restarts = code(strings.Join(ti.RestartsJob, ", "))
 		}
+		var what []string
+		for _, x := range []struct {
+			sym   string
+			us    []plan.ImpactUser
+			kinds []groupKind
+		}{{"-", ti.Removed, removedKinds}, {"+", ti.Added, addedKinds}, {"~", ti.Changed, changedKinds}} {
+			if len(x.us) > 0 {
+				what = append(what, fmt.Sprintf("%s%d: %s", x.sym, len(x.us), breakdown(groupUsers(x.us, x.kinds))))
+			}
+		}
+		whatCell := "—"
+		if len(what) > 0 {
+			whatCell = cell(strings.Join(what, "; "))
+		}
+		dis := fmt.Sprint(c.Disabled)
+		if n := pendingCount(ti.Disabled); n > 0 {
+			dis += fmt.Sprintf(" (%d already pending)", n)
+		}
 		staged := fmt.Sprint(c.Staged)
+		if n := pendingCount(ti.Staged); n > 0 {
+			staged += fmt.Sprintf(" (%d already pending)", n)
+		}
 		if c.Staged > 0 {
 			staged = "⚠️ " + staged
 		}
-		m.f("| %s | `+%d / -%d / ~%d` | %d | %s | %s |\n", cell(ti.Target), c.Added, c.Removed, c.Changed, c.Disabled, staged, restarts)
+		m.f("| %s | `+%d / -%d / ~%d` | %s | %s | %s | %s |\n", cell(ti.Target), c.Added, c.Removed, c.Changed, whatCell, dis, staged, restarts)
 	}
 	m.f("\n")
 }
@@ -301,27 +338,36 @@ func (m *mdPlan) target(ti *plan.TargetImpact) {
 	}
 	if len(ti.Staged) > 0 {
 		m.f("> [!WARNING]\n> **Quarantine:** %s held back by the deletion threshold. ", nPlural(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
-		m.f("They happen as soon as someone allows them (a higher `deletionThreshold`, or `xtsync reconcile --allow-deletes`).\n\n")
-		m.users("⏸️ Staged (quarantine)", ti.Staged, true)
+		m.f("%s.\n\n", quarantineNote)
+		m.groups("⏸️ Staged (quarantine)", groupUsers(ti.Staged, pendingKinds("held back")), true)
 	}
-	m.users("➖ Removed", ti.Removed, true)
-	m.users("➕ Added", ti.Added, false)
-	m.users("✏️ Changed", ti.Changed, false)
-	m.users("🚫 Disabled", ti.Disabled, false)
+	m.groups("➖ Removed", groupUsers(ti.Removed, removedKinds), true)
+	m.groups("➕ Added", groupUsers(ti.Added, addedKinds), false)
+	m.groups("✏️ Changed", groupUsers(ti.Changed, changedKinds), false)
+	m.groups("🚫 Disabled", groupUsers(ti.Disabled, pendingKinds("disabled")), false)
 	if ti.Empty() {
 		m.f("No user changes.\n\n")
 	}
 }
 
-func (m *mdPlan) users(title string, us []plan.ImpactUser, open bool) {
+// groups writes a list's groups, each a collapsible table titled
+// "➖ Removed — soft-deleted: 3 users" with what it means.
+func (m *mdPlan) groups(title string, gs []userGroup, open bool) {
+	for _, g := range gs {
+		m.users(fmt.Sprintf("%s — %s", title, g.label), g, open)
+	}
+}
+
+func (m *mdPlan) users(title string, g userGroup, open bool) {
+	us := g.users
 	if len(us) == 0 {
 		return
 	}
-	m.details(fmt.Sprintf("%s: %s", title, nPlural(len(us), "user", "users")), open && len(us) <= 20,
+	m.details(fmt.Sprintf("%s: %s <i>(%s)</i>", title, nPlural(len(us), "user", "users"), cell(g.note)), open && len(us) <= 20,
 		"| User | Configuration | Why |\n|---|---|---|\n", len(us), func(i int) string {
 			u := us[i]
-			detail := cell(why(u.Action, u.Reason))
-			if ch := m.changeCells(u.Changes); ch != "" {
+			detail := cell(userWhy(u))
+			if ch := m.changeCells(userChanges(u.Changes, g.baseOnly)); ch != "" {
 				if detail != "" {
 					detail += "<br>"
 				}
@@ -336,10 +382,10 @@ func (m *mdPlan) users(title string, us []plan.ImpactUser, open bool) {
 
 func (m *mdPlan) drift(p *plan.Plan) {
 	if len(p.Drift) == 0 {
-		m.f("### Drift\n\nNone: the target snapshots match head.\n\n")
+		m.f("### Drift not explained by this change\n\nNone: apart from the users above, the target snapshots match head.\n\n")
 		return
 	}
-	m.f("### Drift (%d)\n\nHead's simulated result against the target snapshots as they are now: what the first cycle after merging would change there (this change's effect plus whatever already differs).\n\n", len(p.Drift))
+	m.f("### Drift not explained by this change (%d)\n\nHead's simulated result against the target snapshots as they are now, without the users listed above: what the first cycle after merging would also change there, though this change does not cause it (the snapshots lag, or the target was changed by hand).\n\n", len(p.Drift))
 	m.details(nPlural(len(p.Drift), "drifted user", "drifted users"), false,
 		"| Target | User | Configuration | Kind | Values |\n|---|---|---|---|---|\n", len(p.Drift), func(i int) string {
 			d := p.Drift[i]
@@ -347,7 +393,7 @@ func (m *mdPlan) drift(p *plan.Plan) {
 			if name == "" {
 				name = d.SourceUserID
 			}
-			vals := m.changeCells(d.Changes)
+			vals := m.changeCells(changesText(d.Changes))
 			if vals == "" {
 				vals = "—"
 			}
@@ -380,8 +426,7 @@ func (m *mdPlan) details(summary string, open bool, header string, n int, row fu
 }
 
 // changeCells renders attribute changes as code spans joined by <br>.
-func (m *mdPlan) changeCells(ch map[string]simulate.Change) string {
-	lines := changesText(ch)
+func (m *mdPlan) changeCells(lines []string) string {
 	for j := range lines {
 		lines[j] = code(clip(lines[j], m.valueMax))
 	}
@@ -402,6 +447,17 @@ func (m *mdPlan) link(file string, line int) string {
 		url += fmt.Sprintf("#L%d", line)
 	}
 	return fmt.Sprintf("[%s](%s)", text, url)
+}
+
+// pendingCount counts the users already pending without the change.
+func pendingCount(us []plan.ImpactUser) int {
+	n := 0
+	for _, u := range us {
+		if u.Pending() {
+			n++
+		}
+	}
+	return n
 }
 
 // cell escapes text for a Markdown table cell.

@@ -53,10 +53,12 @@ func samplePlan() *plan.Plan {
 				Removed: []plan.ImpactUser{
 					user("u-anna", "anna@contoso.eu", "eu-to-us", "delete", "unassigned"),
 					user("u-bob", "bob@contoso.eu", "eu-to-us", "delete", "unassigned"),
+					withBase(user("u-ivy", "ivy@contoso.eu", "eu-to-us", "", plan.ReasonNotCreated), "create", ""),
 				},
 				Changed: []plan.ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-carl", SourceUserPrincipalName: "carl@contoso.eu",
+					Action: "update", BaseAction: "noop",
 					Changes: map[string]simulate.Change{"department": {From: "Ops", To: "Sales"}, "jobTitle": {From: nil, To: "LEAD"}}}},
-				Disabled:    []plan.ImpactUser{},
+				Disabled:    []plan.ImpactUser{withBase(user("u-hal", "hal@fabrikam.co.uk", "uk-to-us", "disable", ""), "disable", "")},
 				Staged:      []plan.ImpactUser{user("u-gus", "gus@fabrikam.co.uk", "uk-to-us", "staged", "unassigned")},
 				RestartsJob: []string{"contoso-eu/eu-to-us"},
 			},
@@ -73,6 +75,11 @@ func samplePlan() *plan.Plan {
 			{Policy: "org.naming", Level: plan.LevelWarn, Msg: "sync eu-to-uk: name should say <source>-to-<target>", Tenant: "contoso-eu"},
 		},
 	}
+}
+
+func withBase(u plan.ImpactUser, action, reason string) plan.ImpactUser {
+	u.BaseAction, u.BaseReason = action, reason
+	return u
 }
 
 func emptyPlan() *plan.Plan {
@@ -162,7 +169,7 @@ func TestPlanMarkdownSizeLimit(t *testing.T) {
 			if len(out) > 65000 {
 				t.Errorf("markdown is %d bytes, over the limit", len(out))
 			}
-			if !strings.Contains(out, fmt.Sprintf("➖ Removed: %d users", n)) {
+			if !strings.Contains(out, fmt.Sprintf("➖ Removed — soft-deleted: %d users", n)) {
 				t.Errorf("the removed count %d is missing", n)
 			}
 			summarised := strings.Contains(out, "… and ") || strings.Contains(out, "Per-user detail left out")
@@ -288,4 +295,84 @@ func FuzzPlanMarkdown(f *testing.F) {
 		}
 		checkTables(t, b.String())
 	})
+}
+
+// TestPlanBreakdown: the human formats say what really happens to the
+// users a list counts, with the numbers the policies use: removed users
+// head's cycle soft-deletes apart from those it never creates, values that
+// differ only because base's cycle would write them, and disables already
+// pending without the change.
+func TestPlanBreakdown(t *testing.T) {
+	p := samplePlan()
+	ti := &p.Impact[0]
+	ti.Removed = append(ti.Removed, withBase(user("u-lou", "lou@contoso.eu", "eu-to-us", "", plan.ReasonNotCreated), "create", ""))
+	ti.Changed = append(ti.Changed, plan.ImpactUser{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-dan", SourceUserPrincipalName: "dan@contoso.eu",
+		Action: "staged", Reason: "unassigned", BaseAction: "disable", Changes: map[string]simulate.Change{"accountEnabled": {From: false, To: true}}})
+	for _, tt := range []struct {
+		name   string
+		render func(*bytes.Buffer) error
+		want   []string
+		absent []string
+	}{
+		{"text", func(b *bytes.Buffer) error { return PlanText(b, p, PlanOptions{}) }, []string{
+			"-4 removed (2 soft-deleted, 2 no longer created)",
+			"~2 changed (1 held back at head, 1 written by this change)",
+			"1 disabled (1 already pending without this change)",
+			"removed, no longer created (2): base's cycle would create them",
+			"accountEnabled: stays true (base's cycle would write false)",
+			"disabled, already pending without this change (1)",
+			"staged, caused by this change (1)",
+			"TooManyDeletes", "Allow deletes", "ForceDeletes",
+			"Drift not explained by this change",
+		}, []string{"--allow-deletes", "accountEnabled: false → true", "DESIGN"}},
+		{"markdown", func(b *bytes.Buffer) error { return PlanMarkdown(b, p, PlanOptions{}) }, []string{
+			"(-4: 2 soft-deleted, 2 no longer created; +1: 1 created; ~2: 1 held back at head, 1 written by this change)",
+			"| -4: 2 soft-deleted, 2 no longer created; +1: 1 created; ~2: 1 held back at head, 1 written by this change | 1 (1 already pending) |",
+			"➖ Removed — soft-deleted: 2 users", "➖ Removed — no longer created: 2 users",
+			"🚫 Disabled — already pending without this change: 1 user",
+			"`accountEnabled: stays true (base's cycle would write false)`",
+			"TooManyDeletes", "Allow deletes", "ForceDeletes",
+			"### Drift not explained by this change (1)",
+		}, []string{"--allow-deletes", "accountEnabled: false → true", "DESIGN"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tt.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("%q missing", w)
+				}
+			}
+			for _, w := range tt.absent {
+				if strings.Contains(b.String(), w) {
+					t.Errorf("%q present", w)
+				}
+			}
+			if t.Failed() {
+				t.Log(b.String())
+			}
+		})
+	}
+}
+
+// TestPlanNoSnapshots: without snapshots the report itself says the user
+// impact was not computed.
+func TestPlanNoSnapshots(t *testing.T) {
+	for name, render := range map[string]func(*bytes.Buffer, PlanOptions) error{
+		"text":     func(b *bytes.Buffer, o PlanOptions) error { return PlanText(b, emptyPlan(), o) },
+		"markdown": func(b *bytes.Buffer, o PlanOptions) error { return PlanMarkdown(b, emptyPlan(), o) },
+	} {
+		for _, no := range []bool{false, true} {
+			var b bytes.Buffer
+			if err := render(&b, PlanOptions{NoSnapshots: no}); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Contains(strings.ToLower(b.String()), "no directory snapshots: user impact not computed")
+			if got != no {
+				t.Errorf("%s, NoSnapshots %v: banner shown %v", name, no, got)
+			}
+		}
+	}
 }

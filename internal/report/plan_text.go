@@ -15,7 +15,7 @@ import (
 // the job restarts, the drift and the policy findings.
 func PlanText(w io.Writer, p *plan.Plan, opts PlanOptions) error {
 	b := bufio.NewWriter(w)
-	t := &textPlan{w: b, max: opts.maxUsers()}
+	t := &textPlan{w: b, max: opts.maxUsers(), noSnaps: opts.NoSnapshots}
 	t.render(p)
 	if err := b.Flush(); err != nil {
 		return fmt.Errorf("write plan: %w", err)
@@ -24,8 +24,9 @@ func PlanText(w io.Writer, p *plan.Plan, opts PlanOptions) error {
 }
 
 type textPlan struct {
-	w   *bufio.Writer
-	max int
+	w       *bufio.Writer
+	max     int
+	noSnaps bool
 }
 
 func (t *textPlan) f(format string, args ...any) { fmt.Fprintf(t.w, format, args...) }
@@ -71,29 +72,36 @@ func (t *textPlan) render(p *plan.Plan) {
 		}
 	}
 
+	if t.noSnaps {
+		t.f("\nNOTE: %s.\n", noSnapshotsNote)
+	}
+
 	for i := range p.Impact {
 		ti := &p.Impact[i]
 		c := ti.Counts()
-		t.f("\nTarget %s: +%d added, -%d removed, ~%d changed, %d disabled, %d staged\n",
-			ti.Target, c.Added, c.Removed, c.Changed, c.Disabled, c.Staged)
+		add, rem, chg := groupUsers(ti.Added, addedKinds), groupUsers(ti.Removed, removedKinds), groupUsers(ti.Changed, changedKinds)
+		dis, stg := groupUsers(ti.Disabled, pendingKinds("disabled")), groupUsers(ti.Staged, pendingKinds("held back"))
+		t.f("\nTarget %s: %s, %s, %s, %s, %s\n",
+			ti.Target, withBreakdown("+", c.Added, "added", add), withBreakdown("-", c.Removed, "removed", rem), withBreakdown("~", c.Changed, "changed", chg),
+			withBreakdown("", c.Disabled, "disabled", dis), withBreakdown("", c.Staged, "staged", stg))
 		for _, r := range ti.RestartsJob {
 			t.f("  restarts job %s: Entra runs a full cycle\n", r)
 		}
-		t.users("added", "+", ti.Added)
-		t.users("removed", "-", ti.Removed)
-		t.users("changed", "~", ti.Changed)
-		t.users("disabled", "!", ti.Disabled)
+		t.groups("added", "+", add)
+		t.groups("removed", "-", rem)
+		t.groups("changed", "~", chg)
+		t.groups("disabled", "!", dis)
 		if len(ti.Staged) > 0 {
 			t.f("  QUARANTINE: %s held back by the deletion threshold.\n", nPlural(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
-			t.f("  They happen as soon as someone allows them (raise deletionThreshold or reconcile --allow-deletes):\n")
-			t.users("staged", "?", ti.Staged)
+			t.f("  %s.\n", quarantineNote)
+			t.groups("staged", "?", stg)
 		}
 		if ti.Empty() {
 			t.f("  no user changes\n")
 		}
 	}
 
-	t.f("\nDrift (head simulated vs the target snapshots as they are now): %d\n", len(p.Drift))
+	t.f("\nDrift not explained by this change (head simulated vs the target snapshots as they are now, users listed above left out): %d\n", len(p.Drift))
 	for i, d := range p.Drift {
 		if i == t.max {
 			t.f("  … and %d more\n", len(p.Drift)-t.max)
@@ -120,27 +128,38 @@ func (t *textPlan) render(p *plan.Plan) {
 	}
 
 	tot := totals(p)
-	t.f("\nSummary: %s, +%d / -%d / ~%d users, %d disabled, %d staged, %s.\n",
-		nPlural(len(p.Changes), "config change", "config changes"), tot.Added, tot.Removed, tot.Changed, tot.Disabled, tot.Staged,
-		nPlural(len(p.Drift), "drifted user", "drifted users"))
+	t.f("\nSummary: %s; users %s, %s, %s, %s, %s; %s.\n",
+		nPlural(len(p.Changes), "config change", "config changes"),
+		withBreakdown("+", tot.Added, "added", groupUsers(allUsers(p, added), addedKinds)),
+		withBreakdown("-", tot.Removed, "removed", groupUsers(allUsers(p, removed), removedKinds)),
+		withBreakdown("~", tot.Changed, "changed", groupUsers(allUsers(p, changed), changedKinds)),
+		withBreakdown("", tot.Disabled, "disabled", groupUsers(allUsers(p, disabled), pendingKinds("disabled"))),
+		withBreakdown("", tot.Staged, "staged", groupUsers(allUsers(p, staged), pendingKinds("held back"))),
+		nPlural(len(p.Drift), "drifted user not explained by this change", "drifted users not explained by this change"))
 }
 
-func (t *textPlan) users(title, sym string, us []plan.ImpactUser) {
-	if len(us) == 0 {
-		return
+// groups writes a list's groups: "removed, soft-deleted (3): head's cycle
+// soft-deletes …" and its users.
+func (t *textPlan) groups(title, sym string, gs []userGroup) {
+	for _, g := range gs {
+		t.f("  %s, %s (%d): %s\n", title, g.label, len(g.users), g.note)
+		t.users(sym, g)
 	}
-	t.f("  %s (%d):\n", title, len(us))
+}
+
+func (t *textPlan) users(sym string, g userGroup) {
+	us := g.users
 	for i, u := range us {
 		if i == t.max {
 			t.f("    … and %d more\n", len(us)-t.max)
 			return
 		}
 		t.f("    %s %s (%s)", sym, userName(u), configKey(u.Source, u.Config))
-		if w := why(u.Action, u.Reason); w != "" {
+		if w := userWhy(u); w != "" {
 			t.f(": %s", w)
 		}
 		t.f("\n")
-		for _, s := range changesText(u.Changes) {
+		for _, s := range userChanges(u.Changes, g.baseOnly) {
 			t.f("        %s\n", s)
 		}
 	}
