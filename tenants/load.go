@@ -76,7 +76,7 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		case e.IsDir() || strings.HasPrefix(e.Name(), "."):
 			continue
 		case strings.HasSuffix(e.Name(), ".yml"):
-			diags = append(diags, Diagnostic{Pos: Pos{File: file}, Severity: SeverityWarning, Code: "ignored-file",
+			diags = append(diags, Diagnostic{Pos: Pos{File: file, Line: 1, Col: 1}, Severity: SeverityWarning, Code: "ignored-file",
 				Message: "ignored: tenant files end in .yaml (rename it to " + strings.TrimSuffix(e.Name(), ".yml") + ".yaml)"})
 			continue
 		case !strings.HasSuffix(e.Name(), ".yaml"):
@@ -142,7 +142,7 @@ func fileError(file string, err error) Diagnostic {
 	if errors.Is(err, errTooLarge) {
 		code = "file-too-large"
 	}
-	return Diagnostic{Pos: Pos{File: file}, Severity: SeverityError, Code: code, Message: fmt.Sprintf("read %s: %v", file, err)}
+	return Diagnostic{Pos: Pos{File: file, Line: 1, Col: 1}, Severity: SeverityError, Code: code, Message: fmt.Sprintf("read %s: %v", file, err)}
 }
 
 var errTooLarge = fmt.Errorf("file is larger than %d bytes (1 MiB)", MaxFileSize)

@@ -95,6 +95,9 @@ func TestLoadBad(t *testing.T) {
 				if d.Pos.File == "" || d.Code == "" || d.Message == "" {
 					t.Errorf("diagnostic without file, code or message: %+v", d)
 				}
+				if d.Pos.File != TenantsDir && (d.Pos.Line < 1 || d.Pos.Col < 1) {
+					t.Errorf("diagnostic of a file without line and column: %s", d)
+				}
 			}
 		})
 	}
@@ -110,9 +113,12 @@ func TestLoadInputLimits(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"binary", []byte("apiVersion: xtsync/v1\nkind: \x00Tenant\n"), "tenants/bad.yaml:2: error: binary file (NUL byte): want YAML text [not-text]\n"},
+		{"binary", []byte("apiVersion: xtsync/v1\nkind: \x00Tenant\n"), "tenants/bad.yaml:2:7: error: binary file (NUL byte): want YAML text [not-text]\n"},
 		{"latin1", []byte("apiVersion: xtsync/v1\nkind: Tenant\ndisplayName: Caf\xe9\n"), "tenants/bad.yaml:3:17: error: invalid UTF-8: YAML files must be UTF-8 text [not-utf8]\n"},
-		{"too large", append([]byte("apiVersion: xtsync/v1\n"), bytes.Repeat([]byte("# padding\n"), MaxFileSize/10)...), "tenants/bad.yaml: error: read tenants/bad.yaml: file is larger than 1048576 bytes (1 MiB) [file-too-large]\n"},
+		{"too large", append([]byte("apiVersion: xtsync/v1\n"), bytes.Repeat([]byte("# padding\n"), MaxFileSize/10)...), "tenants/bad.yaml:1:1: error: read tenants/bad.yaml: file is larger than 1048576 bytes (1 MiB) [file-too-large]\n"},
+		// yaml.v3 gives a line but no column: column 1.
+		{"too deep", []byte("apiVersion: xtsync/v1\nkind: Tenant\nname: bad\nsync: " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n"),
+			"tenants/bad.yaml:4:1: error: invalid YAML: exceeded max depth of 10000 [yaml-syntax]\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -385,8 +391,8 @@ func FuzzLoad(f *testing.F) {
 			if d.Pos.File != "tenants/x.yaml" || d.Code == "" {
 				t.Fatalf("diagnostic without file or code: %+v", d)
 			}
-			if d.Pos.Line < 0 || d.Pos.Col < 0 {
-				t.Fatalf("negative position: %+v", d)
+			if d.Pos.Line < 1 || d.Pos.Col < 1 {
+				t.Fatalf("diagnostic without line and column: %+v", d)
 			}
 		}
 		if tn == nil || ds.HasErrors() {

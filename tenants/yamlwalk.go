@@ -37,26 +37,55 @@ type fileLoader struct {
 	// entry's positions from here, never from a map keyed by name.
 	partnerPaths map[*Partner]map[string]Pos
 	syncPaths    map[*SyncConfig]map[string]Pos
+	// aliasUse maps the node resolve returns for an alias (a copy of the
+	// anchored node placed where the alias is) to the alias node.
+	aliasUse map[*yaml.Node]*yaml.Node
+	// aliasSaid records the problems reported for an anchor's value through
+	// an alias, so that a list of aliases to one bad value reports it once.
+	aliasSaid map[aliasProblem]bool
+}
+
+type aliasProblem struct {
+	anchor    *yaml.Node
+	code, msg string
 }
 
 func newFileLoader(file string) *fileLoader {
 	return &fileLoader{file: file, paths: map[string]Pos{}, read: map[string]bool{},
-		partnerPaths: map[*Partner]map[string]Pos{}, syncPaths: map[*SyncConfig]map[string]Pos{}}
+		partnerPaths: map[*Partner]map[string]Pos{}, syncPaths: map[*SyncConfig]map[string]Pos{},
+		aliasUse: map[*yaml.Node]*yaml.Node{}, aliasSaid: map[aliasProblem]bool{}}
 }
 
+// pos is the position of a node; that of the file's start for none, so that
+// every diagnostic of a file is file:line:col.
 func (l *fileLoader) pos(n *yaml.Node) Pos {
 	if n == nil {
-		return Pos{File: l.file}
+		return Pos{File: l.file, Line: 1, Col: 1}
 	}
-	return Pos{File: l.file, Line: n.Line, Col: n.Column}
+	return Pos{File: l.file, Line: max(n.Line, 1), Col: max(n.Column, 1)}
 }
 
 func (l *fileLoader) errorf(n *yaml.Node, code, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Pos: l.pos(n), Severity: SeverityError, Code: code, Message: fmt.Sprintf(format, args...)})
+	l.report(n, SeverityError, code, fmt.Sprintf(format, args...))
 }
 
 func (l *fileLoader) warnf(n *yaml.Node, code, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Pos: l.pos(n), Severity: SeverityWarning, Code: code, Message: fmt.Sprintf(format, args...)})
+	l.report(n, SeverityWarning, code, fmt.Sprintf(format, args...))
+}
+
+// report adds a diagnostic at n. For a node an alias stands for, it is
+// reported where the alias is, says where the anchor is, and is reported
+// for the first such alias only.
+func (l *fileLoader) report(n *yaml.Node, sev Severity, code, msg string) {
+	if a := l.aliasUse[n]; a != nil && a.Alias != nil {
+		key := aliasProblem{a.Alias, code, msg}
+		if l.aliasSaid[key] {
+			return
+		}
+		l.aliasSaid[key] = true
+		msg += fmt.Sprintf(" (the value of alias *%s: the anchor &%s is at line %d)", a.Value, a.Value, a.Alias.Line)
+	}
+	l.diags = append(l.diags, Diagnostic{Pos: l.pos(n), Severity: sev, Code: code, Message: msg})
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
@@ -69,7 +98,9 @@ func (l *fileLoader) parseDoc(data []byte, allowEmpty bool) (root *yaml.Node) {
 		return nil
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		l.errorf(&yaml.Node{Line: 1 + bytes.Count(data[:i], []byte("\n"))}, "not-text", "binary file (NUL byte): want YAML text")
+		start := bytes.LastIndexByte(data[:i], '\n') + 1
+		col := 1 + utf8.RuneCount(data[start:i])
+		l.errorf(&yaml.Node{Line: 1 + bytes.Count(data[:i], []byte("\n")), Column: col}, "not-text", "binary file (NUL byte): want YAML text")
 		return nil
 	}
 	if !utf8.Valid(data) {
@@ -130,11 +161,12 @@ func (l *fileLoader) parseDoc(data []byte, allowEmpty bool) (root *yaml.Node) {
 }
 
 // yamlError turns a YAML syntax error into a diagnostic. yaml.v3 leaves out
-// the line when it is the first one and never says the column; for the
-// commonest mistake, a tab in the indentation, the loader finds both.
+// the line when it is the first one and never says the column (column 1
+// then); for the commonest mistake, a tab in the indentation, the loader
+// finds both.
 func (l *fileLoader) yamlError(err error, data []byte) {
 	msg := err.Error()
-	line, col := 1, 0
+	line, col := 1, 1 // yaml.v3 gives no column: the line's start
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		if m[1] != "" {
 			line, _ = strconv.Atoi(m[1])
@@ -172,8 +204,15 @@ func indentTab(data []byte, line int) (int, int) {
 	return 0, 0
 }
 
-// resolve follows aliases, within the file's budget; nil when the budget is spent.
+// resolve follows aliases, within the file's budget; nil when the budget is
+// spent. For an alias it returns a copy of the anchored node placed where the
+// alias is, so that a problem with the value is reported where it is used
+// (with the anchor's line, see viaAlias).
 func (l *fileLoader) resolve(n *yaml.Node) *yaml.Node {
+	if n == nil || n.Kind != yaml.AliasNode {
+		return n
+	}
+	use := n
 	for n != nil && n.Kind == yaml.AliasNode {
 		l.aliases++
 		if l.aliases == maxAliasExpansions+1 {
@@ -184,7 +223,13 @@ func (l *fileLoader) resolve(n *yaml.Node) *yaml.Node {
 		}
 		n = n.Alias
 	}
-	return n
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Line, c.Column = use.Line, use.Column
+	l.aliasUse[&c] = use
+	return &c
 }
 
 // describe names a node's YAML type and value for messages: `string "yes"`.
