@@ -11,8 +11,9 @@ import (
 // Operator is a scoping filter operator, named as Entra names it.
 type Operator string
 
-// The scoping filter operators xtsync accepts (Entra doc §2.3). "&" and "!&"
-// are refused: Entra does not document their semantics.
+// The scoping filter operators xtsync accepts
+// (docs/entra-cross-tenant-sync.md §2.3). "&" and "!&" are refused: Entra
+// does not document their semantics.
 const (
 	OpEquals             Operator = "EQUALS"
 	OpNotEquals          Operator = "NOT EQUALS"
@@ -119,8 +120,8 @@ func Filterable(attr string) (ok bool, why string) {
 	return !bad, why
 }
 
-// unwritable lists target attributes no mapping may write (Entra doc §3.3,
-// §3.6), lower case, with why.
+// unwritable lists target attributes no mapping may write
+// (docs/entra-cross-tenant-sync.md §3.3, §3.6), lower case, with why.
 var unwritable = map[string]string{
 	"alternativesecurityids": "it is the matching attribute, which cannot be changed",
 	"proxyaddresses":         "Graph makes it read-only",
@@ -172,9 +173,10 @@ func ProvisioningName(graphName string) string {
 }
 
 // DefaultMappings returns the user attribute mappings of the Azure2Azure
-// template (Entra doc §3.5, DESIGN §4), sorted by target, in the provisioning
-// vocabulary. The matching mapping (alternativeSecurityIds) and IsSoftDeleted
-// are the engine's own and not listed. userType is the constant "Member"
+// template (docs/entra-cross-tenant-sync.md §3.5, docs/config-reference.md),
+// sorted by target, in the provisioning vocabulary. The matching mapping
+// (alternativeSecurityIds) and IsSoftDeleted are the engine's own and not
+// listed. userType is the constant "Member"
 // written on create only; showInAddressList the constant "true", always.
 // Expr is nil: EffectiveMappings parses.
 func DefaultMappings() []Mapping {
@@ -287,35 +289,37 @@ type Assumption struct {
 	Source      string `json:"source"`
 }
 
-// Assumptions returns the assumptions table of DESIGN §4, sorted by id.
+// Assumptions returns the assumptions table (docs/config-reference.md,
+// "Assumptions"), sorted by id; each Source cites
+// docs/entra-cross-tenant-sync.md.
 func Assumptions() []Assumption {
 	return []Assumption{
 		{ID: "duplicate-mail-single-user", Default: true, Overridable: false,
-			Source:  "Entra doc §2.4 (known issue: two source users matched with the same target user)",
+			Source:  "docs/entra-cross-tenant-sync.md §2.4 (known issue: two source users matched with the same target user)",
 			Summary: "when two in-scope source users of one configuration share a mail value, Entra creates one target user; the simulator creates it for the first by lower-cased UPN and skips the other with reason duplicate-mail"},
 		{ID: "ends-with-case-sensitive", Default: true, Overridable: true,
-			Source:  "Entra doc §2.3 (ENDS_WITH: case sensitivity not stated)",
+			Source:  "docs/entra-cross-tenant-sync.md §2.3 (ENDS_WITH: case sensitivity not stated)",
 			Summary: "the ENDS_WITH scoping operator compares case-sensitively, like EQUALS and Includes; false: case-insensitively"},
 		{ID: "internal-guests-skipped", Default: true, Overridable: true,
-			Source:  "Entra doc §2.4 (overview and known issues say internal guests cannot be synced; the topology matrix says they can)",
+			Source:  "docs/entra-cross-tenant-sync.md §2.4 (overview and known issues say internal guests cannot be synced; the topology matrix says they can)",
 			Summary: "source users whose userType is not Member (internal guests) are skipped with reason guest-user; false: internal guests are provisioned like members"},
 		{ID: "null-never-flows", Default: true, Overridable: false,
-			Source:  "Entra doc §3.6 (known issue: Entra can't provision null attributes)",
+			Source:  "docs/entra-cross-tenant-sync.md §3.6 (known issue: Entra can't provision null attributes)",
 			Summary: "a mapping whose value is null, empty or an empty list writes nothing: the target keeps its old value"},
 		{ID: "quarantine-lets-creates-through", Default: true, Overridable: true,
-			Source:  "Entra doc §4.3 (accidental deletions prevention stages deletes; what happens to other changes is not stated)",
+			Source:  "docs/entra-cross-tenant-sync.md §4.3 (accidental deletions prevention stages deletes; what happens to other changes is not stated)",
 			Summary: "when a cycle's deletes and disables exceed the deletion threshold they are staged and the configuration is quarantined, but its creates and updates still apply; false: the whole cycle is held back"},
 		{ID: "regex-unanchored", Default: true, Overridable: true,
-			Source:  "Entra doc §2.3 (REGEX MATCH: anchoring not stated; .NET Regex.IsMatch is unanchored)",
+			Source:  "docs/entra-cross-tenant-sync.md §2.3 (REGEX MATCH: anchoring not stated; .NET Regex.IsMatch is unanchored)",
 			Summary: "REGEX MATCH and NOT REGEX MATCH search the attribute for the pattern anywhere, like .NET Regex.IsMatch; false: the pattern must match the whole value"},
 		{ID: "restore-on-rescope", Default: true, Overridable: true,
-			Source:  "Entra doc §4.2 (deprovisioning matrix: restored when back in scope within 30 days)",
+			Source:  "docs/entra-cross-tenant-sync.md §4.2 (deprovisioning matrix: restored when back in scope within 30 days)",
 			Summary: "a target user the sync soft-deleted is restored when its source user is in scope again; the snapshot's soft-deleted users are taken as still within Entra's 30-day window; false: a new user is created"},
 		{ID: "showinaddresslist-always", Default: true, Overridable: false,
-			Source:  "Entra doc §3.4 (default mapping: constant \"true\" -> showInAddressList)",
+			Source:  "docs/entra-cross-tenant-sync.md §3.4 (default mapping: constant \"true\" -> showInAddressList)",
 			Summary: "the showInAddressList mapping applies on every cycle, not only on create; a mailbox-enabled target user whose Exchange setting wins is not modelled"},
 		{ID: "usertype-flow-oncreate", Default: true, Overridable: false,
-			Source:  "Entra doc §3.1 (existing B2B users keep their userType unless the mapping applies Always)",
+			Source:  "docs/entra-cross-tenant-sync.md §3.1 (existing B2B users keep their userType unless the mapping applies Always)",
 			Summary: "the default userType mapping is written on create only (flowType ObjectAddOnly): linked and adopted users keep their userType unless the configuration sets userTypeFlow: always"},
 	}
 }

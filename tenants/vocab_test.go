@@ -3,6 +3,7 @@ package tenants
 import (
 	"os"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -141,10 +142,20 @@ func TestEffectiveMappings(t *testing.T) {
 
 func TestAssumptions(t *testing.T) {
 	var ids []string
+	// Sources cite the Entra notes shipped in docs/, by a section they have.
+	doc, err := os.ReadFile("../docs/entra-cross-tenant-sync.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cite = "docs/entra-cross-tenant-sync.md §"
 	for _, a := range Assumptions() {
 		ids = append(ids, a.ID)
 		if a.Summary == "" || a.Source == "" {
 			t.Errorf("%s: empty summary or source", a.ID)
+		}
+		section, _, _ := strings.Cut(strings.TrimPrefix(a.Source, cite), " ")
+		if !strings.HasPrefix(a.Source, cite) || !strings.Contains(string(doc), "\n### "+section+" ") {
+			t.Errorf("%s: source %q: want %q and a section of that document", a.ID, a.Source, cite+"N.N (…)")
 		}
 	}
 	want := []string{"duplicate-mail-single-user", "ends-with-case-sensitive", "internal-guests-skipped", "null-never-flows",
