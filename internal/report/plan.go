@@ -284,7 +284,7 @@ func groupUsers(us []plan.ImpactUser, kinds []groupKind) []userGroup {
 	return out
 }
 
-func any_(plan.ImpactUser) bool { return true }
+func rest(plan.ImpactUser) bool { return true }
 
 func baseDoes(u plan.ImpactUser, action, reason string) bool {
 	return u.BaseAction == action && (reason == "" || u.BaseReason == reason)
@@ -304,7 +304,7 @@ var removedKinds = []groupKind{
 		func(u plan.ImpactUser) bool {
 			return u.BaseReason == simulate.ReasonAdopted || u.Reason == plan.ReasonNotAdopted
 		}},
-	{"no longer created", "base's cycle would create them; at head they are never created: nothing existing is deleted", false, any_},
+	{"no longer created", "base's cycle would create them; at head they are never created: nothing existing is deleted", false, rest},
 }
 
 // addedKinds: the added users head's cycle creates, restores or adopts,
@@ -316,7 +316,7 @@ var addedKinds = []groupKind{
 		func(u plan.ImpactUser) bool { return u.Action == string(simulate.ActionRestore) }},
 	{"adopted", "head's cycle adopts their unmanaged B2B users", false,
 		func(u plan.ImpactUser) bool { return u.Reason == simulate.ReasonAdopted }},
-	{"kept", "base's cycle would soft-delete them; at head they stay", false, any_},
+	{"kept", "base's cycle would soft-delete them; at head they stay", false, rest},
 }
 
 // changedKinds: users whose values head's cycle writes differently from
@@ -333,7 +333,7 @@ var changedKinds = []groupKind{
 			}
 			return false
 		}},
-	{"left as is at head", "base's cycle would write these values; head's cycle leaves the user as it is", true, any_},
+	{"left as is at head", "base's cycle would write these values; head's cycle leaves the user as it is", true, rest},
 }
 
 // pendingKinds split the disabled or staged users: those this change
@@ -343,7 +343,7 @@ func pendingKinds(what string) []groupKind {
 	return []groupKind{
 		{"caused by this change", "without this change they would not be " + what, false,
 			func(u plan.ImpactUser) bool { return !u.Pending() }},
-		{"already pending without this change", "base's cycle would do the same: not caused by this change", false, any_},
+		{"already pending without this change", "base's cycle would do the same: not caused by this change", false, rest},
 	}
 }
 

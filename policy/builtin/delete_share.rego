@@ -23,15 +23,16 @@ deny contains f if {
 	some imp in lib.list(input, "impact")
 	# Only real soft-deletes count: existing target users head's cycle
 	# deletes, not the users base's cycle would create and head's never
-	# creates. Staged deletions count: they happen as soon as someone allows
-	# them.
-	staged := count(lib.list(imp, "staged"))
-	deleted := count(lib.soft_deleted(imp)) + staged
+	# creates. Staged deletions this change causes count: they happen as
+	# soon as someone allows them.
+	users := array.concat(lib.soft_deleted(imp), lib.staged_deletes(imp))
+	staged := count(lib.staged_deletes(imp))
+	deleted := count(users)
 	deleted > 0
 	before := b2b_before(imp)
 	before > 0
 	deleted / before > max_share
-	f := lib.finding(imp.target, "", sprintf(
+	f := lib.target_finding(imp.target, "", users, sprintf(
 		"%s: %s soft-deletes %d of its %d B2B users (%s%%%s), more than maxDeleteShare %s%%: check who with xtsync plan or xtsync simulate, then split the change, or raise maxDeleteShare in xtsync.yaml in a change of its own",
 		[imp.target, lib.what_deletes, deleted, before, pct(deleted / before), staged_note(staged), pct(max_share)],
 	))

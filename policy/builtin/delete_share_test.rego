@@ -79,3 +79,37 @@ test_only_not_created if {
 	inp := with_not_created(input_with(0, 0, 0, 0.1), 5)
 	count(p.deny) == 0 with input as inp
 }
+
+# A staged user base's cycle deletes (or holds back) too is pending without
+# the change, and a staged disable is no soft-delete: neither counts.
+test_pending_staged_not_counted if {
+	pending := [object.union(u, {"action": "staged", "baseAction": "delete", "baseReason": "unassigned"}) | some u in fx.users(6, "contoso-eu", "eu-to-us")]
+	disables := [object.union(u, {"action": "staged", "reason": "", "sourceUserId": concat("", ["d", u.sourceUserId])}) | some u in fx.users(6, "contoso-eu", "eu-to-us")]
+	inp := json.patch(input_with(95, 0, 5, 0.1), [{"op": "replace", "path": "/impact/0/staged", "value": array.concat(pending, disables)}])
+	count(p.deny) == 0 with input as inp
+}
+
+# The finding points at the changed line of the configuration whose users
+# it counts, so a pull request's annotation lands on its diff.
+test_points_at_the_change if {
+	changes := [
+		{"kind": "partner", "op": "modify", "tenant": "contoso-us", "name": "contoso-eu", "path": "inbound.autoRedeem", "file": "tenants/contoso-us.yaml", "line": 9},
+		{"kind": "sync", "op": "modify", "tenant": "contoso-eu", "name": "eu-to-us", "path": "scope.groups", "file": "tenants/contoso-eu.yaml", "line": 25},
+	]
+	inp := object.union(input_with(89, 0, 11, 0.1), {"changes": changes})
+	some f in p.deny with input as inp
+	f.file == "tenants/contoso-eu.yaml"
+	f.line == 25
+}
+
+# Without a change of the configuration: the configuration's position,
+# else the target's file at line 1, never no line.
+test_points_at_the_config if {
+	inp := json.patch(input_with(89, 0, 11, 0.1), [{"op": "add", "path": "/head/tenants/contoso-eu/lines", "value": {"sync.eu-to-us": 14}}])
+	some f in p.deny with input as inp
+	f.file == "tenants/contoso-eu.yaml"
+	f.line == 14
+	some g in p.deny with input as input_with(89, 0, 11, 0.1)
+	g.file == "tenants/contoso-us.yaml"
+	g.line == 1
+}

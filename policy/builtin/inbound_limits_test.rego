@@ -33,3 +33,16 @@ test_user_type_acknowledged if {
 	inp := json.patch(limited("Member", {"userTypes": ["Guest"]}, 1), [{"op": "add", "path": "/head/tenants/contoso-eu/sync/0/acknowledge", "value": ["inbound-limits"]}])
 	count(p.deny) == 0 with input as inp
 }
+
+# maxUsers exceeded because a change widens the source's scope: the finding
+# points at that change; a change of the limit itself wins.
+test_max_users_points_at_the_change if {
+	scope := {"kind": "sync", "op": "modify", "tenant": "contoso-eu", "name": "eu-to-us", "path": "scope.groups", "file": "tenants/contoso-eu.yaml", "line": 25}
+	limit := {"kind": "partner", "op": "modify", "tenant": "contoso-us", "name": "contoso-eu", "path": "inbound.limits.maxUsers", "file": "tenants/contoso-us.yaml", "line": 31}
+	some f in p.deny with input as object.union(limited("Member", {"maxUsers": 10}, 11), {"changes": [scope]})
+	f.file == "tenants/contoso-eu.yaml"
+	f.line == 25
+	some g in p.deny with input as object.union(limited("Member", {"maxUsers": 10}, 11), {"changes": [scope, limit]})
+	g.file == "tenants/contoso-us.yaml"
+	g.line == 31
+}

@@ -31,7 +31,8 @@ line(name, path) := l if {
 } else := 0
 
 # finding is the object a built-in rule produces.
-finding(name, path, msg) := {"msg": msg, "tenant": name, "file": tenant_file(name), "line": line(name, path)}
+# The line is 1 when no line is known: an annotation needs one.
+finding(name, path, msg) := {"msg": msg, "tenant": name, "file": tenant_file(name), "line": max([line(name, path), 1])}
 
 # sync_finding is a finding about a sync configuration, at path below it.
 sync_finding(s, path, msg) := finding(s.tenant, concat(".", ["sync", s.sc.name, path]), msg)
@@ -51,6 +52,24 @@ soft_deleted(imp) := [u |
 	some u in list(imp, "removed")
 	object.get(u, "action", "") == "delete"
 ]
+
+# staged_deletes: the users an impact entry's "staged" lists whose
+# soft-delete the deletion threshold holds back and this change causes:
+# not staged disables (their reason is empty, as a disable's is), and not
+# users base's cycle would delete (or hold back) too: those are pending
+# without the change.
+staged_deletes(imp) := [u |
+	some u in list(imp, "staged")
+	object.get(u, "reason", "") != ""
+	not pending_delete(u)
+]
+
+pending_delete(u) if u.baseAction == "delete"
+
+pending_delete(u) if {
+	u.baseAction == "staged"
+	object.get(u, "baseReason", "") != ""
+}
 
 # acknowledged holds when the configuration lists the built-in id in acknowledge.
 acknowledged(sc, id) if id in object.get(sc, "acknowledge", [])
@@ -109,3 +128,70 @@ what_deletes := "this change" if {
 }
 
 else := "the next provisioning cycle"
+
+# target_finding is a finding about a target tenant, pointed at the change
+# that causes the most of it, so that a pull request's annotation lands on
+# its diff (the target's own file may be untouched). path is the finding's
+# path in the target's file ("" for none); users are the impact entries
+# (or {source, config} objects) it counts. In order: a change of the
+# target's path; the changed line of the configuration most users come
+# from; the target's path; that configuration's position; the target's
+# file at line 1. Never no line.
+target_finding(target, path, users, msg) := object.union({"msg": msg, "tenant": target}, cause_location(target, path, users))
+
+cause_location(target, path, users) := {"file": c.file, "line": c.line} if {
+	path != ""
+	cs := [c |
+		some c in list(input, "changes")
+		c.tenant == target
+		object.get(c, "line", 0) > 0
+		related_paths(change_path(c), path)
+	]
+	c := cs[0]
+} else := {"file": c.file, "line": c.line} if {
+	[source, config] := top_config(users)
+	cs := [c |
+		some c in list(input, "changes")
+		c.kind == "sync"
+		c.tenant == source
+		c.name == config
+		object.get(c, "line", 0) > 0
+	]
+	c := cs[0]
+} else := {"file": tenant_file(target), "line": l} if {
+	path != ""
+	l := line(target, path)
+	l > 0
+} else := {"file": tenant_file(source), "line": l} if {
+	[source, config] := top_config(users)
+	input.head.tenants[source]
+	l := line(source, concat(".", ["sync", config]))
+	l > 0
+} else := {"file": tenant_file(target), "line": 1}
+
+# change_path is a change's dotted path in its tenant's file.
+change_path(c) := concat(".", [x | some x in [kind_key(c.kind), c.name, object.get(c, "path", "")]; x != ""])
+
+kind_key("sync") := "sync"
+
+kind_key("partner") := "partners"
+
+kind_key(k) := "" if not k in {"sync", "partner"}
+
+# related_paths holds when one dotted path is the other or inside it.
+related_paths(a, b) if a == b
+
+related_paths(a, b) if startswith(b, concat("", [a, "."]))
+
+related_paths(a, b) if startswith(a, concat("", [b, "."]))
+
+# top_config is [source, config] of the configuration most of users come
+# from (ties: the first by name).
+top_config(users) := [r[1], r[2]] if {
+	keys := {[u.source, object.get(u, "config", "")] | some u in users}
+	ranked := sort([[0 - n, k[0], k[1]] |
+		some k in keys
+		n := count([1 | some u in users; [u.source, object.get(u, "config", "")] == k])
+	])
+	r := ranked[0]
+}
