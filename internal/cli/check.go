@@ -34,9 +34,12 @@ uncommitted changes; WORKTREE names it) are diffed and both simulated, like
 xtsync plan. Policies come from BOTH revisions and a change is denied when
 either set denies it; disabledPolicies counts from base, so a change cannot
 switch off its own gate. Snapshots are read from disk (--snapshots, else
-xtsync.yaml's snapshots relative to --repo); without them, policies that
-need users (inbound-limits maxUsers, deletion-threshold, delete-share) see
-none, and check says so on stderr.
+xtsync.yaml's snapshots relative to --repo). Without them (a missing or
+empty directory: the pull step failed?) check fails with exit 1, since the
+policies that count users (delete-share, deletion-threshold, inbound-limits
+maxUsers) could not judge the change; --allow-missing-snapshots checks the
+config alone instead, and says so on stderr. A snapshot that holds another
+tenant's directory is an error.
 
 Output formats: text (one line per finding), json (the contract), sarif
 (SARIF 2.1.0 for code scanning), junit (one testcase per policy), github
@@ -51,8 +54,9 @@ Examples:
   xtsync check --base origin/main --output github
   xtsync check --base origin/main --output sarif > xtsync.sarif
 
-Exit codes: 0 no policy denies (warnings allowed), 1 the repository or a
-policy cannot be loaded, 2 usage error, 3 a policy denied.`,
+Exit codes: 0 no policy denies (warnings allowed), 1 the repository, a
+policy or the snapshots cannot be loaded (or there are no snapshots, without
+--allow-missing-snapshots), 2 usage error, 3 a policy denied.`,
 		Flags: []ucli.Flag{
 			repoFlag(),
 			&ucli.StringFlag{Name: "base", Usage: "check the change from base `REV` (branch, tag, SHA) to --head", EnvVars: []string{"XTSYNC_BASE"}},
@@ -62,6 +66,7 @@ policy cannot be loaded, 2 usage error, 3 a policy denied.`,
 			&ucli.StringFlag{Name: "now", Usage: "the time policies see as input.context.now, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}},
 			&ucli.StringFlag{Name: "author", Usage: "input.context.author `NAME` (default: head's commit author)", EnvVars: []string{"XTSYNC_AUTHOR"}},
 			&ucli.StringSliceFlag{Name: "label", Usage: "input.context.labels `LABEL`, e.g. the pull request's labels (repeatable)", EnvVars: []string{"XTSYNC_LABELS"}},
+			&ucli.BoolFlag{Name: "allow-missing-snapshots", Usage: "check without directory snapshots (the config alone) instead of failing", EnvVars: []string{"XTSYNC_ALLOW_MISSING_SNAPSHOTS"}},
 			&ucli.StringFlag{Name: "dump-input", Usage: "also write the policy input document to `FILE` (JSON), to write policies against", EnvVars: []string{"XTSYNC_DUMP_INPUT"}},
 		},
 		Action: func(c *ucli.Context) error { return runCheck(c, e) },
@@ -107,9 +112,15 @@ func runCheck(c *ucli.Context, e *env) error {
 		return fmt.Errorf("check: %w", err)
 	}
 
-	snaps, err := loadSnapshots(c, e, head.repo, "no directory snapshots: not simulating; policies that count users (inbound-limits maxUsers, deletion-threshold, delete-share) see none (xtsync snapshot pull writes them)")
+	snaps, dir, err := loadSnapshots(c, head.repo)
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
+	}
+	if snaps == nil {
+		if !c.Bool("allow-missing-snapshots") {
+			return fmt.Errorf("check: no directory snapshots in %s: without them the policies that count users (delete-share, deletion-threshold, inbound-limits maxUsers) cannot judge the change, so a mass delete would pass; run xtsync snapshot pull (or pass --snapshots DIR) first, or pass --allow-missing-snapshots to check the config alone", dir)
+		}
+		e.log.Warn("no directory snapshots: not simulating; policies that count users (inbound-limits maxUsers, deletion-threshold, delete-share) see none (--allow-missing-snapshots; xtsync snapshot pull writes them)", "dir", dir)
 	}
 	input := checkInput(c, base, head, snaps, now)
 	if head.result != nil {

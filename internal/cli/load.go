@@ -152,19 +152,26 @@ func revName(v gitfs.Rev) string {
 }
 
 // loadSnapshots reads the snapshots from disk: --snapshots, else
-// xtsync.yaml's snapshots directory under --repo. A missing directory means
-// none (nil), with the warning missing on stderr.
-func loadSnapshots(c *ucli.Context, e *env, repo *tenants.Repo, missing string) (plan.Snapshots, error) {
+// xtsync.yaml's snapshots directory under --repo, and checks that each
+// holds its tenant's directory (simulate.CheckSnapshotTenants: a snapshot
+// of another tenant is an error). A missing directory, or one without
+// snapshots, means none: nil, with the directory for the caller's message.
+func loadSnapshots(c *ucli.Context, repo *tenants.Repo) (plan.Snapshots, string, error) {
 	dir := snapshotsDir(c, repo)
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		e.log.Warn(missing, "dir", dir)
-		return nil, nil
+		return nil, dir, nil
 	}
 	snaps, err := simulate.LoadSnapshots(os.DirFS(dir), ".")
 	if err != nil {
-		return nil, fmt.Errorf("read snapshots in %s: %w", dir, err)
+		return nil, dir, fmt.Errorf("read snapshots in %s: %w", dir, err)
 	}
-	return snaps, nil
+	if err := simulate.CheckSnapshotTenants(repo, snaps, dir); err != nil {
+		return nil, dir, err
+	}
+	if len(snaps) == 0 {
+		return nil, dir, nil
+	}
+	return snaps, dir, nil
 }
 
 // simulateRevisions runs one cycle of head and, when it is another

@@ -31,13 +31,14 @@ what the snapshots show, and the findings of the policies of both revisions.
 HEAD, or to WORKTREE when the config files have uncommitted changes (stderr
 says so). Snapshots are never in Git: they are read from --snapshots, else
 from xtsync.yaml's snapshots directory under --repo. Without snapshots the
-plan still lists the config changes.
+plan still lists the config changes, and says in the report that the user
+impact was not computed.
 
 --output markdown is a pull-request comment: a summary table per target,
 a Mermaid diagram of the sync flows, collapsible per-user detail and
 findings linked to file lines (--link-base, or automatically on GitHub
 Actions); it stays under GitHub's comment size limit by summarising.
---output json is the contract (formatVersion 1, DESIGN §6).
+--output json is the contract (formatVersion 1, docs/plan.md).
 
 Examples:
    xtsync plan --base origin/main --head HEAD --output markdown > comment.md
@@ -96,9 +97,12 @@ func runPlan(c *ucli.Context, e *env) error {
 		}
 		return fmt.Errorf("plan: %w", err)
 	}
-	snaps, err := loadSnapshots(c, e, head.repo, "no snapshots: user impact and drift need them (xtsync snapshot pull)")
+	snaps, dir, err := loadSnapshots(c, head.repo)
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
+	}
+	if snaps == nil {
+		e.log.Warn("no directory snapshots: user impact not computed, only the config changes are listed (xtsync snapshot pull writes them)", "dir", dir)
 	}
 	simulateRevisions(base, head, snaps)
 	if len(snaps) > 0 {
@@ -122,7 +126,7 @@ func runPlan(c *ucli.Context, e *env) error {
 		}
 	}
 
-	opts := report.PlanOptions{MaxUsers: c.Int("max-users"), LinkBase: linkBase(c, repo, headRev)}
+	opts := report.PlanOptions{MaxUsers: c.Int("max-users"), LinkBase: linkBase(c, repo, headRev), NoSnapshots: snaps == nil}
 	if opts.MaxUsers == 0 {
 		opts.MaxUsers = -1 // PlanOptions: <= 0 is the default; 0 users means counts only
 	}
