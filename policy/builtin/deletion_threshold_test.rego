@@ -50,3 +50,12 @@ test_disabled_count if {
 	inp := json.patch(input_with(5, fx.deleted(3, "contoso-eu", "eu-to-us"), []), [{"op": "replace", "path": "/impact/0/disabled", "value": [object.union(u, {"sourceUserId": sprintf("d%s", [u.sourceUserId]), "action": "disable"}) | some u in fx.users(3, "contoso-eu", "eu-to-us")]}])
 	count(p.deny) == 1 with input as inp
 }
+
+# Entra's threshold counts the whole cycle, so pending users count; the
+# message says how many are pending without the change.
+test_pending_named if {
+	pending := [object.union(u, {"action": "staged", "baseAction": "delete", "baseReason": "unassigned"}) | some u in fx.users(2, "contoso-eu", "eu-to-us")]
+	caused := [object.union(u, {"action": "staged", "sourceUserId": concat("", ["c", u.sourceUserId]), "baseAction": "update"}) | some u in fx.users(4, "contoso-eu", "eu-to-us")]
+	some f in p.deny with input as input_with(5, [], array.concat(pending, caused))
+	contains(f.msg, "soft-deletes or disables 6 users of contoso-us (2 of them already pending without this change), more than its deletionThreshold of 5")
+}

@@ -61,15 +61,26 @@ soft_deleted(imp) := [u |
 staged_deletes(imp) := [u |
 	some u in list(imp, "staged")
 	object.get(u, "reason", "") != ""
-	not pending_delete(u)
+	not pending(u)
 ]
 
-pending_delete(u) if u.baseAction == "delete"
-
-pending_delete(u) if {
-	u.baseAction == "staged"
-	object.get(u, "baseReason", "") != ""
+# pending holds for a disabled or staged user that base's cycle disables,
+# deletes or holds back the same way: pending without the change, not
+# caused by it (as plan.ImpactUser.Pending).
+pending(u) if {
+	b := object.get(u, "baseAction", "")
+	b != ""
+	held(b, object.get(u, "baseReason", "")) == held(object.get(u, "action", ""), object.get(u, "reason", ""))
 }
+
+# held is what an action does or, staged, holds back: a staged row with an
+# empty reason holds back a disable, any other a delete.
+held(action, reason) := "disable" if {
+	action == "staged"
+	reason == ""
+} else := "delete" if action == "staged"
+
+else := action
 
 # acknowledged holds when the configuration lists the built-in id in acknowledge.
 acknowledged(sc, id) if id in object.get(sc, "acknowledge", [])

@@ -44,3 +44,14 @@ test_soft_deleted_only_action_delete if {
 	[u.sourceUserId | some u in lib.soft_deleted(imp)] == ["a"]
 	lib.soft_deleted({}) == []
 }
+
+# pending: base's cycle does or holds back the same (plan.ImpactUser.Pending).
+test_pending if {
+	lib.pending({"action": "disable", "reason": "", "baseAction": "disable"})
+	lib.pending({"action": "disable", "reason": "", "baseAction": "staged", "baseReason": ""})
+	lib.pending({"action": "staged", "reason": "unassigned", "baseAction": "delete", "baseReason": "unassigned"})
+	lib.pending({"action": "staged", "reason": "", "baseAction": "disable"})
+	not lib.pending({"action": "staged", "reason": "unassigned", "baseAction": "disable"})
+	not lib.pending({"action": "staged", "reason": "unassigned", "baseAction": "update"})
+	not lib.pending({"action": "staged", "reason": "unassigned"})
+}
