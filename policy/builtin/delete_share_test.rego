@@ -92,8 +92,10 @@ test_pending_staged_not_counted if {
 # The finding points at the changed line of the configuration whose users
 # it counts, so a pull request's annotation lands on its diff.
 test_points_at_the_change if {
+	# Of the configuration's changes, the scope's: it decides who leaves.
 	changes := [
 		{"kind": "partner", "op": "modify", "tenant": "contoso-us", "name": "contoso-eu", "path": "inbound.autoRedeem", "file": "tenants/contoso-us.yaml", "line": 9},
+		{"kind": "sync", "op": "modify", "tenant": "contoso-eu", "name": "eu-to-us", "path": "deletionThreshold", "file": "tenants/contoso-eu.yaml", "line": 44},
 		{"kind": "sync", "op": "modify", "tenant": "contoso-eu", "name": "eu-to-us", "path": "scope.groups", "file": "tenants/contoso-eu.yaml", "line": 25},
 	]
 	inp := object.union(input_with(89, 0, 11, 0.1), {"changes": changes})

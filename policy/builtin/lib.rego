@@ -161,14 +161,15 @@ cause_location(target, path, users) := {"file": c.file, "line": c.line} if {
 	c := cs[0]
 } else := {"file": c.file, "line": c.line} if {
 	[source, config] := top_config(users)
-	cs := [c |
-		some c in list(input, "changes")
+	changes := list(input, "changes")
+	ranked := sort([[cause_rank(object.get(c, "path", "")), i] |
+		some i, c in changes
 		c.kind == "sync"
 		c.tenant == source
 		c.name == config
 		object.get(c, "line", 0) > 0
-	]
-	c := cs[0]
+	])
+	c := changes[ranked[0][1]]
 } else := {"file": tenant_file(target), "line": l} if {
 	path != ""
 	l := line(target, path)
@@ -179,6 +180,15 @@ cause_location(target, path, users) := {"file": c.file, "line": c.line} if {
 	l := line(source, concat(".", ["sync", config]))
 	l > 0
 } else := {"file": tenant_file(target), "line": 1}
+
+# cause_rank orders a configuration's changes by how directly they decide
+# who is in its scope: scope first, then the whole configuration, enabled,
+# the target, then the rest (deletionThreshold, mappings …).
+cause_rank(path) := 0 if {
+	related_paths(path, "scope")
+} else := 1 if {
+	path in {"", "enabled", "target"}
+} else := 2
 
 # change_path is a change's dotted path in its tenant's file.
 change_path(c) := concat(".", [x | some x in [kind_key(c.kind), c.name, object.get(c, "path", "")]; x != ""])
