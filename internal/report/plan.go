@@ -128,6 +128,14 @@ func clip(s string, n int) string {
 // changesText renders attribute changes "department: "Sales" → "Ops"",
 // sorted by attribute.
 func changesText(ch map[string]simulate.Change) []string {
+	return changeLines(ch, func(k string, c simulate.Change) string {
+		return fmt.Sprintf("%s: %s → %s", k, value(c.From), value(c.To))
+	})
+}
+
+// changeLines renders each attribute change with line, sorted by
+// attribute.
+func changeLines(ch map[string]simulate.Change, line func(k string, c simulate.Change) string) []string {
 	keys := make([]string, 0, len(ch))
 	for k := range ch {
 		keys = append(keys, k)
@@ -135,7 +143,7 @@ func changesText(ch map[string]simulate.Change) []string {
 	sort.Strings(keys)
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, fmt.Sprintf("%s: %s → %s", k, value(ch[k].From), value(ch[k].To)))
+		out = append(out, line(k, ch[k]))
 	}
 	return out
 }
@@ -388,20 +396,14 @@ func userChanges(ch map[string]simulate.Change, baseOnly bool) []string {
 	if !baseOnly {
 		return changesText(ch)
 	}
-	keys := make([]string, 0, len(ch))
-	for k := range ch {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, fmt.Sprintf("%s: stays %s (base's cycle would write %s)", k, value(ch[k].To), value(ch[k].From)))
-	}
-	return out
+	return changeLines(ch, func(k string, c simulate.Change) string {
+		return fmt.Sprintf("%s: stays %s (base's cycle would write %s)", k, value(c.To), value(c.From))
+	})
 }
 
 // userWhy is a user's action and reason, and, when base's cycle does
-// something else, what: "staged, unassigned: … (base's cycle: disable)".
+// something else, what: "staged, unassigned: …; base's cycle would
+// disable".
 func userWhy(u plan.ImpactUser) string {
 	s := why(u.Action, u.Reason)
 	explained := u.Reason == plan.ReasonNotCreated || u.Reason == plan.ReasonNotRestored || u.Reason == plan.ReasonNotAdopted
