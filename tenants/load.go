@@ -104,9 +104,9 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 		if t == nil {
 			continue
 		}
-		if want := stem; t.Name != "" && t.Name != want && patterns[tenantNamePattern].MatchString(t.Name) {
+		if t.Name != "" && t.Name != stem && patterns[tenantNamePattern].MatchString(t.Name) {
 			diags = append(diags, Diagnostic{Pos: t.PathPos("name"), Severity: SeverityError, Code: "file-name-mismatch",
-				Message: fmt.Sprintf("name %q does not match the file name: rename the file to tenants/%s.yaml or set name: %s", t.Name, t.Name, want)})
+				Message: fmt.Sprintf("name %q does not match the file name: rename the file to tenants/%s.yaml or set name: %s", t.Name, t.Name, stem)})
 		}
 		if t.Name == "" {
 			continue
