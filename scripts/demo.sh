@@ -48,18 +48,20 @@ git -C "$repo" init -q -b main
 git -C "$repo" add -A
 git -C "$repo" commit -q -m "the example"
 git -C "$repo" checkout -q -b drop-global-employees
-sed -i.bak 's/groups: \[GlobalEmployees\]/groups: []/' "$repo/tenants/contoso-eu.yaml" && rm "$repo/tenants/contoso-eu.yaml.bak"
+sed -i.bak 's/groups: \[GlobalEmployees\]  #/groups: []                 #/' "$repo/tenants/contoso-eu.yaml" && rm "$repo/tenants/contoso-eu.yaml.bak"
 git -C "$repo" commit -q -a -m "eu-to-us: drop GlobalEmployees"
+cd "$work"   # the commands below name the repository "repo"
 show "git -C repo diff main"
-git -C "$repo" --no-pager diff main
-xt plan --repo "$repo" --base main --head HEAD
+git -C repo --no-pager diff main
+xt plan --repo repo --base main --head HEAD
 say "   ... and the same plan as the pull-request comment (Markdown, first lines)"
 show "xtsync plan --repo repo --base main --head HEAD --output markdown > comment.md"
-xtsync plan --repo "$repo" --base main --head HEAD --output markdown >"$work/comment.md" || true
+xtsync plan --repo repo --base main --head HEAD --output markdown >"$work/comment.md" || true
 head -n 25 "$work/comment.md"
 echo "... ($(wc -c <"$work/comment.md") bytes)"
 say "   CI annotations for the same change"
-xt check --repo "$repo" --base main --head HEAD --output github
+xt check --repo repo --base main --head HEAD --output github
+cd - >/dev/null
 
 say "5. The Graph emulator, seeded with the example snapshots, and a snapshot pull through msgraph-sdk-go"
 "$xtsync" emulator --addr 127.0.0.1:0 --state "$work/emu" --seed "$example/snapshots" >"$work/emu.out" 2>"$work/emu.log" &
