@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -48,7 +49,18 @@ var commands = []command{
 
 // Run runs xtsync with the given arguments (args[0] is the program name) and
 // returns the process exit code. It never calls os.Exit.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	// A panic is a bug in xtsync, never the user's input: say so in one
+	// line instead of a stack trace (XTSYNC_TRACEBACK=1 shows it).
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "xtsync: internal error: %v\nThis is a bug in xtsync; please report it with the command you ran.\n", r)
+			if os.Getenv("XTSYNC_TRACEBACK") == "1" {
+				stderr.Write(debug.Stack())
+			}
+			code = ExitError
+		}
+	}()
 	e := &env{stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, nil))}
 	app := newApp(e)
 	err := app.RunContext(ctx, args)
