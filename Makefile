@@ -6,10 +6,10 @@ COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X github.com/xtsync/xtsync/internal/cli.Version=$(VERSION) -X github.com/xtsync/xtsync/internal/cli.Commit=$(COMMIT)
 export GOFLAGS := -buildvcs=false
 
-.PHONY: help build test demo bench fuzz lint golden clean
+.PHONY: help build test demo bench bench-e2e fuzz lint golden clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 build: ## build bin/xtsync
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/xtsync
@@ -23,6 +23,9 @@ demo: build ## the main job end to end on the example repository
 
 bench: ## run the benchmarks (see docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+bench-e2e: ## time xtsync simulate on 100k, 300k and 1M generated users (docs/benchmarks.md)
+	@./scripts/bench-e2e.sh
 
 fuzz: ## run each fuzz target for FUZZTIME (default 20s)
 	@./scripts/fuzz.sh $(or $(FUZZTIME),20s)
