@@ -185,7 +185,8 @@ func describeRow(row *UserResult) string {
 	return b.String()
 }
 
-// formatChanges renders changes as `k: from -> to, …`, sorted.
+// formatChanges renders changes as `k: from → to, …`, sorted, with "—" for
+// null: the notation of the simulate and plan reports.
 func formatChanges(ch map[string]Change) string {
 	keys := make([]string, 0, len(ch))
 	for k := range ch {
@@ -194,7 +195,7 @@ func formatChanges(ch map[string]Change) string {
 	sortStrings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s: %s -> %s", k, FormatValue(ch[k].From), FormatValue(ch[k].To))
+		parts[i] = fmt.Sprintf("%s: %s → %s", k, changeValue(ch[k].From), changeValue(ch[k].To))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -208,6 +209,14 @@ func FormatValue(v any) string {
 		return fmt.Sprintf("%q", x)
 	}
 	return fmt.Sprint(v)
+}
+
+// changeValue is FormatValue with "—" for null, as the reports show changes.
+func changeValue(v any) string {
+	if v == nil {
+		return "—"
+	}
+	return FormatValue(v)
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
