@@ -14,6 +14,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/xtsync/xtsync/tenants"
 	"github.com/xtsync/xtsync/tenants/expr"
 )
 
@@ -108,8 +109,11 @@ func runExpr(c *ucli.Context, e *env) error {
 		now = now.UTC()
 	}
 	guid := c.String("guid")
-	if guid == "" {
+	switch {
+	case guid == "":
 		guid = randomGUID()
+	case !tenants.IsGUID(guid):
+		return usageError("expr: --guid: want a GUID such as 7b2c4e1a-0d4f-4c8e-9a3b-5f6e7d8c9b0a, got %q", guid)
 	}
 	x, err := expr.Parse(src)
 	if err != nil {
