@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/policy"
+	"github.com/xtsync/xtsync/simulate"
 )
 
 var checkFormats = []string{"text", "json", "sarif", "junit", "github"}
@@ -35,10 +38,10 @@ xtsync plan. Policies come from BOTH revisions and a change is denied when
 either set denies it; disabledPolicies counts from base, so a change cannot
 switch off its own gate. Snapshots are read from disk (--snapshots, else
 xtsync.yaml's snapshots relative to --repo). Without them (a missing or
-empty directory: the pull step failed?) check fails with exit 1, since the
-policies that count users (delete-share, deletion-threshold, inbound-limits
-maxUsers) could not judge the change; --allow-missing-snapshots checks the
-config alone instead, and says so on stderr. A snapshot that holds another
+empty directory, or one tenant's file missing: the pull step failed?) check
+fails with exit 1, since the policies that count users (delete-share,
+deletion-threshold, inbound-limits maxUsers) could not judge the change;
+--allow-missing-snapshots checks what it can instead, and says so on stderr. A snapshot that holds another
 tenant's directory is an error.
 
 Output formats: text (one line per finding), json (the contract), sarif
@@ -125,6 +128,9 @@ func runCheck(c *ucli.Context, e *env) error {
 	input := checkInput(c, base, head, snaps, now)
 	if head.result != nil {
 		logBlocked(e, head.result)
+	}
+	if missing := missingSnapshots(base, head); len(missing) > 0 && !c.Bool("allow-missing-snapshots") {
+		return fmt.Errorf("check: %s cannot be judged: %s; a failed pull must not let a mass delete pass: run xtsync snapshot pull for those tenants, or pass --allow-missing-snapshots", plural(len(missing), "sync configuration", "sync configurations"), strings.Join(missing, "; "))
 	}
 	if f := c.String("dump-input"); f != "" {
 		if err := dumpInput(f, input); err != nil {
@@ -232,4 +238,31 @@ func checkRevisions(c *ucli.Context, e *env, dir string) (base, head *revision, 
 		return base, head, fmt.Errorf("check: %w", err)
 	}
 	return base, head, nil
+}
+
+// missingSnapshots lists the configurations that base's or head's cycle
+// could not simulate for want of a snapshot ("contoso-eu/eu-to-us: no
+// snapshot of the target tenant contoso-us"), sorted and without repeats.
+func missingSnapshots(revs ...*revision) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range revs {
+		if r == nil || r.result == nil {
+			continue
+		}
+		for _, cr := range r.result.Configs {
+			for _, b := range cr.Blockers {
+				if b.Code != simulate.BlockerMissingSnapshot {
+					continue
+				}
+				m := cr.Source + "/" + cr.Name + ": " + b.Message
+				if !seen[m] {
+					seen[m] = true
+					out = append(out, m)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
