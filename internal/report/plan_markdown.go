@@ -63,10 +63,17 @@ func (m *mdPlan) render(p *plan.Plan) []byte {
 		m.f("❌ **Denied by policy:** %s", nPlural(deny, "deny", "denies"))
 	case warn > 0:
 		m.f("⚠️ **Allowed with warnings:** %s", nPlural(warn, "warning", "warnings"))
+	case m.opts.NoSnapshots:
+		// Policies that count users saw none: no finding proves nothing.
+		m.f("❔ **No policy finding, user impact unknown** (no directory snapshots)")
 	default:
 		m.f("✅ **No policy finding**")
 	}
-	m.f(" · %s · users **+%d / -%d / ~%d**", nPlural(len(p.Changes), "config change", "config changes"), tot.Added, tot.Removed, tot.Changed)
+	if m.opts.NoSnapshots {
+		m.f(" · %s · users **not computed**", nPlural(len(p.Changes), "config change", "config changes"))
+	} else {
+		m.f(" · %s · users **+%d / -%d / ~%d**", nPlural(len(p.Changes), "config change", "config changes"), tot.Added, tot.Removed, tot.Changed)
+	}
 	var parts []string
 	for _, x := range []struct {
 		n     int

@@ -373,6 +373,17 @@ func TestPlanNoSnapshots(t *testing.T) {
 			if got != no {
 				t.Errorf("%s, NoSnapshots %v: banner shown %v", name, no, got)
 			}
+			// Without snapshots no headline may claim zero users or a clean bill.
+			if no {
+				for _, claim := range []string{"✅", "+0 / -0", "+0 added"} {
+					if strings.Contains(b.String(), claim) {
+						t.Errorf("%s without snapshots claims %q:\n%s", name, claim, b.String())
+					}
+				}
+				if !strings.Contains(b.String(), "not computed") {
+					t.Errorf("%s without snapshots does not say the users were not computed", name)
+				}
+			}
 		}
 	}
 }

@@ -128,6 +128,10 @@ func (t *textPlan) render(p *plan.Plan) {
 	}
 
 	tot := totals(p)
+	if t.noSnaps {
+		t.f("\nSummary: %s; users not computed (no directory snapshots).\n", nPlural(len(p.Changes), "config change", "config changes"))
+		return
+	}
 	t.f("\nSummary: %s; users %s, %s, %s, %s, %s; %s.\n",
 		nPlural(len(p.Changes), "config change", "config changes"),
 		withBreakdown("+", tot.Added, "added", groupUsers(allUsers(p, added), addedKinds)),
