@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -290,5 +291,32 @@ func TestEmulatorErrors(t *testing.T) {
 				t.Errorf("got %+v, want status %d code %q with a message and a request id", ae, tt.status, tt.code)
 			}
 		})
+	}
+}
+
+// TestDeltaLinksOfAnotherEndpoint: delta links kept from another endpoint
+// (--graph-url changed, an emulator restarted on another port) cannot be
+// followed: the pull starts over in full instead of failing.
+func TestDeltaLinksOfAnotherEndpoint(t *testing.T) {
+	seed := readSeed(t)
+	_, url := startEmulator(t, readSeed(t), emulator.Options{})
+	opts := PullOptions{PageSize: 2}
+	first, states, _ := pullAll(t, url, seed, opts)
+	for name, s := range first {
+		st := states[name]
+		st.Users = strings.Replace(st.Users, strings.TrimPrefix(url, "http://"), "127.0.0.1:1", 1)
+		st.Groups = strings.Replace(st.Groups, strings.TrimPrefix(url, "http://"), "127.0.0.1:1", 1)
+		o := opts
+		o.Previous, o.Delta = s, &st
+		snap, st2, err := Pull(context.Background(), testClientFor(t, url, s.TenantID), o)
+		if err != nil {
+			t.Fatalf("%s: pull with another endpoint's delta links: %v", name, err)
+		}
+		if st2.Incremental {
+			t.Errorf("%s: followed another endpoint's delta links", name)
+		}
+		if len(snap.Users) != len(s.Users) {
+			t.Errorf("%s: %d users, want %d", name, len(snap.Users), len(s.Users))
+		}
 	}
 }

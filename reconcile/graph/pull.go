@@ -110,6 +110,12 @@ func Pull(ctx context.Context, c *Client, opts PullOptions) (*simulate.Snapshot,
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
+	if d := opts.Delta; d != nil && d.Users != "" && (!sameEndpoint(c.baseURL, d.Users) || !sameEndpoint(c.baseURL, d.Groups)) {
+		// The delta links belong to another endpoint (--graph-url changed,
+		// or an emulator restarted on another port): they cannot be followed.
+		c.log.Info("graph: the delta links are for another endpoint, pulling in full", "tenant", c.tenantID, "endpoint", c.baseURL)
+		opts.Delta = nil
+	}
 	if canIncrement(c, opts, sel) {
 		snap, st, err := pullIncremental(ctx, c, opts, sel, keep)
 		if err == nil || !isResync(err) {
