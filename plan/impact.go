@@ -280,16 +280,22 @@ func withBase(u ImpactUser, b *member) ImpactUser {
 	return u
 }
 
-// HeldBack is what a staged user's row holds back: "disable" for a staged
-// disable (its reason is empty, as a disable's is), else "delete".
+// HeldBack is what a row's action does or, staged, holds back: the
+// simulator stages a disable with reason too-many-deletes (an empty reason
+// reads the same) and a delete with the delete's own reason
+// (source-deleted, unassigned, filtered); any other staged row holds back a
+// create, update or restore, and stays "staged".
 func HeldBack(action, reason string) string {
 	if action != string(simulate.ActionStaged) {
 		return action
 	}
-	if reason == "" {
+	switch reason {
+	case "", simulate.ReasonTooManyDeletes:
 		return string(simulate.ActionDisable)
+	case simulate.ReasonSourceDeleted, simulate.ReasonUnassigned, simulate.ReasonFiltered:
+		return string(simulate.ActionDelete)
 	}
-	return string(simulate.ActionDelete)
+	return action
 }
 
 // Pending reports whether a user of the disabled or staged list is already

@@ -316,6 +316,11 @@ func TestPending(t *testing.T) {
 		{"staged in both", "staged", "unassigned", "staged", "source-deleted", true},
 		{"staged delete, base disables", "staged", "unassigned", "disable", "", false},
 		{"staged disable, base disables", "staged", "", "disable", "", true},
+		{"staged disable as simulated, base disables", "staged", "too-many-deletes", "disable", "", true},
+		{"staged disable, base deletes", "staged", "too-many-deletes", "delete", "unassigned", false},
+		{"disabled at head, base holds back the disable", "disable", "", "staged", "too-many-deletes", true},
+		{"staged create, base creates", "staged", "cycle-held-back", "create", "", false},
+		{"staged create in both", "staged", "cycle-held-back", "staged", "cycle-held-back", true},
 		{"staged, base updates", "staged", "unassigned", "update", "", false},
 		{"no base row", "staged", "unassigned", "", "", false},
 	}

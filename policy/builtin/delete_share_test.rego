@@ -115,3 +115,33 @@ test_points_at_the_config if {
 	g.file == "tenants/contoso-us.yaml"
 	g.line == 1
 }
+
+# A pull request that only lowers deletionThreshold: base's cycle
+# soft-deletes one user (unassigned) and disables another; head's holds
+# both back. The staged disable (reason too-many-deletes, as the simulator
+# stages a disable) is no soft-delete, and the staged delete is pending
+# without the change: the change deletes nobody, so delete-share is quiet.
+test_lowered_threshold_deletes_nobody if {
+	[emma, david] := fx.users(2, "contoso-eu", "eu-to-us")
+	staged := [
+		object.union(emma, {"action": "staged", "reason": "unassigned", "baseAction": "delete", "baseReason": "unassigned"}),
+		object.union(david, {"action": "staged", "reason": "too-many-deletes", "baseAction": "disable"}),
+	]
+	inp := json.patch(input_with(8, 1, 0, 0.1), [
+		{"op": "replace", "path": "/impact/0/added", "value": [staged[0]]},
+		{"op": "replace", "path": "/impact/0/staged", "value": staged},
+		{"op": "add", "path": "/changes", "value": [{"kind": "sync", "op": "modify", "tenant": "contoso-eu", "name": "eu-to-us", "path": "deletionThreshold"}]},
+	])
+	count(p.deny) == 0 with input as inp
+}
+
+# A staged disable this change causes is still no soft-delete; a staged
+# delete it causes (base's cycle keeps the user) counts.
+test_staged_disable_not_a_delete if {
+	[u] := fx.users(1, "contoso-eu", "eu-to-us")
+	disable := object.union(u, {"action": "staged", "reason": "too-many-deletes"})
+	count(p.deny) == 0 with input as json.patch(input_with(8, 0, 0, 0.1), [{"op": "replace", "path": "/impact/0/staged", "value": [disable]}])
+	del := object.union(u, {"action": "staged", "reason": "unassigned", "baseAction": "update"})
+	some f in p.deny with input as json.patch(input_with(8, 0, 0, 0.1), [{"op": "replace", "path": "/impact/0/staged", "value": [del]}])
+	contains(f.msg, "soft-deletes 1 of its 8 B2B users (12.5%; 1 of them held back")
+}

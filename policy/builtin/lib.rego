@@ -55,12 +55,12 @@ soft_deleted(imp) := [u |
 
 # staged_deletes: the users an impact entry's "staged" lists whose
 # soft-delete the deletion threshold holds back and this change causes:
-# not staged disables (their reason is empty, as a disable's is), and not
-# users base's cycle would delete (or hold back) too: those are pending
-# without the change.
+# not staged disables (reason too-many-deletes) nor held-back creates or
+# updates, and not users base's cycle would delete (or hold back) too:
+# those are pending without the change.
 staged_deletes(imp) := [u |
 	some u in list(imp, "staged")
-	object.get(u, "reason", "") != ""
+	held(object.get(u, "action", "staged"), object.get(u, "reason", "")) == "delete"
 	not pending(u)
 ]
 
@@ -73,14 +73,17 @@ pending(u) if {
 	held(b, object.get(u, "baseReason", "")) == held(object.get(u, "action", ""), object.get(u, "reason", ""))
 }
 
-# held is what an action does or, staged, holds back: a staged row with an
-# empty reason holds back a disable, any other a delete.
+# held is what an action does or, staged, holds back (as plan.HeldBack):
+# the simulator stages a disable with reason too-many-deletes (an empty
+# reason is read the same way) and a delete with the delete's own reason;
+# any other staged row holds back a create, update or restore ("staged").
 held(action, reason) := "disable" if {
 	action == "staged"
-	reason == ""
-} else := "delete" if action == "staged"
-
-else := action
+	reason in {"", "too-many-deletes"}
+} else := "delete" if {
+	action == "staged"
+	reason in {"source-deleted", "unassigned", "filtered"}
+} else := action
 
 # acknowledged holds when the configuration lists the built-in id in acknowledge.
 acknowledged(sc, id) if id in object.get(sc, "acknowledge", [])
