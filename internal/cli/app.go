@@ -80,8 +80,9 @@ func newApp(e *env) *ucli.App {
 		Usage: "Microsoft Entra ID cross-tenant synchronization as code",
 		Description: `xtsync keeps tenant trust and cross-tenant sync scope in a Git repository
 (one YAML file per tenant), checks every change with Rego policies, simulates
-which B2B users each target tenant would get, user by user, and reconciles the
-approved state with Microsoft Graph.
+which B2B users each target tenant would get, user by user, and pulls
+directory snapshots from Microsoft Graph. Reconciling the approved state with
+Graph (xtsync reconcile) is not built yet.
 
 Exit codes: 0 success, 1 error, 2 usage error, 3 policy denied,
 4 changes pending (with --detailed-exitcode).

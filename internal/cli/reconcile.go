@@ -24,7 +24,12 @@ serves every Graph endpoint reconcile will use.
 
 Exit codes: 1 (not built yet).`,
 		SkipFlagParsing: true,
-		Action: func(*ucli.Context) error {
+		Action: func(c *ucli.Context) error {
+			for _, a := range c.Args().Slice() {
+				if a == "--help" || a == "-h" || a == "-help" {
+					return ucli.ShowCommandHelp(c.Lineage()[1], "reconcile")
+				}
+			}
 			return errors.New("reconcile is not built yet: review changes with 'xtsync plan' and 'xtsync check' (see README, Status)")
 		},
 	}
