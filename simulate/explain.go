@@ -17,6 +17,9 @@ type Explanation struct {
 	State    State     `json:"state"`
 	Blockers []Blocker `json:"blockers"`
 	Steps    []Step    `json:"steps"`
+	// Found says the configuration's source snapshot has the user, or its
+	// target a B2B user linked to it through the configuration.
+	Found bool `json:"found"`
 	// Result is the user's row, nil when the user gets none.
 	Result *UserResult `json:"result,omitempty"`
 }
@@ -41,6 +44,7 @@ func Explain(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options, upn s
 		if sx := r.idx[sc.Source]; sx != nil {
 			ex.userID = findUser(r, sc, upn)
 		}
+		e.Found = ex.userID != ""
 		if ex.userID == "" {
 			e.Steps = append(e.Steps, Step{"note", fmt.Sprintf("%s has no user %s and %s no B2B user linked to one", sc.Source, upn, sc.Target)})
 		}

@@ -131,13 +131,25 @@ func runSimulate(e *env, c *ucli.Context) error {
 	opts := simulate.Options{}
 	if upn := c.String("user"); upn != "" {
 		es := simulate.Explain(repo, snaps, opts, upn)
+		var err error
 		switch format {
 		case "json":
-			return writeJSON(e, map[string]any{"formatVersion": 1, "user": upn, "explanations": es})
+			err = writeJSON(e, map[string]any{"formatVersion": 1, "user": upn, "explanations": es})
 		case "markdown":
-			return report.ExplainMarkdown(e.stdout, upn, es)
+			err = report.ExplainMarkdown(e.stdout, upn, es)
+		default:
+			err = report.ExplainText(e.stdout, upn, es)
 		}
-		return report.ExplainText(e.stdout, upn, es)
+		if err != nil {
+			return err
+		}
+		for _, x := range es {
+			if x.Found {
+				return nil
+			}
+		}
+		// A misspelt UPN must not pass for "nothing happens to this user".
+		return fmt.Errorf("simulate: --user %s: no source snapshot has this user and no target a B2B user linked to one (check the UPN)", upn)
 	}
 	res := simulate.Run(repo, snaps, opts)
 	snaps = nil // the result keeps what it needs; let the rest go before writing
