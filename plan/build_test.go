@@ -34,20 +34,33 @@ func TestBuildGolden(t *testing.T) {
 	tests := []struct {
 		name string
 		head fstest.MapFS
+		// example: simulate against the example's own snapshots (which
+		// lag: base's cycle deletes and disables there) instead of
+		// exampleSnapshots.
+		example bool
 	}{
 		// The DONE scenario: GlobalEmployees leaves the EU -> US scope.
-		{"scope-group-removed", edit(t, base, eu, "groups: [GlobalEmployees]", "groups: []")},
-		{"scope-group-replaced", edit(t, base, eu, "groups: [GlobalEmployees]", "groups: [Sales-All]")},
-		{"quarantine", edit(t, edit(t, base, eu, "groups: [GlobalEmployees]", "groups: []"), eu, "deletionThreshold: 500", "deletionThreshold: 1")},
-		{"paused", edit(t, edit(t, base, eu, "groups: [GlobalEmployees]", "groups: [Sales-All]"), eu, "enabled: true ", "enabled: false ")},
-		{"mapping-changed", edit(t, base, eu, "ToUpper([jobTitle])", "ToLower([jobTitle])")},
-		{"unchanged", base},
+		{"scope-group-removed", edit(t, base, eu, "groups: [GlobalEmployees]", "groups: []"), false},
+		{"scope-group-replaced", edit(t, base, eu, "groups: [GlobalEmployees]", "groups: [Sales-All]"), false},
+		{"quarantine", edit(t, edit(t, base, eu, "groups: [GlobalEmployees]", "groups: []"), eu, "deletionThreshold: 500", "deletionThreshold: 1"), false},
+		{"paused", edit(t, edit(t, base, eu, "groups: [GlobalEmployees]", "groups: [Sales-All]"), eu, "enabled: true ", "enabled: false "), false},
+		{"mapping-changed", edit(t, base, eu, "ToUpper([jobTitle])", "ToLower([jobTitle])"), false},
+		{"unchanged", base, false},
+		// Only the threshold is lowered: base's cycle deletes emma and
+		// disables david; head's holds both back. The change deletes nobody.
+		{"threshold-lowered", edit(t, base, eu, "deletionThreshold: 500", "deletionThreshold: 1"), true},
 	}
-	snaps := exampleSnapshots(t)
 	br := load(t, base)
-	bres := simulate.Run(br, snaps, simulate.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			snaps := exampleSnapshots(t)
+			if tt.example {
+				var err error
+				if snaps, err = simulate.LoadSnapshots(os.DirFS(filepath.Join("..", "testdata", "example", "snapshots")), "."); err != nil {
+					t.Fatal(err)
+				}
+			}
+			bres := simulate.Run(br, snaps, simulate.Options{})
 			hr := load(t, tt.head)
 			p := Build(Input{Base: "base", Head: "head", BaseRepo: br, HeadRepo: hr,
 				BaseResult: bres, HeadResult: simulate.Run(hr, snaps, simulate.Options{}), Snapshots: snaps})

@@ -324,6 +324,8 @@ var addedKinds = []groupKind{
 		func(u plan.ImpactUser) bool { return u.Action == string(simulate.ActionRestore) }},
 	{"adopted", "head's cycle adopts their unmanaged B2B users", false,
 		func(u plan.ImpactUser) bool { return u.Reason == simulate.ReasonAdopted }},
+	{"kept", "base's cycle would soft-delete them; at head the deletion threshold holds the delete back, so they are listed as staged too", false,
+		func(u plan.ImpactUser) bool { return u.Action == string(simulate.ActionStaged) }},
 	{"kept", "base's cycle would soft-delete them; at head they stay", false, rest},
 }
 
@@ -344,22 +346,42 @@ var changedKinds = []groupKind{
 	{"left as is at head", "base's cycle would write these values; head's cycle leaves the user as it is", true, rest},
 }
 
-// pendingKinds split the disabled or staged users: those this change
-// causes, and those already pending without it (base's cycle does, or
-// holds back, the same).
-func pendingKinds(what string) []groupKind {
-	return []groupKind{
-		{"caused by this change", "without this change they would not be " + what, false,
-			func(u plan.ImpactUser) bool { return !u.Pending() }},
-		{"already pending without this change", "base's cycle would do the same: not caused by this change", false, rest},
-	}
+// disabledKinds split the disabled users: those this change causes, and
+// those already pending without it, by what base's cycle does to them.
+var disabledKinds = []groupKind{
+	{"caused by this change", "without this change they would not be disabled", false,
+		func(u plan.ImpactUser) bool { return !u.Pending() }},
+	{"already pending without this change", "base's cycle would disable them too", false,
+		func(u plan.ImpactUser) bool { return u.BaseAction == string(simulate.ActionDisable) }},
+	{"already pending without this change", "base's cycle would disable them too, were the deletion threshold not holding that back", false, rest},
 }
 
-// breakdown renders group counts: "3 soft-deleted, 2 no longer created".
+// stagedKinds split the staged users: those this change causes, and those
+// already pending without it, by what base's cycle does to them.
+var stagedKinds = []groupKind{
+	{"caused by this change", "without this change they would not be held back", false,
+		func(u plan.ImpactUser) bool { return !u.Pending() }},
+	{"already pending without this change", "base's cycle would soft-delete them; at head the deletion threshold holds the delete back", false,
+		func(u plan.ImpactUser) bool { return u.BaseAction == string(simulate.ActionDelete) }},
+	{"already pending without this change", "base's cycle would disable them; at head the deletion threshold holds the disable back", false,
+		func(u plan.ImpactUser) bool { return u.BaseAction == string(simulate.ActionDisable) }},
+	{"already pending without this change", "base's cycle holds them back the same way", false, rest},
+}
+
+// breakdown renders group counts: "3 soft-deleted, 2 no longer created";
+// groups of the same label count once, at the first one's place.
 func breakdown(gs []userGroup) string {
-	parts := make([]string, 0, len(gs))
+	var labels []string
+	n := map[string]int{}
 	for _, g := range gs {
-		parts = append(parts, fmt.Sprintf("%d %s", len(g.users), g.label))
+		if _, ok := n[g.label]; !ok {
+			labels = append(labels, g.label)
+		}
+		n[g.label] += len(g.users)
+	}
+	parts := make([]string, 0, len(labels))
+	for _, l := range labels {
+		parts = append(parts, fmt.Sprintf("%d %s", n[l], l))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -89,10 +89,10 @@ func (m *mdPlan) render(p *plan.Plan) []byte {
 		m.f(" (%s)", strings.Join(parts, "; "))
 	}
 	if tot.Disabled > 0 {
-		m.f(" · %s", withBreakdown("", tot.Disabled, "disabled", groupUsers(allUsers(p, disabled), pendingKinds("disabled"))))
+		m.f(" · %s", withBreakdown("", tot.Disabled, "disabled", groupUsers(allUsers(p, disabled), disabledKinds)))
 	}
 	if tot.Staged > 0 {
-		m.f(" · ⚠️ **%s**", withBreakdown("", tot.Staged, "staged in quarantine", groupUsers(allUsers(p, staged), pendingKinds("held back"))))
+		m.f(" · ⚠️ **%s**", withBreakdown("", tot.Staged, "staged in quarantine", groupUsers(allUsers(p, staged), stagedKinds)))
 	}
 	if len(p.Drift) > 0 {
 		m.f(" · %s", nPlural(len(p.Drift), "drifted user not explained by this change", "drifted users not explained by this change"))
@@ -346,12 +346,12 @@ func (m *mdPlan) target(ti *plan.TargetImpact) {
 	if len(ti.Staged) > 0 {
 		m.f("> [!WARNING]\n> **Quarantine:** %s held back by the deletion threshold. ", nPlural(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
 		m.f("%s.\n\n", quarantineNote)
-		m.groups("⏸️ Staged (quarantine)", groupUsers(ti.Staged, pendingKinds("held back")), true)
+		m.groups("⏸️ Staged (quarantine)", groupUsers(ti.Staged, stagedKinds), true)
 	}
 	m.groups("➖ Removed", groupUsers(ti.Removed, removedKinds), true)
 	m.groups("➕ Added", groupUsers(ti.Added, addedKinds), false)
 	m.groups("✏️ Changed", groupUsers(ti.Changed, changedKinds), false)
-	m.groups("🚫 Disabled", groupUsers(ti.Disabled, pendingKinds("disabled")), false)
+	m.groups("🚫 Disabled", groupUsers(ti.Disabled, disabledKinds), false)
 	if ti.Empty() {
 		m.f("No user changes.\n\n")
 	}

@@ -128,7 +128,7 @@ func bigPlan(n int) *plan.Plan {
 // TestPlanFromJSON renders the plan package's end-to-end golden plans (the
 // JSON contract) in the human formats: the DONE scenario among them.
 func TestPlanFromJSON(t *testing.T) {
-	for _, name := range []string{"scope-group-removed", "quarantine"} {
+	for _, name := range []string{"scope-group-removed", "quarantine", "threshold-lowered"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "plan", "testdata", name+".json"))
 		if err != nil {
 			t.Fatal(err)

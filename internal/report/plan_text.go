@@ -80,7 +80,7 @@ func (t *textPlan) render(p *plan.Plan) {
 		ti := &p.Impact[i]
 		c := ti.Counts()
 		add, rem, chg := groupUsers(ti.Added, addedKinds), groupUsers(ti.Removed, removedKinds), groupUsers(ti.Changed, changedKinds)
-		dis, stg := groupUsers(ti.Disabled, pendingKinds("disabled")), groupUsers(ti.Staged, pendingKinds("held back"))
+		dis, stg := groupUsers(ti.Disabled, disabledKinds), groupUsers(ti.Staged, stagedKinds)
 		t.f("\nTarget %s: %s, %s, %s, %s, %s\n",
 			ti.Target, withBreakdown("+", c.Added, "added", add), withBreakdown("-", c.Removed, "removed", rem), withBreakdown("~", c.Changed, "changed", chg),
 			withBreakdown("", c.Disabled, "disabled", dis), withBreakdown("", c.Staged, "staged", stg))
@@ -137,8 +137,8 @@ func (t *textPlan) render(p *plan.Plan) {
 		withBreakdown("+", tot.Added, "added", groupUsers(allUsers(p, added), addedKinds)),
 		withBreakdown("-", tot.Removed, "removed", groupUsers(allUsers(p, removed), removedKinds)),
 		withBreakdown("~", tot.Changed, "changed", groupUsers(allUsers(p, changed), changedKinds)),
-		withBreakdown("", tot.Disabled, "disabled", groupUsers(allUsers(p, disabled), pendingKinds("disabled"))),
-		withBreakdown("", tot.Staged, "staged", groupUsers(allUsers(p, staged), pendingKinds("held back"))),
+		withBreakdown("", tot.Disabled, "disabled", groupUsers(allUsers(p, disabled), disabledKinds)),
+		withBreakdown("", tot.Staged, "staged", groupUsers(allUsers(p, staged), stagedKinds)),
 		nPlural(len(p.Drift), "drifted user not explained by this change", "drifted users not explained by this change"))
 }
 
