@@ -2,12 +2,14 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/xtsync/xtsync/internal/report"
+	"github.com/xtsync/xtsync/policy"
 	"github.com/xtsync/xtsync/tenants"
 )
 
@@ -70,6 +72,7 @@ cannot be read, 2 usage error.`,
 				return fmt.Errorf("validate: repository %s: not a directory", dir)
 			}
 			repo, diags := tenants.Load(os.DirFS(dir))
+			diags = append(diags, policyDiagnostics(dir, repo)...)
 			rep := validateReport{FormatVersion: 1, Diagnostics: diags, Summary: validateSummary{
 				Errors: len(diags.Errors()), Warnings: len(diags.Warnings()),
 			}}
@@ -120,4 +123,35 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// policyDiagnostics compiles the repository's own Rego policies with the
+// built-ins, as check and plan will, so that a policy that does not compile
+// is reported by validate too, with its file:line:col.
+func policyDiagnostics(dir string, repo *tenants.Repo) tenants.Diagnostics {
+	if repo == nil {
+		return nil
+	}
+	settings := tenants.Pos{File: "xtsync.yaml", Line: 1, Col: 1}
+	mods, err := readPolicyDirs(os.DirFS(dir), repo.Settings.Policies, false)
+	if err != nil {
+		return tenants.Diagnostics{{Pos: settings, Severity: tenants.SeverityError, Code: "policy-read", Message: err.Error()}}
+	}
+	_, err = policy.New(policy.Options{Builtins: true, Modules: mods, Disabled: repo.Settings.DisabledPolicies})
+	if err == nil {
+		return nil
+	}
+	var ce *policy.CompileError
+	if !errors.As(err, &ce) {
+		return tenants.Diagnostics{{Pos: settings, Severity: tenants.SeverityError, Code: "policy-compile", Message: err.Error()}}
+	}
+	var out tenants.Diagnostics
+	for _, p := range ce.Problems {
+		pos := p.Pos
+		if pos.Line > 0 && pos.Col == 0 {
+			pos.Col = 1
+		}
+		out = append(out, tenants.Diagnostic{Pos: pos, Severity: tenants.SeverityError, Code: "policy-compile", Message: p.Message})
+	}
+	return out
 }
