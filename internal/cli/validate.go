@@ -41,7 +41,8 @@ once, each as file:line:col: severity: message (paths relative to --repo):
 unknown keys (with "did you mean"), wrong types, missing or malformed names
 and GUIDs, duplicates, dangling tenant references, unsupported scoping
 filter operators and attributes, regular expressions and mapping
-expressions that do not compile, and more. Warnings point at configurations
+expressions that do not compile, Rego policies (policies/*.rego) that do not
+compile, and more. Warnings point at configurations
 Entra would block or that need a second look: a target without inbound
 user sync for the source, auto-redeem off, scope.all without
 acknowledge: [scope-all], cross-cloud pairs, two configurations for one pair.
