@@ -84,7 +84,7 @@ test_only_not_created if {
 # the change, and a staged disable is no soft-delete: neither counts.
 test_pending_staged_not_counted if {
 	pending := [object.union(u, {"action": "staged", "baseAction": "delete", "baseReason": "unassigned"}) | some u in fx.users(6, "contoso-eu", "eu-to-us")]
-	disables := [object.union(u, {"action": "staged", "reason": "", "sourceUserId": concat("", ["d", u.sourceUserId])}) | some u in fx.users(6, "contoso-eu", "eu-to-us")]
+	disables := [object.union(u, {"action": "staged", "reason": "too-many-deletes", "sourceUserId": concat("", ["d", u.sourceUserId])}) | some u in fx.users(6, "contoso-eu", "eu-to-us")]
 	inp := json.patch(input_with(95, 0, 5, 0.1), [{"op": "replace", "path": "/impact/0/staged", "value": array.concat(pending, disables)}])
 	count(p.deny) == 0 with input as inp
 }

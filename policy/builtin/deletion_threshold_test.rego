@@ -59,3 +59,16 @@ test_pending_named if {
 	some f in p.deny with input as input_with(5, [], array.concat(pending, caused))
 	contains(f.msg, "soft-deletes or disables 6 users of contoso-us (2 of them already pending without this change), more than its deletionThreshold of 5")
 }
+
+# A change that only lowers the threshold: base's cycle deletes one user
+# and disables another, head's holds both back. Both count (Entra counts
+# the whole cycle), both are pending without the change.
+test_lowered_threshold if {
+	[emma, david] := fx.users(2, "contoso-eu", "eu-to-us")
+	staged := [
+		object.union(emma, {"action": "staged", "reason": "unassigned", "baseAction": "delete", "baseReason": "unassigned"}),
+		object.union(david, {"action": "staged", "reason": "too-many-deletes", "baseAction": "disable"}),
+	]
+	some f in p.deny with input as input_with(1, [], staged)
+	contains(f.msg, "soft-deletes or disables 2 users of contoso-us (2 of them already pending without this change), more than its deletionThreshold of 1")
+}

@@ -54,4 +54,24 @@ test_pending if {
 	not lib.pending({"action": "staged", "reason": "unassigned", "baseAction": "disable"})
 	not lib.pending({"action": "staged", "reason": "unassigned", "baseAction": "update"})
 	not lib.pending({"action": "staged", "reason": "unassigned"})
+	# The simulator stages a disable with reason too-many-deletes.
+	lib.pending({"action": "staged", "reason": "too-many-deletes", "baseAction": "disable"})
+	lib.pending({"action": "disable", "reason": "", "baseAction": "staged", "baseReason": "too-many-deletes"})
+	not lib.pending({"action": "staged", "reason": "too-many-deletes", "baseAction": "delete", "baseReason": "unassigned"})
+	# A held-back create is neither a delete nor a disable.
+	not lib.pending({"action": "staged", "reason": "cycle-held-back", "baseAction": "create"})
+}
+
+# staged_deletes: staged deletes the change causes, not staged disables,
+# held-back creates, or deletes base's cycle makes too.
+test_staged_deletes if {
+	imp := {"staged": [
+		{"sourceUserId": "a", "action": "staged", "reason": "unassigned", "baseAction": "update"},
+		{"sourceUserId": "b", "action": "staged", "reason": "too-many-deletes", "baseAction": "update"},
+		{"sourceUserId": "c", "action": "staged", "reason": "too-many-deletes"},
+		{"sourceUserId": "d", "action": "staged", "reason": "cycle-held-back"},
+		{"sourceUserId": "e", "action": "staged", "reason": "filtered", "baseAction": "delete", "baseReason": "unassigned"},
+		{"sourceUserId": "f", "action": "staged", "reason": "source-deleted"},
+	]}
+	[u.sourceUserId | some u in lib.staged_deletes(imp)] == ["a", "f"]
 }
