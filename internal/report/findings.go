@@ -142,13 +142,21 @@ type item struct {
 	line, col                      int
 }
 
+// levelNote is the level of a load diagnostic that is neither an error nor a
+// warning (a reference that could not be checked): a notice on GitHub, a
+// SARIF note.
+const levelNote = "note"
+
 // items lists the diagnostics, then the findings.
 func (r *Findings) items() []item {
 	var out []item
 	for _, d := range r.Diagnostics {
 		level := plan.LevelWarn
-		if d.Severity == tenants.SeverityError {
+		switch d.Severity {
+		case tenants.SeverityError:
 			level = plan.LevelDeny
+		case tenants.SeverityNote:
+			level = levelNote
 		}
 		out = append(out, item{rule: diagnosticRule(d.Code), level: level, msg: d.Message, file: d.Pos.File, line: d.Pos.Line, col: d.Pos.Col})
 	}

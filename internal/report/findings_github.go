@@ -13,14 +13,17 @@ import (
 //
 //	::error file=tenants/contoso-eu.yaml,line=24,title=scope-all::sync contoso-eu/eu-to-us: …
 //
-// denies and load errors as ::error, warnings as ::warning. Values are escaped the way
+// denies and load errors as ::error, warnings as ::warning, notes as ::notice. Values are escaped the way
 // GitHub's toolkit does (escapeData and escapeProperty).
 func FindingsGitHub(w io.Writer, r *Findings) error {
 	var b strings.Builder
 	for _, it := range r.items() {
 		cmd := "warning"
-		if it.level == plan.LevelDeny {
+		switch it.level {
+		case plan.LevelDeny:
 			cmd = "error"
+		case levelNote:
+			cmd = "notice"
 		}
 		var props []string
 		if it.file != "" {

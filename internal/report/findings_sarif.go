@@ -68,8 +68,11 @@ type (
 
 // sarifLevel maps a finding level to SARIF's.
 func sarifLevel(level string) string {
-	if level == plan.LevelDeny {
+	switch level {
+	case plan.LevelDeny:
 		return "error"
+	case levelNote:
+		return "note"
 	}
 	return "warning"
 }
