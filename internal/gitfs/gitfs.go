@@ -12,6 +12,7 @@ package gitfs
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -173,6 +174,10 @@ func (r *Repo) Resolve(rev string) (Rev, error) {
 func (r *Repo) revisionError(rev string, err error) error {
 	if r.Shallow() && errors.Is(err, plumbing.ErrObjectNotFound) {
 		return fmt.Errorf("resolve revision %q: beyond the history of this shallow clone (fetch more, e.g. git fetch --deepen=50, or clone with fetch-depth: 0)", rev)
+	}
+	if errors.Is(err, io.EOF) {
+		// go-git's answer to HEAD~N or X^ past the first commit.
+		return fmt.Errorf("resolve revision %q: the history has fewer commits than that (past the first commit)", rev)
 	}
 	if errors.Is(err, plumbing.ErrReferenceNotFound) || errors.Is(err, plumbing.ErrObjectNotFound) {
 		return fmt.Errorf("resolve revision %q: unknown revision (not a branch, remote branch, tag or commit of this repository)", rev)

@@ -184,6 +184,10 @@ func TestResolve(t *testing.T) {
 			}
 		})
 	}
+	// Past the first commit, go-git says EOF: the error must say why.
+	if _, err := r.Resolve("HEAD~9"); err == nil || strings.Contains(err.Error(), "EOF") || !strings.Contains(err.Error(), "fewer commits") {
+		t.Errorf("Resolve(HEAD~9) error = %v, want one saying the history is shorter", err)
+	}
 	w, err := r.Resolve(Worktree)
 	if err != nil {
 		t.Fatal(err)
