@@ -34,8 +34,8 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt needed"; exit 1; }
 	$(GO) vet ./...
 
-golden: ## rewrite golden files after an intended output change
-	$(GO) test ./... -update
+golden: ## rewrite golden files after an intended output change (then read the diff)
+	$(GO) test -count=1 $$(grep -rl --include='*_test.go' 'flag.Bool("update"' . | xargs -n1 dirname | sort -u) -update
 
 clean: ## remove build output
 	rm -rf bin
