@@ -78,7 +78,8 @@ func TestWith(ctx context.Context, modules map[string]string, o TestOptions) ([]
 		CapturePrintOutput(true).
 		RaiseBuiltinErrors(true).
 		SetParallel(1).
-		Run(ctx, mods)
+		SetModules(mods).
+		RunTests(ctx, nil)
 	if err != nil {
 		if ce, ok := asCompileError(err); ok {
 			return nil, ce

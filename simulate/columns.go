@@ -25,10 +25,6 @@ type column struct {
 // relative to the number of users.
 const dictShare = 8
 
-func (c *columns) set(name string, user int, v any) {
-	c.setAt(c.slot(name, user), user, v)
-}
-
 // slot returns the index of the column of an attribute, made when new
 // (user: the first user that has it).
 func (c *columns) slot(name string, user int) int {

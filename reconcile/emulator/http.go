@@ -237,9 +237,7 @@ func splitPath(p string) []string {
 		if u, err := url.PathUnescape(s); err == nil {
 			s = u
 		}
-		if strings.HasSuffix(s, "()") {
-			s = strings.TrimSuffix(s, "()")
-		}
+		s = strings.TrimSuffix(s, "()")
 		if s == "microsoft.graph.delta" {
 			s = "delta"
 		}
