@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,7 +161,7 @@ func TestWriteResultJSON(t *testing.T) {
 	odd := &simulate.Result{FormatVersion: 1, Users: []simulate.UserResult{{
 		SourceUserPrincipalName: "a\"b\\c\b\f\n\r\t\x01<>&\u2028\u2029é\xff",
 		TargetUser: &simulate.TargetUser{Attributes: map[string]any{
-			"f": 1.5, "g": 1e-9, "h": 1e21, "i": -0.0, "l": []any{"x", int64(2), map[string]any{"k": nil}}, "m": map[string]any{}, "n": []any{}}},
+			"f": 1.5, "g": 1e-9, "h": 1e21, "i": math.Copysign(0, -1), "l": []any{"x", int64(2), map[string]any{"k": nil}}, "m": map[string]any{}, "n": []any{}}},
 		Changes: map[string]simulate.Change{"x": {From: nil, To: []any{"a"}}},
 	}}, Configs: []simulate.ConfigResult{{Blockers: []simulate.Blocker{{Code: "c", Message: "m", File: "f", Line: 3}, {Code: "d"}}}}}
 	// Enough rows for the parallel path: every scenario's rows, repeated.

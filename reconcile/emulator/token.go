@@ -48,9 +48,12 @@ func Token(tenantID string, roles []string) string {
 	return hdr + "." + base64.RawURLEncoding.EncodeToString(b) + "."
 }
 
-// errNoToken and errBadToken are the two ways authentication fails.
+// errNoToken and errBadToken are the two ways authentication fails. Their
+// texts are Graph's own, sent to clients verbatim, hence the capitals.
 var (
-	errNoToken  = errors.New("Access token is empty.")
+	//lint:ignore ST1005 Graph's wire message
+	errNoToken = errors.New("Access token is empty.")
+	//lint:ignore ST1005 Graph's wire message
 	errBadToken = errors.New("Invalid JWT token. The token is not in a valid format.")
 )
 
@@ -82,6 +85,7 @@ func parseToken(tok string) (claims, error) {
 		return claims{}, errBadToken
 	}
 	if !isGUID(c.TenantID) {
+		//lint:ignore ST1005 Graph's wire message style, sent to the client verbatim
 		return claims{}, fmt.Errorf("Invalid JWT token. The tid claim %q is not a tenant id.", c.TenantID)
 	}
 	return c, nil
