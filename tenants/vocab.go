@@ -275,6 +275,7 @@ var PolicyIDs = []string{
 	"undescribed-partner",
 	"delete-share",
 	"unwritable-attribute",
+	"sync-recreated",
 }
 
 // Assumption is one place where Entra's documentation is silent or

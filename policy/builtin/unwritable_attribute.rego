@@ -1,5 +1,5 @@
 # unwritable-attribute: a mapping must not write a target attribute Entra
-# cannot write (Entra doc §3.3, §3.6): alternativeSecurityIds is the matching
+# cannot write (docs/entra-cross-tenant-sync.md §3.3, §3.6): alternativeSecurityIds is the matching
 # attribute, proxyAddresses is read-only in Graph, otherMails is computed by
 # the target. The job would fail with schemaInvalid or be overwritten.
 package builtin.unwritable_attribute
