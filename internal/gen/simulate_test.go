@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/xtsync/xtsync/simulate"
-	"github.com/xtsync/xtsync/tenants"
 )
 
 // TestEveryAction: one simulated cycle of a generated repository yields
@@ -15,15 +14,7 @@ func TestEveryAction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fsys, err := out.MapFS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, diags := tenants.Load(fsys)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	snaps, err := simulate.LoadSnapshots(fsys, "snapshots")
+	repo, snaps, err := out.Load(simulate.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,15 +80,7 @@ func BenchmarkRender(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fsys, err := out.MapFS()
-	if err != nil {
-		b.Fatal(err)
-	}
-	repo, diags := tenants.Load(fsys)
-	if diags.HasErrors() {
-		b.Fatal(diags)
-	}
-	snaps, err := simulate.LoadSnapshotsWith(fsys, "snapshots", simulate.ReadOptions{Columnar: true})
+	repo, snaps, err := out.Load(simulate.ReadOptions{Columnar: true})
 	if err != nil {
 		b.Fatal(err)
 	}
