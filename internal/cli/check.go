@@ -130,7 +130,7 @@ func runCheck(c *ucli.Context, e *env) error {
 		logBlocked(e, head.result)
 	}
 	if missing := missingSnapshots(base, head); len(missing) > 0 && !c.Bool("allow-missing-snapshots") {
-		return fmt.Errorf("check: %s cannot be judged: %s; a failed pull must not let a mass delete pass: run xtsync snapshot pull for those tenants, or pass --allow-missing-snapshots", plural(len(missing), "sync configuration", "sync configurations"), strings.Join(missing, "; "))
+		return fmt.Errorf("check: %s cannot be judged: %s; a failed pull must not let a mass delete pass: run xtsync snapshot pull for those tenants, or pass --allow-missing-snapshots", report.Count(len(missing), "sync configuration", "sync configurations"), strings.Join(missing, "; "))
 	}
 	if f := c.String("dump-input"); f != "" {
 		if err := dumpInput(f, input); err != nil {

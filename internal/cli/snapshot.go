@@ -18,6 +18,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/reconcile/graph"
 	"github.com/xtsync/xtsync/simulate"
 	"github.com/xtsync/xtsync/tenants"
@@ -322,7 +323,7 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 			}
 		}
 		fmt.Fprintf(e.stdout, "%s: %s (%d B2B), %s; %s pull, %s, %s in %s -> %s\n",
-			r.tenant.Name, plural(len(r.snap.Users), "user", "users"), b2b, plural(len(r.snap.Groups), "group", "groups"), kind, plural(int(r.stats.Requests), "request", "requests"),
+			r.tenant.Name, report.Count(len(r.snap.Users), "user", "users"), b2b, report.Count(len(r.snap.Groups), "group", "groups"), kind, report.Count(int(r.stats.Requests), "request", "requests"),
 			humanBytes(r.stats.Bytes), r.took.Round(time.Millisecond), graph.SnapshotPath(dir, r.tenant.Name))
 	}
 	return nil

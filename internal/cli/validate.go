@@ -107,9 +107,9 @@ cannot be read, 2 usage error.`,
 				}
 				s := rep.Summary
 				fmt.Fprintf(e.stdout, "%s, %s, %s; %s, %s\n",
-					plural(s.Tenants, "tenant", "tenants"), plural(s.Partnerships, "partnership", "partnerships"),
-					plural(s.SyncConfigurations, "sync configuration", "sync configurations"),
-					plural(s.Errors, "error", "errors"), plural(s.Warnings, "warning", "warnings"))
+					report.Count(s.Tenants, "tenant", "tenants"), report.Count(s.Partnerships, "partnership", "partnerships"),
+					report.Count(s.SyncConfigurations, "sync configuration", "sync configurations"),
+					report.Count(s.Errors, "error", "errors"), report.Count(s.Warnings, "warning", "warnings"))
 			}
 			if diags.HasErrors() {
 				return silentExit(ExitError)
@@ -117,13 +117,6 @@ cannot be read, 2 usage error.`,
 			return nil
 		},
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // policyDiagnostics compiles the repository's own Rego policies with the

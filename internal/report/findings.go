@@ -105,19 +105,20 @@ func FindingsText(w io.Writer, r *Findings) error {
 	}
 	switch {
 	case r.Summary.Errors > 0:
-		fmt.Fprintf(&b, "not evaluated: the repository has %s\n", countOf(r.Summary.Errors, "error", "errors"))
+		fmt.Fprintf(&b, "not evaluated: the repository has %s\n", Count(r.Summary.Errors, "error", "errors"))
 	case len(r.Findings) == 0:
 		fmt.Fprintf(&b, "%s: no policy findings\n", policiesEvaluated(len(r.Policies)))
 	default:
-		fmt.Fprintf(&b, "%s: %s, %s\n", policiesEvaluated(len(r.Policies)), countOf(r.Summary.Deny, "deny", "denies"), countOf(r.Summary.Warn, "warning", "warnings"))
+		fmt.Fprintf(&b, "%s: %s, %s\n", policiesEvaluated(len(r.Policies)), Count(r.Summary.Deny, "deny", "denies"), Count(r.Summary.Warn, "warning", "warnings"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func policiesEvaluated(n int) string { return countOf(n, "policy", "policies") + " evaluated" }
+func policiesEvaluated(n int) string { return Count(n, "policy", "policies") + " evaluated" }
 
-func countOf(n int, one, many string) string {
+// Count renders a count with its noun: "1 policy", "2 policies".
+func Count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

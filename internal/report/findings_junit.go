@@ -79,9 +79,9 @@ func FindingsJUnit(w io.Writer, r *Findings) error {
 			}
 		}
 		if len(denies) > 0 {
-			msg := fmt.Sprintf("%s denied: %s", id, countOf(len(denies), "finding", "findings"))
+			msg := fmt.Sprintf("%s denied: %s", id, Count(len(denies), "finding", "findings"))
 			if strings.HasPrefix(id, "validate/") {
-				msg = fmt.Sprintf("%s: %s", id, countOf(len(denies), "error", "errors"))
+				msg = fmt.Sprintf("%s: %s", id, Count(len(denies), "error", "errors"))
 			}
 			c.Failure = &junitFailure{Type: "deny", Message: msg, Text: strings.Join(denies, "\n")}
 			suite.Failures++

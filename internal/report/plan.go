@@ -224,14 +224,6 @@ func countFindings(p *plan.Plan) (deny, warn int) {
 	return deny, warn
 }
 
-// nPlural renders "1 user", "3 users".
-func nPlural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // filesText lists changed files, "+path", "-path" or "~path", the first max
 // of them.
 func filesText(files []plan.File, max int, quote func(string) string) string {

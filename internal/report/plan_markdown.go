@@ -60,9 +60,9 @@ func (m *mdPlan) render(p *plan.Plan) []byte {
 	m.f("**base** `%s` → **head** `%s`\n\n", shortRev(p.Base), shortRev(p.Head))
 	switch {
 	case deny > 0:
-		m.f("❌ **Denied by policy:** %s", nPlural(deny, "deny", "denies"))
+		m.f("❌ **Denied by policy:** %s", Count(deny, "deny", "denies"))
 	case warn > 0:
-		m.f("⚠️ **Allowed with warnings:** %s", nPlural(warn, "warning", "warnings"))
+		m.f("⚠️ **Allowed with warnings:** %s", Count(warn, "warning", "warnings"))
 	case m.opts.NoSnapshots:
 		// Policies that count users saw none: no finding proves nothing.
 		m.f("❔ **No policy finding, user impact unknown** (no directory snapshots)")
@@ -70,9 +70,9 @@ func (m *mdPlan) render(p *plan.Plan) []byte {
 		m.f("✅ **No policy finding**")
 	}
 	if m.opts.NoSnapshots {
-		m.f(" · %s · users **not computed**", nPlural(len(p.Changes), "config change", "config changes"))
+		m.f(" · %s · users **not computed**", Count(len(p.Changes), "config change", "config changes"))
 	} else {
-		m.f(" · %s · users **+%d / -%d / ~%d**", nPlural(len(p.Changes), "config change", "config changes"), tot.Added, tot.Removed, tot.Changed)
+		m.f(" · %s · users **+%d / -%d / ~%d**", Count(len(p.Changes), "config change", "config changes"), tot.Added, tot.Removed, tot.Changed)
 	}
 	var parts []string
 	for _, x := range []struct {
@@ -95,7 +95,7 @@ func (m *mdPlan) render(p *plan.Plan) []byte {
 		m.f(" · ⚠️ **%s**", withBreakdown("", tot.Staged, "staged in quarantine", groupUsers(allUsers(p, staged), stagedKinds)))
 	}
 	if len(p.Drift) > 0 {
-		m.f(" · %s", nPlural(len(p.Drift), "drifted user not explained by this change", "drifted users not explained by this change"))
+		m.f(" · %s", Count(len(p.Drift), "drifted user not explained by this change", "drifted users not explained by this change"))
 	}
 	m.f("\n\n")
 	if m.opts.NoSnapshots {
@@ -344,7 +344,7 @@ func (m *mdPlan) target(ti *plan.TargetImpact) {
 		m.f("\n")
 	}
 	if len(ti.Staged) > 0 {
-		m.f("> [!WARNING]\n> **Quarantine:** %s held back by the deletion threshold. ", nPlural(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
+		m.f("> [!WARNING]\n> **Quarantine:** %s held back by the deletion threshold. ", Count(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
 		m.f("%s.\n\n", quarantineNote)
 		m.groups("⏸️ Staged (quarantine)", groupUsers(ti.Staged, stagedKinds), true)
 	}
@@ -370,7 +370,7 @@ func (m *mdPlan) users(title string, g userGroup, open bool) {
 	if len(us) == 0 {
 		return
 	}
-	m.details(fmt.Sprintf("%s: %s <i>(%s)</i>", title, nPlural(len(us), "user", "users"), cell(g.note)), open && len(us) <= 20,
+	m.details(fmt.Sprintf("%s: %s <i>(%s)</i>", title, Count(len(us), "user", "users"), cell(g.note)), open && len(us) <= 20,
 		"| User | Configuration | Why |\n|---|---|---|\n", len(us), func(i int) string {
 			u := us[i]
 			detail := cell(userWhy(u))
@@ -393,7 +393,7 @@ func (m *mdPlan) drift(p *plan.Plan) {
 		return
 	}
 	m.f("### Drift not explained by this change (%d)\n\nHead's simulated result against the target snapshots as they are now, without the users listed above: what the first cycle after merging would also change there, though this change does not cause it (the snapshots lag, or the target was changed by hand).\n\n", len(p.Drift))
-	m.details(nPlural(len(p.Drift), "drifted user", "drifted users"), false,
+	m.details(Count(len(p.Drift), "drifted user", "drifted users"), false,
 		"| Target | User | Configuration | Kind | Values |\n|---|---|---|---|---|\n", len(p.Drift), func(i int) string {
 			d := p.Drift[i]
 			name := d.SourceUserPrincipalName

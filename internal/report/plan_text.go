@@ -92,7 +92,7 @@ func (t *textPlan) render(p *plan.Plan) {
 		t.groups("changed", "~", chg)
 		t.groups("disabled", "!", dis)
 		if len(ti.Staged) > 0 {
-			t.f("  QUARANTINE: %s held back by the deletion threshold.\n", nPlural(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
+			t.f("  QUARANTINE: %s held back by the deletion threshold.\n", Count(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
 			t.f("  %s.\n", quarantineNote)
 			t.groups("staged", "?", stg)
 		}
@@ -129,17 +129,17 @@ func (t *textPlan) render(p *plan.Plan) {
 
 	tot := totals(p)
 	if t.noSnaps {
-		t.f("\nSummary: %s; users not computed (no directory snapshots).\n", nPlural(len(p.Changes), "config change", "config changes"))
+		t.f("\nSummary: %s; users not computed (no directory snapshots).\n", Count(len(p.Changes), "config change", "config changes"))
 		return
 	}
 	t.f("\nSummary: %s; users %s, %s, %s, %s, %s; %s.\n",
-		nPlural(len(p.Changes), "config change", "config changes"),
+		Count(len(p.Changes), "config change", "config changes"),
 		withBreakdown("+", tot.Added, "added", groupUsers(allUsers(p, added), addedKinds)),
 		withBreakdown("-", tot.Removed, "removed", groupUsers(allUsers(p, removed), removedKinds)),
 		withBreakdown("~", tot.Changed, "changed", groupUsers(allUsers(p, changed), changedKinds)),
 		withBreakdown("", tot.Disabled, "disabled", groupUsers(allUsers(p, disabled), disabledKinds)),
 		withBreakdown("", tot.Staged, "staged", groupUsers(allUsers(p, staged), stagedKinds)),
-		nPlural(len(p.Drift), "drifted user not explained by this change", "drifted users not explained by this change"))
+		Count(len(p.Drift), "drifted user not explained by this change", "drifted users not explained by this change"))
 }
 
 // groups writes a list's groups: "removed, soft-deleted (3): head's cycle
