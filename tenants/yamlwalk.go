@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	levenshteinlib "github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -659,26 +660,11 @@ func suggest(word string, candidates []string) string {
 	return best
 }
 
+// levenshtein is the edit distance, capped for long inputs: a key is never
+// hundreds of characters, and a fuzzer's would make the suggestion quadratic.
 func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 200 || len(rb) > 200 {
+	if len(a) > 200 || len(b) > 200 {
 		return 1 << 20
 	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return levenshteinlib.ComputeDistance(a, b)
 }
