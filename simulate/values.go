@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/xtsync/xtsync/tenants"
+	"github.com/xtsync/xtsync/tenants/expr"
 )
 
 // clause is a scoping filter clause compiled for one source snapshot.
@@ -70,38 +71,20 @@ func (r *runner) compileClause(sx *snapIndex, filter string, x tenants.Clause) *
 			return ok && re.MatchString(s) != neg
 		}
 	case tenants.OpGreaterThan, tenants.OpGreaterThanOrEqual:
-		w, wok := parseInteger(want)
+		w, wok := expr.ParseInteger(want)
 		orEq := x.Operator == tenants.OpGreaterThanOrEqual
 		c.eval = func(i int32) bool {
 			s, ok := text(i)
 			if !ok || !wok {
 				return false
 			}
-			n, ok := parseInteger(s)
+			n, ok := expr.ParseInteger(s)
 			return ok && (n > w || orEq && n == w)
 		}
 	default:
 		c.eval = func(int32) bool { return false }
 	}
 	return c
-}
-
-// parseInteger parses ASCII digits with an optional sign; nothing else.
-func parseInteger(s string) (int64, bool) {
-	t := s
-	if t != "" && (t[0] == '+' || t[0] == '-') {
-		t = t[1:]
-	}
-	if t == "" {
-		return 0, false
-	}
-	for i := 0; i < len(t); i++ {
-		if t[i] < '0' || t[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
 }
 
 // nullish reports a value that flows no more than null: nil, "", [].
