@@ -1,6 +1,9 @@
 package reconcile
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // Action is what a Change does to its object: an imperative.
 type Action string
@@ -64,6 +67,12 @@ type Change struct {
 	IdentitySync *IdentitySync `json:"-"`
 	Sync         *SyncConfig   `json:"-"`
 	Assignment   *Assignment   `json:"-"`
+	// MergeSchema (Kind schema) returns the schema to PUT given the job's
+	// schema as the Applier reads it right before writing (for a new job,
+	// the template's): the managed paths replaced, everything else kept.
+	// The Applier PUTs only when the result differs semantically from what
+	// it read (every schema PUT restarts the job).
+	MergeSchema func(base json.RawMessage) (json.RawMessage, error) `json:"-"`
 }
 
 // ChangeSet is the ordered list of changes of a run: target trust before
