@@ -1,0 +1,77 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/xtsync/xtsync/plan"
+	"github.com/xtsync/xtsync/reconcile"
+)
+
+func sampleReconcile(dryRun bool) *Reconcile {
+	r := NewReconcile("0123456789abcdef0123456789abcdef01234567", dryRun)
+	r.Gates = []Gate{
+		{Gate: GateLoad, Result: GatePass},
+		{Gate: GatePolicy, Result: GatePass, Findings: []plan.Finding{{Policy: "cross-cloud", Level: "warn", Msg: "contoso-eu syncs across clouds"}}},
+		{Gate: GateDeletions, Result: GateOverridden, Findings: []plan.Finding{{Policy: "deletion-threshold", Level: "deny", Msg: "12 deletions exceed the threshold 10"}}},
+		{Gate: GateOwnership, Result: GatePass},
+	}
+	r.SetChanges(reconcile.ChangeSet{
+		{Object: "partner/contoso-us/contoso-eu", Action: reconcile.ActionCreate, Fields: []reconcile.Field{{Name: "inboundAllowed", After: true}}},
+		{Object: "sync/contoso-eu/eu-to-us/secrets", Action: reconcile.ActionUpdate, Fields: []reconcile.Field{{Name: "CompanyId", Before: "s3cr3t-before", After: "s3cr3t-after", Secret: true}}},
+		{Object: "sync/contoso-eu/eu-to-us/schema", Action: reconcile.ActionUpdate, Fields: []reconcile.Field{{Name: "scope.groups", Before: []string{"GlobalEmployees"}, After: []string{"Sales-All"}}}},
+		{Object: "sync/contoso-eu/old/assignment/Sales", Action: reconcile.ActionDelete},
+	})
+	r.Unmanaged = []string{"partner/contoso-us/fabrikam"}
+	r.Impact = []plan.TargetImpact{{Target: "contoso-us",
+		Added:   []plan.ImpactUser{{Source: "contoso-eu", SourceUserID: "u1", SourceUserPrincipalName: "anna@contoso.eu"}},
+		Removed: []plan.ImpactUser{{Source: "contoso-eu", SourceUserID: "u2", SourceUserPrincipalName: "bo@contoso.eu", Reason: "unassigned"}}}}
+	if !dryRun {
+		r.SetResults([]reconcile.Result{
+			{Object: "partner/contoso-us/contoso-eu", Result: reconcile.ResultCreated},
+			{Object: "sync/contoso-eu/eu-to-us/secrets", Result: reconcile.ResultUpdated},
+			{Object: "sync/contoso-eu/eu-to-us/schema", Result: reconcile.ResultFailed, Error: "put schema: 400 bad request"},
+			{Object: "sync/contoso-eu/old/assignment/Sales", Result: reconcile.ResultSkipped},
+		})
+		r.Remaining = []string{"sync/contoso-eu/eu-to-us/schema"}
+	}
+	r.Requests = Requests{Reads: 40, Writes: 3, Retries: 1, Throttled: 1}
+	r.DurationMs = 1234
+	return r
+}
+
+func deniedReconcile() *Reconcile {
+	r := NewReconcile("0123456789abcdef0123456789abcdef01234567", false)
+	r.Gates = []Gate{
+		{Gate: GateLoad, Result: GatePass},
+		{Gate: GatePolicy, Result: GatePass},
+		{Gate: GateDeletions, Result: GateDeny, Findings: []plan.Finding{{Policy: "deletion-threshold", Level: "deny", Msg: "12 deletions exceed the threshold 10"}},
+			Unblock: "rerun with --allow-deletes once the deletions are intended"},
+	}
+	return r
+}
+
+func TestReconcileRenderers(t *testing.T) {
+	cases := map[string]*Reconcile{
+		"applied": sampleReconcile(false),
+		"dryrun":  sampleReconcile(true),
+		"denied":  deniedReconcile(),
+		"empty":   NewReconcile("abc", true),
+	}
+	for name, r := range cases {
+		for _, format := range []string{"text", "json", "markdown"} {
+			t.Run(name+"/"+format, func(t *testing.T) {
+				var b bytes.Buffer
+				if err := ReconcileWrite(&b, r, format); err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(b.String(), "s3cr3t") {
+					t.Errorf("a secret value is in the %s output:\n%s", format, b.String())
+				}
+				ext := map[string]string{"text": "txt", "json": "json", "markdown": "md"}[format]
+				golden(t, "reconcile_"+name+"."+ext, b.Bytes())
+			})
+		}
+	}
+}
