@@ -63,6 +63,10 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 	entries, err := fs.ReadDir(fsys, TenantsDir)
 	if err != nil {
 		msg := fmt.Sprintf("read %s/: %v", TenantsDir, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == TenantsDir {
+			msg = pe.Err.Error()
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			msg = "no tenants/ directory: a config repository keeps one file per tenant in tenants/<name>.yaml"
 		}
@@ -142,7 +146,15 @@ func fileError(file string, err error) Diagnostic {
 	if errors.Is(err, errTooLarge) {
 		code = "file-too-large"
 	}
-	return Diagnostic{Pos: Pos{File: file, Line: 1, Col: 1}, Severity: SeverityError, Code: code, Message: fmt.Sprintf("read %s: %v", file, err)}
+	msg := fmt.Sprintf("read %s: %v", file, err)
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == file {
+		// The position names the file already: say only what is wrong
+		// ("a symbolic link: ...").
+		msg = pe.Err.Error()
+		code = "unreadable-file"
+	}
+	return Diagnostic{Pos: Pos{File: file, Line: 1, Col: 1}, Severity: SeverityError, Code: code, Message: msg}
 }
 
 var errTooLarge = fmt.Errorf("file is larger than %d bytes (1 MiB)", MaxFileSize)

@@ -234,6 +234,28 @@ func (l *fileLoader) resolve(n *yaml.Node) *yaml.Node {
 }
 
 // describe names a node's YAML type and value for messages: `string "yes"`.
+// describeKind names what n is without its value: "a string of 21
+// characters", "a list".
+func describeKind(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode {
+		return describe(n)
+	}
+	kind := strings.TrimPrefix(n.Tag, "!!")
+	switch n.Tag {
+	case "!!str":
+		kind = "string"
+	case "!!null":
+		return "null"
+	case "!!int":
+		kind = "integer"
+	case "!!float":
+		kind = "number"
+	case "!!bool":
+		kind = "boolean"
+	}
+	return fmt.Sprintf("a %s of %d characters (the file is not a YAML mapping; its content is not shown)", kind, len([]rune(n.Value)))
+}
+
 func describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -293,7 +315,13 @@ func (l *fileLoader) object(n *yaml.Node, spec *Field, path, fpath string) *obj 
 	}
 	o.node = n
 	if n.Kind != yaml.MappingNode {
-		l.errorf(n, "wrong-type", "%swant a mapping, got %s", where(path), describe(n))
+		got := describe(n)
+		if path == "" {
+			// The whole file is not a mapping: it may be anything (a
+			// secret a link pointed at): say what it is, not what it says.
+			got = describeKind(n)
+		}
+		l.errorf(n, "wrong-type", "%swant a mapping, got %s", where(path), got)
 		o.node = nil
 		return o
 	}

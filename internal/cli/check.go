@@ -215,7 +215,7 @@ func writeFindings(e *env, rep *report.Findings, format string) error {
 // an error.
 func checkRevisions(c *ucli.Context, e *env, dir string) (base, head *revision, err error) {
 	if c.String("base") == "" {
-		head, err = loadRevision(e, os.DirFS(dir), gitfs.Rev{}, true)
+		head, err = loadRevision(e, gitfs.DirFS(dir), gitfs.Rev{}, true)
 		base = head
 	} else {
 		g, gerr := gitfs.Open(dir)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -12,6 +11,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/policy"
 	"github.com/xtsync/xtsync/tenants"
@@ -104,7 +104,7 @@ func runPolicyTest(c *ucli.Context, e *env) error {
 	if len(dirs) > 0 {
 		mods = map[string]string{}
 		for _, d := range dirs {
-			m, err := readPolicyDirs(os.DirFS(d), []string{"."}, true)
+			m, err := readPolicyDirs(gitfs.DirFS(d), []string{"."}, true)
 			if err != nil {
 				return fmt.Errorf("policy test: %s: %w", d, err)
 			}
@@ -118,7 +118,7 @@ func runPolicyTest(c *ucli.Context, e *env) error {
 		if err != nil {
 			return err
 		}
-		mods, err = readPolicyDirs(os.DirFS(repoDir), settings.Policies, false)
+		mods, err = readPolicyDirs(gitfs.DirFS(repoDir), settings.Policies, false)
 		dirs = settings.Policies
 	}
 	if err != nil {
@@ -147,7 +147,7 @@ func runPolicyTest(c *ucli.Context, e *env) error {
 // readSettings reads the repository's xtsync.yaml (defaults when it does not
 // exist); an invalid file is an error with its diagnostics.
 func readSettings(repoDir string) (tenants.Settings, error) {
-	data, err := os.ReadFile(filepath.Join(repoDir, tenants.SettingsFile))
+	data, err := fs.ReadFile(gitfs.DirFS(repoDir), tenants.SettingsFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return tenants.DefaultSettings(), nil
 	}
@@ -172,6 +172,9 @@ func readPolicyDirs(fsys fs.FS, dirs []string, required bool) (map[string]string
 			if errors.Is(err, fs.ErrNotExist) && !required {
 				continue
 			}
+			if r := refused(err); r != nil {
+				return nil, r
+			}
 			return nil, fmt.Errorf("read policies: %w", err)
 		}
 		err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
@@ -188,6 +191,9 @@ func readPolicyDirs(fsys fs.FS, dirs []string, required bool) (map[string]string
 			mods[p] = string(data)
 			return nil
 		})
+		if r := refused(err); r != nil {
+			return nil, r
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read policies in %s: %w", dir, err)
 		}
@@ -203,4 +209,14 @@ func policyInfos(infos []policy.Info) []report.Policy {
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
 	return out
+}
+
+// refused rewrites a path gitfs refused (a link, a special file) as "path:
+// what is wrong"; nil for any other error.
+func refused(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, gitfs.ErrNotRegular) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return nil
 }

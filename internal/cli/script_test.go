@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -34,7 +35,7 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"exit": cmdExit,
-			"emulator-start": cmdEmulatorStart, "snapcmp": cmdSnapCmp},
+			"emulator-start": cmdEmulatorStart, "snapcmp": cmdSnapCmp, "mkfifo": cmdMkfifo},
 		RequireExplicitExec: false,
 		UpdateScripts:       *updateScripts,
 	})
@@ -60,5 +61,15 @@ func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// cmdMkfifo makes named pipes: "mkfifo repo/tenants/pipe.yaml".
+func cmdMkfifo(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: mkfifo PATH...")
+	}
+	for _, a := range args {
+		ts.Check(syscall.Mkfifo(ts.MkAbs(a), 0o600))
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/simulate"
 	"github.com/xtsync/xtsync/tenants"
@@ -115,7 +116,7 @@ func runSimulate(e *env, c *ucli.Context) error {
 		return fmt.Errorf("simulate: snapshots %s: %w (pull them with `xtsync snapshot pull`, or name the directory with --snapshots)", snapDir, errors.Unwrap(err))
 	}
 	// Read through the parent so that errors name the directory too.
-	snaps, err := simulate.LoadSnapshotsWith(os.DirFS(filepath.Dir(snapDir)), filepath.Base(snapDir), simulate.ReadOptions{Columnar: true})
+	snaps, err := simulate.LoadSnapshotsWith(gitfs.DirFS(filepath.Dir(snapDir)), filepath.Base(snapDir), simulate.ReadOptions{Columnar: true})
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}

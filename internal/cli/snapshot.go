@@ -18,6 +18,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/reconcile/graph"
 	"github.com/xtsync/xtsync/simulate"
@@ -155,7 +156,7 @@ func graphClient(ctx context.Context, c *ucli.Context, e *env, t *tenants.Tenant
 
 // loadRepoForGraph loads the repository and reports its diagnostics.
 func loadRepoForGraph(e *env, dir string) (*tenants.Repo, error) {
-	repo, diags := tenants.Load(os.DirFS(dir))
+	repo, diags := tenants.Load(gitfs.DirFS(dir))
 	for _, d := range diags {
 		fmt.Fprintln(e.stderr, d.String())
 	}

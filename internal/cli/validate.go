@@ -8,6 +8,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/policy"
 	"github.com/xtsync/xtsync/tenants"
@@ -72,7 +73,7 @@ cannot be read, 2 usage error.`,
 			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 				return fmt.Errorf("validate: repository %s: not a directory", dir)
 			}
-			repo, diags := tenants.Load(os.DirFS(dir))
+			repo, diags := tenants.Load(gitfs.DirFS(dir))
 			diags = append(diags, policyDiagnostics(dir, repo)...)
 			rep := validateReport{FormatVersion: 1, Diagnostics: diags, Summary: validateSummary{
 				Errors: len(diags.Errors()), Warnings: len(diags.Warnings()),
@@ -127,7 +128,7 @@ func policyDiagnostics(dir string, repo *tenants.Repo) tenants.Diagnostics {
 		return nil
 	}
 	settings := tenants.Pos{File: "xtsync.yaml", Line: 1, Col: 1}
-	mods, err := readPolicyDirs(os.DirFS(dir), repo.Settings.Policies, false)
+	mods, err := readPolicyDirs(gitfs.DirFS(dir), repo.Settings.Policies, false)
 	if err != nil {
 		return tenants.Diagnostics{{Pos: settings, Severity: tenants.SeverityError, Code: "policy-read", Message: err.Error()}}
 	}

@@ -195,7 +195,7 @@ func (r *Repo) Exists(rev string) bool {
 // (no checkout), or the directory on disk for the working tree.
 func (r *Repo) FS(v Rev) (fs.FS, error) {
 	if v.Worktree {
-		return os.DirFS(r.dir), nil
+		return DirFS(r.dir), nil
 	}
 	c, err := r.git.CommitObject(plumbing.NewHash(v.Hash))
 	if err != nil {

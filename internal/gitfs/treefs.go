@@ -48,6 +48,9 @@ func (t *treeFS) lookup(op, name string) (*object.Tree, *object.TreeEntry, error
 		}
 		return nil, nil, &fs.PathError{Op: op, Path: name, Err: err}
 	}
+	if e.Mode == filemode.Symlink {
+		return nil, nil, &fs.PathError{Op: op, Path: name, Err: &refusal{what: "a symbolic link"}}
+	}
 	if e.Mode == filemode.Dir {
 		sub, err := t.tree.Tree(name)
 		if err != nil {
@@ -119,11 +122,14 @@ var (
 	errNotDir = errors.New("not a directory")
 )
 
-// read returns a blob's content. Symbolic links read as their target path,
-// as `git show` prints them; submodules cannot be read.
+// read returns a blob's content. A symbolic link (mode 120000) is refused,
+// as the working tree refuses one (DirFS); submodules cannot be read.
 func (t *treeFS) read(e *object.TreeEntry) ([]byte, error) {
 	if e.Mode == filemode.Submodule {
 		return nil, errors.New("a submodule: its content is not in this repository")
+	}
+	if e.Mode == filemode.Symlink {
+		return nil, &refusal{what: "a symbolic link"}
 	}
 	b, err := t.git.BlobObject(e.Hash)
 	if err != nil {
