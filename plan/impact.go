@@ -24,6 +24,10 @@ type member struct {
 	// row is the cycle's row for the user (nil: no configuration touched it,
 	// so it is as the target snapshot shows).
 	row *simulate.UserResult
+	// transferredTo is the configuration whose row transfers the user
+	// (reason transferred) while row soft-deletes it: the jobs run
+	// independently, so the soft delete counts.
+	transferredTo string
 }
 
 // b2bSet is every target's B2B user set after one cycle.
@@ -92,7 +96,20 @@ func cycleSet(res *simulate.Result, snaps Snapshots, n names) b2bSet {
 		if !ok {
 			continue
 		}
-		set[userKey{row.Target, row.Source, row.SourceUserID}] = &member{in: in, row: row}
+		k := userKey{row.Target, row.Source, row.SourceUserID}
+		if m := set[k]; m != nil && m.row != nil {
+			// One configuration transfers the user another soft-deletes
+			// (DESIGN §4): the soft delete counts.
+			switch {
+			case m.row.Action == simulate.ActionDelete && row.Reason == simulate.ReasonTransferred:
+				m.transferredTo = row.Config
+				continue
+			case row.Action == simulate.ActionDelete && m.row.Reason == simulate.ReasonTransferred:
+				set[k] = &member{in: false, row: row, transferredTo: m.row.Config}
+				continue
+			}
+		}
+		set[k] = &member{in: in, row: row}
 	}
 	return set
 }
@@ -226,7 +243,9 @@ func impact(base, head *simulate.Result, baseRepo, headRepo *tenants.Repo, snaps
 // stays as it is.
 func impactUser(k userKey, h, b *member, states map[string]string, upns map[srcKey]string) ImpactUser {
 	if h != nil && h.row != nil {
-		return rowUser(h.row)
+		u := rowUser(h.row)
+		u.TransferredTo = h.transferredTo
+		return u
 	}
 	u := ImpactUser{Source: k.source, SourceUserID: k.userID, SourceUserPrincipalName: upns[srcKey{k.source, k.userID}]}
 	if b != nil && b.row != nil {

@@ -350,3 +350,27 @@ func TestUnexplained(t *testing.T) {
 		t.Errorf("Unexplained (-want +got):\n%s", diff)
 	}
 }
+
+// TestCycleSetTransferSoftDelete: when one configuration transfers a user
+// another soft-deletes in the same cycle, the soft delete counts (the jobs
+// run independently), whichever row comes first, and names the transfer.
+func TestCycleSetTransferSoftDelete(t *testing.T) {
+	del := row("u-anna", "anna@contoso.eu", simulate.ActionDelete, simulate.ReasonUnassigned, tu("Sales", true, true), nil)
+	tr := row("u-anna", "anna@contoso.eu", simulate.ActionUpdate, simulate.ReasonTransferred, tu("Sales", true, false), nil)
+	tr.Config = "members"
+	k := userKey{"contoso-us", "contoso-eu", "u-anna"}
+	for name, rows := range map[string][]simulate.UserResult{"delete first": {del, tr}, "transfer first": {tr, del}} {
+		t.Run(name, func(t *testing.T) {
+			set := cycleSet(&simulate.Result{Users: rows}, nil, names{})
+			m := set[k]
+			if m == nil || m.in || m.row.Action != simulate.ActionDelete || m.transferredTo != "members" {
+				t.Errorf("member = %+v, want soft-deleted by eu-to-us, transferred to members", m)
+			}
+			u := impactUser(k, m, nil, nil, nil)
+			if diff := cmp.Diff(ImpactUser{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-anna", SourceUserPrincipalName: "anna@contoso.eu",
+				Action: "delete", Reason: "unassigned", TransferredTo: "members"}, u); diff != "" {
+				t.Errorf("impact user (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

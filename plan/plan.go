@@ -94,6 +94,11 @@ type ImpactUser struct {
 	// BaseReason is the reason of base's action.
 	BaseReason string                     `json:"baseReason,omitempty"`
 	Changes    map[string]simulate.Change `json:"changes,omitempty"`
+	// TransferredTo names, on a user head's cycle soft-deletes, the
+	// configuration of the same pair that transfers the user in the same
+	// cycle (reason transferred): the soft delete counts, the jobs being
+	// independent.
+	TransferredTo string `json:"transferredTo,omitempty"`
 }
 
 // Drift is a difference between head's simulated state and what the target

@@ -67,7 +67,7 @@ func TestBuiltins(t *testing.T) {
 	want := []string{
 		"cross-cloud warn", "delete-share deny", "deletion-threshold deny", "inbound-limits deny",
 		"inbound-sync-required deny", "overlapping-scopes deny", "scope-all deny", "sync-recreated warn",
-		"undescribed-partner warn", "unwritable-attribute deny",
+		"transfer-soft-delete warn", "undescribed-partner warn", "unwritable-attribute deny",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Builtins() (-want +got):\n%s", diff)
@@ -311,7 +311,7 @@ func TestPolicies(t *testing.T) {
 	for _, p := range e.Policies() {
 		got = append(got, fmt.Sprintf("%s %s %v", p.ID, p.Level, p.Builtin))
 	}
-	want := []string{"inbound-sync-required deny true", "sync-recreated warn true", "unwritable-attribute deny true", "xtsync.org.deny deny false", "xtsync.org.violation deny false", "xtsync.org.warn warn false"}
+	want := []string{"inbound-sync-required deny true", "sync-recreated warn true", "transfer-soft-delete warn true", "unwritable-attribute deny true", "xtsync.org.deny deny false", "xtsync.org.violation deny false", "xtsync.org.warn warn false"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Policies (-want +got):\n%s", diff)
 	}

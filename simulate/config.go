@@ -48,6 +48,10 @@ type cfgRun struct {
 	userType *cmapping
 	created  map[string]bool // lower-cased mails created this cycle
 
+	// others caches the scope of the pair's other configurations, by
+	// name (nil: no such configuration in the repository).
+	others map[string]*cfgRun
+
 	cur int32 // the source user an expression reads
 	env expr.Env
 
@@ -567,10 +571,15 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 		}
 		other, unmanaged := c.otherLinks(u.ID)
 		if other >= 0 {
+			name := c.tx.s.Users[other].Source.Config
 			if ex != nil {
-				ex.note("linked to configuration " + quote(c.tx.s.Users[other].Source.Config) + " in the target: " + c.tx.s.Users[other].UserPrincipalName)
+				ex.note("linked to configuration " + quote(name) + " in the target: " + c.tx.s.Users[other].UserPrincipalName)
 			}
-			return set(ActionFail, ReasonManagedByOtherConfig, "in scope, not linked, a B2B user of the same source user is linked to another configuration")
+			if !c.otherInScope(name, i) {
+				row.TargetUser, row.Changes = c.after(i, other, true)
+				return set(ActionUpdate, ReasonTransferred, "in scope, not linked, a B2B user of the same source user is linked to another configuration of the pair that no longer has the user in scope")
+			}
+			return set(ActionFail, ReasonManagedByOtherConfig, "in scope, not linked, a B2B user of the same source user is linked to another configuration that still has the user in scope")
 		}
 		if unmanaged >= 0 {
 			row.TargetUser, row.Changes = c.after(i, unmanaged, true)
@@ -676,6 +685,36 @@ func sourceUPNOf(u *User) string {
 		return u.Mail
 	}
 	return u.UserPrincipalName
+}
+
+// otherInScope reports whether the pair's configuration name has source
+// user i in scope (eligible, assigned, passing a filter), whatever its
+// state: a paused or blocked configuration keeps its users. A
+// configuration the repository does not declare (removed, renamed without
+// an id, made by hand) counts as keeping its users: its scope is unknown,
+// and Microsoft documents the switch between two live configurations.
+func (c *cfgRun) otherInScope(name string, i int32) bool {
+	if c.others == nil {
+		c.others = map[string]*cfgRun{}
+	}
+	o, seen := c.others[name]
+	if !seen {
+		for _, sc := range c.r.repo.SyncConfigs() {
+			if sc.Source == c.sc.Source && sc.Target == c.sc.Target && sc.Name == name {
+				o = c.r.compile(sc, false)
+				break
+			}
+		}
+		c.others[name] = o
+	}
+	if o == nil {
+		return true
+	}
+	u := &o.sx.s.Users[i]
+	if elig, _ := o.eligible(u); !elig || !(o.all || o.assigned[i]) {
+		return false
+	}
+	return o.inFilters(i, nil)
 }
 
 // otherLinks finds, among the target's non-deleted B2B users of the source

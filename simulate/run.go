@@ -20,6 +20,7 @@ const (
 	ReasonDisabledUser          = "disabled-user"
 	ReasonManagedByOtherConfig  = "managed-by-other-config"
 	ReasonAdopted               = "adopted"
+	ReasonTransferred           = "transferred"
 	ReasonCreateActionDisabled  = "create-action-disabled"
 	ReasonUnverifiedMailDomain  = "unverified-mail-domain"
 	ReasonAmbiguousTargetUser   = "ambiguous-target-user"

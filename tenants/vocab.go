@@ -276,6 +276,7 @@ var PolicyIDs = []string{
 	"delete-share",
 	"unwritable-attribute",
 	"sync-recreated",
+	"transfer-soft-delete",
 }
 
 // Assumption is one place where Entra's documentation is silent or

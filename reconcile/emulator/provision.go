@@ -377,16 +377,7 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 			}
 		}
 	}
-	assigned := map[string]bool{}
-	for _, a := range sp.Assignments {
-		id := str(a["principalId"])
-		assigned[id] = true
-		if g := src.liveGroup(id); g != nil {
-			for _, m := range g.Members { // direct members only
-				assigned[m] = true
-			}
-		}
-	}
+	assigned := assignedUsers(src, sp)
 	links := jobLinks(src, job.id())
 	domain := initialDomain(tgt)
 
@@ -513,13 +504,16 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 		// Matching: a B2B user of the same source user already in the target.
 		if match := matchSource(tgt, src.ID+"/"+id); match != nil {
 			mid := str(match.Props["id"])
-			if other := managedElsewhere(src, job.id(), mid); other != "" || match.SoftDeleted {
+			other, osp, ojob := managedElsewhere(src, job.id(), mid)
+			if match.SoftDeleted || other != "" && inScopeOf(src, osp, ojob, u) {
 				res.Failed++
 				logEntry("create", id, str(u.Props["displayName"]), mid, str(match.Props["displayName"]), nil,
 					"The target user "+mid+" of this source user is managed by another configuration ("+other+") or deleted.")
 				continue
 			}
-			// An unmanaged B2B user (invited by hand) is adopted.
+			// An unmanaged B2B user (invited by hand) is adopted; one the
+			// other configuration no longer has in scope is transferred
+			// (the guest <-> member switch): now linked here.
 			changes := mapped(u.Props, false)
 			if um.update {
 				match.setProps(changes, tgt.bump())
@@ -646,9 +640,9 @@ func matchSource(t *tenantData, key string) *dirObject {
 	return soft
 }
 
-// managedElsewhere returns the name of another configuration of src whose
-// job links to the target user, "" when none.
-func managedElsewhere(src *tenantData, jobID, targetUser string) string {
+// managedElsewhere returns the name, service principal and job of another
+// configuration of src whose job links to the target user, "" when none.
+func managedElsewhere(src *tenantData, jobID, targetUser string) (string, *servicePrincipal, *syncJob) {
 	for _, sp := range src.ServicePrincipals {
 		for _, j := range sp.Jobs {
 			if j.id() == jobID {
@@ -656,12 +650,46 @@ func managedElsewhere(src *tenantData, jobID, targetUser string) string {
 			}
 			for _, l := range jobLinks(src, j.id()) {
 				if l.target == targetUser && !l.deleted {
-					return str(sp.Props["displayName"])
+					return str(sp.Props["displayName"]), sp, j
 				}
 			}
 		}
 	}
-	return ""
+	return "", nil, nil
+}
+
+// assignedUsers is the ids of the principals assigned to a configuration
+// and of the direct members of its assigned groups.
+func assignedUsers(src *tenantData, sp *servicePrincipal) map[string]bool {
+	assigned := map[string]bool{}
+	for _, a := range sp.Assignments {
+		id := str(a["principalId"])
+		assigned[id] = true
+		if g := src.liveGroup(id); g != nil {
+			for _, m := range g.Members { // direct members only
+				assigned[m] = true
+			}
+		}
+	}
+	return assigned
+}
+
+// inScopeOf reports whether a configuration has the source user in scope,
+// whatever its job's status: eligible, assigned (or SyncAll) and passing
+// its scoping filters. A schema it cannot read keeps the user.
+func inScopeOf(src *tenantData, sp *servicePrincipal, job *syncJob, u *dirObject) bool {
+	um, err := readUserMapping(job.Schema)
+	if err != nil {
+		return true
+	}
+	altIDs, _ := u.Props["alternativeSecurityIds"].([]any)
+	if str(u.Props["userType"]) != "Member" || len(altIDs) > 0 {
+		return false
+	}
+	if !strings.EqualFold(sp.secret("SyncAll"), "true") && !assignedUsers(src, sp)[str(u.Props["id"])] {
+		return false
+	}
+	return um.inScope(u.Props)
 }
 
 // mailOwner returns a live, unmanaged target user with this mail (or smtp

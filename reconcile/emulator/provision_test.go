@@ -223,8 +223,10 @@ func TestProvisioningMatching(t *testing.T) {
 
 	// Gina was invited by hand (no configuration): the new one adopts her.
 	e.newConfig(ukID, "uk-to-us", "f1000000-0000-4000-8000-000000000001")
-	// Anna is managed by the (paused) seeded eu-to-us: a second
-	// configuration assigning her fails instead of duplicating her.
+	// Anna is managed by the (paused) seeded eu-to-us, which still has her
+	// in scope: a second configuration assigning her fails instead of
+	// duplicating her.
+	e.assignSeeded("e1000000-0000-4000-8000-000000000001")
 	e.newConfig(euID, "eu-to-us-2", "e1000000-0000-4000-8000-000000000001")
 	before := len(e.s.Tenant(usID).UserIDs())
 	res := map[string]CycleResult{}
@@ -251,6 +253,42 @@ func TestProvisioningMatching(t *testing.T) {
 	failed := values(e.must(200, "GET", euID, "auditLogs/provisioning?$filter=servicePrincipal/displayName%20eq%20'eu-to-us-2'", nil))
 	if len(failed) != 1 || failed[0]["provisioningStatusInfo"].(map[string]any)["status"] != "failure" {
 		t.Errorf("failure log: %v", failed)
+	}
+}
+
+// assignSeeded assigns principals to the seeded eu-to-us configuration.
+func (e *testEnv) assignSeeded(principals ...string) {
+	e.t.Helper()
+	sp := values(e.must(200, "GET", euID, "servicePrincipals?$filter=displayName%20eq%20'eu-to-us'", nil))[0]
+	for _, p := range principals {
+		e.must(201, "POST", euID, "servicePrincipals/"+sp["id"].(string)+"/appRoleAssignedTo", map[string]any{"principalId": p, "resourceId": sp["id"], "appRoleId": sp["appRoles"].([]any)[0].(map[string]any)["id"]})
+	}
+}
+
+// TestProvisioningTransfer: Microsoft's guest <-> member switch. Anna is
+// linked to the seeded eu-to-us, which no longer has her in scope; a second
+// configuration of the pair that has her in scope takes her over (an
+// update, now linked to it) instead of failing, and its next cycle sees
+// her as its own.
+func TestProvisioningTransfer(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.setupTrust(true, true, true)
+	e.newConfig(euID, "eu-to-us-2", "e1000000-0000-4000-8000-000000000001")
+	before := len(e.s.Tenant(usID).UserIDs())
+	res := map[string]CycleResult{}
+	for _, r := range e.cycle() {
+		res[r.Config] = r
+	}
+	if r := res["eu-to-us-2"]; r.Updated != 1 || r.Created != 0 || r.Failed != 0 {
+		t.Errorf("transfer: %+v", r)
+	}
+	if after := len(e.s.Tenant(usID).UserIDs()); after != before {
+		t.Errorf("target users %d -> %d: a duplicate was created", before, after)
+	}
+	for _, r := range e.cycle() {
+		if r.Config == "eu-to-us-2" && (r.Updated != 0 || r.Created != 0 || r.Failed != 0) {
+			t.Errorf("second cycle after the transfer: %+v", r)
+		}
 	}
 }
 
