@@ -6,7 +6,7 @@ COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X github.com/xtsync/xtsync/internal/cli.Version=$(VERSION) -X github.com/xtsync/xtsync/internal/cli.Commit=$(COMMIT)
 export GOFLAGS := -buildvcs=false
 
-.PHONY: help build test demo bench bench-e2e fuzz lint golden clean
+.PHONY: help build test demo bench bench-e2e bench-compare fuzz lint golden clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ bench: ## run the benchmarks (see docs/benchmarks.md)
 
 bench-e2e: ## time xtsync simulate on 100k, 300k and 1M generated users (docs/benchmarks.md)
 	@./scripts/bench-e2e.sh
+
+bench-compare: ## xtsync simulate against DuckDB's bare scope join on the same 300k files (installs @duckdb/node-api)
+	@./scripts/bench-compare.sh
 
 fuzz: ## run each fuzz target for FUZZTIME (default 20s)
 	@./scripts/fuzz.sh $(or $(FUZZTIME),20s)
