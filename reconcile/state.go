@@ -25,7 +25,11 @@
 // when the directory does not resolve it).
 package reconcile
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/xtsync/xtsync/tenants"
+)
 
 // XTSTemplateID is the gallery application template of cross-tenant
 // synchronization (Entra doc §1.5).
@@ -116,6 +120,12 @@ type SyncConfig struct {
 	Secrets map[string]string `json:"secrets"`
 	// Assignments are the app role assignments (appRoleAssignedTo).
 	Assignments []Assignment `json:"assignments"`
+
+	// conf is the repo configuration (desired state built by Desired): the
+	// schema of a job that does not exist yet is merged from it.
+	conf *tenants.SyncConfig
+	// targetID is the target tenant id (desired).
+	targetID string
 }
 
 // Job is a synchronization job with its schema.
