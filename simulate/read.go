@@ -29,18 +29,60 @@ import (
 // UPN: `snapshots/contoso-eu.json: user 17 ("anna@contoso.eu"): accountEnabled:
 // want a boolean`; a syntax error names line and column.
 func ReadSnapshot(r io.Reader, name string) (*Snapshot, error) {
-	data, err := readAll(r, -1, nil)
+	data, err := readAll(r, -1, nil, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot %s: %w", name, err)
 	}
 	return DecodeSnapshot(data, name)
 }
 
-// readAll reads r whole, decompressing gzip; size is a hint (-1: unknown).
+// DefaultMaxSnapshotBytes caps a snapshot's size once decompressed: 4× a
+// very large tenant's (a 250,000-user snapshot is about 250 MB), so a
+// gzip bomb stops at 1 GiB instead of filling the memory.
+const DefaultMaxSnapshotBytes = 1 << 30
+
+// limitReader fails past max bytes, and ends (io.EOF, for the decoder to
+// say what it found) after the chunk where the first byte that is not white
+// space cannot start a snapshot (a JSON object).
+type limitReader struct {
+	r       io.Reader
+	max, n  int64
+	started bool
+	done    bool
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.done {
+		return 0, io.EOF
+	}
+	n, err := l.r.Read(p)
+	for i := 0; !l.started && i < n; i++ {
+		switch p[i] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '{':
+			l.started = true
+		default:
+			l.done = true // read no more: the decoder says what it found
+			return n, io.EOF
+		}
+	}
+	l.n += int64(n)
+	if l.n > l.max {
+		return 0, fmt.Errorf("larger than %d bytes once decompressed; a larger tenant needs --max-snapshot-bytes", l.max)
+	}
+	return n, err
+}
+
+// readAll reads r whole, decompressing gzip, and fails past max bytes (0:
+// DefaultMaxSnapshotBytes) once decompressed; size is a hint (-1: unknown).
 // It reads into buf's storage when buf is not nil (and leaves the grown
 // buffer there): the decoder copies what it keeps, so one buffer serves
 // every file a worker reads.
-func readAll(r io.Reader, size int64, buf *[]byte) ([]byte, error) {
+func readAll(r io.Reader, size int64, buf *[]byte, max int64) ([]byte, error) {
+	if max <= 0 {
+		max = DefaultMaxSnapshotBytes
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, _ := br.Peek(2)
 	var src io.Reader = br
@@ -54,6 +96,10 @@ func readAll(r io.Reader, size int64, buf *[]byte) ([]byte, error) {
 		if size > 0 {
 			size *= 8
 		}
+	}
+	src = &limitReader{r: src, max: max}
+	if size > max {
+		size = max
 	}
 	var b []byte
 	if buf != nil {
@@ -96,6 +142,9 @@ type ReadOptions struct {
 	// simulator's use at scale. User.Attributes is then nil; read attributes
 	// with Snapshot.Attr, or call Snapshot.ExpandAttributes to fill the maps.
 	Columnar bool
+	// MaxBytes caps a snapshot's size once decompressed (0:
+	// DefaultMaxSnapshotBytes).
+	MaxBytes int64
 }
 
 func decodeSnapshot(data []byte, name string, o ReadOptions) (*Snapshot, error) {
@@ -179,7 +228,7 @@ func loadSnapshotFile(fsys fs.FS, file string, o ReadOptions, buf *[]byte) (*Sna
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
-	data, err := readAll(f, size, buf)
+	data, err := readAll(f, size, buf, o.MaxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot %s: %w", file, err)
 	}

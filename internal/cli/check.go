@@ -65,6 +65,7 @@ policy or the snapshots cannot be loaded (or there are no snapshots, without
 			&ucli.StringFlag{Name: "base", Usage: "check the change from base `REV` (branch, tag, SHA) to --head", EnvVars: []string{"XTSYNC_BASE"}},
 			&ucli.StringFlag{Name: "head", Usage: "head `REV` with --base (default HEAD, or WORKTREE when the tree has uncommitted changes)", EnvVars: []string{"XTSYNC_HEAD"}},
 			snapshotsFlag(),
+			maxSnapshotBytesFlag(),
 			outputFlag(checkFormats...),
 			&ucli.StringFlag{Name: "now", Usage: "the time policies see as input.context.now, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}},
 			&ucli.StringFlag{Name: "author", Usage: "input.context.author `NAME` (default: head's commit author)", EnvVars: []string{"XTSYNC_AUTHOR"}},

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/xtsync/xtsync/simulate"
 )
 
 // repoFlag is --repo, the config repository directory.
@@ -22,6 +24,17 @@ func snapshotsFlag() *ucli.StringFlag {
 		Name:    "snapshots",
 		Usage:   "directory snapshots `DIR` (default: xtsync.yaml's snapshots, relative to --repo)",
 		EnvVars: []string{"XTSYNC_SNAPSHOTS"},
+	}
+}
+
+// maxSnapshotBytesFlag is --max-snapshot-bytes, the cap on a snapshot's
+// size once decompressed (a gzip bomb stops there).
+func maxSnapshotBytesFlag() *ucli.Int64Flag {
+	return &ucli.Int64Flag{
+		Name:    "max-snapshot-bytes",
+		Usage:   "refuse a snapshot larger than `N` bytes once decompressed (for a tenant of more than about 250,000 users)",
+		Value:   simulate.DefaultMaxSnapshotBytes,
+		EnvVars: []string{"XTSYNC_MAX_SNAPSHOT_BYTES"},
 	}
 }
 

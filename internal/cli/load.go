@@ -161,7 +161,7 @@ func loadSnapshots(c *ucli.Context, repo *tenants.Repo) (plan.Snapshots, string,
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, dir, nil
 	}
-	snaps, err := simulate.LoadSnapshots(gitfs.DirFS(dir), ".")
+	snaps, err := simulate.LoadSnapshotsWith(gitfs.DirFS(dir), ".", simulate.ReadOptions{MaxBytes: c.Int64("max-snapshot-bytes")})
 	if err != nil {
 		return nil, dir, fmt.Errorf("read snapshots in %s: %w", dir, err)
 	}

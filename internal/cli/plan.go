@@ -54,6 +54,7 @@ Exit codes: 0 success (with --detailed-exitcode: nothing changes), 1 error
 			&ucli.StringFlag{Name: "head", Usage: "head `REV`, or WORKTREE (default: HEAD, or WORKTREE when the config has uncommitted changes)", EnvVars: []string{"XTSYNC_HEAD"}},
 			repoFlag(),
 			snapshotsFlag(),
+			maxSnapshotBytesFlag(),
 			outputFlag("text", "json", "markdown"),
 			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 4 when applying head would change anything (a config change, a user impact or drift), 0 when not", EnvVars: []string{"XTSYNC_DETAILED_EXITCODE"}},
 			&ucli.IntFlag{Name: "max-users", Value: 50, Usage: "`COUNT` of users each list shows in text and markdown before \"and N more\" (0: counts only)", EnvVars: []string{"XTSYNC_MAX_USERS"}},

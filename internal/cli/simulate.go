@@ -50,6 +50,7 @@ not errors), 1 error (the repository does not load, a snapshot is unreadable),
 		Flags: []ucli.Flag{
 			repoFlag(),
 			snapshotsFlag(),
+			maxSnapshotBytesFlag(),
 			outputFlag("text", "json", "markdown"),
 			&ucli.StringFlag{Name: "config", Usage: "only the configuration `SOURCE/NAME`", EnvVars: []string{"XTSYNC_CONFIG"}},
 			&ucli.StringFlag{Name: "user", Usage: "explain the decisions about the source user `UPN`", EnvVars: []string{"XTSYNC_USER"}},
@@ -116,7 +117,7 @@ func runSimulate(e *env, c *ucli.Context) error {
 		return fmt.Errorf("simulate: snapshots %s: %w (pull them with `xtsync snapshot pull`, or name the directory with --snapshots)", snapDir, errors.Unwrap(err))
 	}
 	// Read through the parent so that errors name the directory too.
-	snaps, err := simulate.LoadSnapshotsWith(gitfs.DirFS(filepath.Dir(snapDir)), filepath.Base(snapDir), simulate.ReadOptions{Columnar: true})
+	snaps, err := simulate.LoadSnapshotsWith(gitfs.DirFS(filepath.Dir(snapDir)), filepath.Base(snapDir), simulate.ReadOptions{Columnar: true, MaxBytes: c.Int64("max-snapshot-bytes")})
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}

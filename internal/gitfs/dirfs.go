@@ -64,7 +64,8 @@ func (d dirFS) check(op, name string) (fs.FileInfo, error) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
 	p := string(d)
-	info, err := os.Lstat(p)
+	info, err := os.Stat(p) // the root is the user's choice: it may be a link
+
 	if err == nil && name != "." {
 		for _, part := range strings.Split(name, "/") {
 			if k := Kind(info.Mode()); k != "" {
