@@ -81,8 +81,8 @@ func newApp(e *env) *ucli.App {
 		Description: `xtsync keeps tenant trust and cross-tenant sync scope in a Git repository
 (one YAML file per tenant), checks every change with Rego policies, simulates
 which B2B users each target tenant would get, user by user, and pulls
-directory snapshots from Microsoft Graph. Reconciling the approved state with
-Graph (xtsync reconcile) is not built yet.
+directory snapshots from Microsoft Graph, and reconciles Graph with the
+approved state (xtsync reconcile), behind the same policies as gates.
 
 Exit codes: 0 success, 1 error, 2 usage error, 3 policy denied,
 4 changes pending (with --detailed-exitcode).

@@ -1,36 +1,485 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/xtsync/xtsync/internal/gitfs"
+	"github.com/xtsync/xtsync/internal/report"
+	"github.com/xtsync/xtsync/plan"
+	"github.com/xtsync/xtsync/reconcile"
+	"github.com/xtsync/xtsync/reconcile/graph"
+	"github.com/xtsync/xtsync/simulate"
+	"github.com/xtsync/xtsync/tenants"
 )
 
-// reconcileCommand is listed so that the command set of DESIGN §7 is visible,
-// but it is not built yet: it says so, whatever its arguments, and exits 1.
+// deletionPolicies are the built-ins whose deny findings only
+// --allow-deletes overrides (DESIGN §7, gates).
+var deletionPolicies = map[string]bool{"deletion-threshold": true, "delete-share": true}
+
 func reconcileCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "reconcile",
-		Usage:     "(not built yet) apply the approved state to Microsoft Graph, safely",
-		UsageText: "xtsync reconcile   (not built yet)",
-		Description: `Not built yet. It will read the approved commit of main, diff it with the
-live Microsoft Graph state and apply the difference safely: target trust
-before the source configuration, policies and the deletion threshold as
-gates, idempotent, never touching what xtsync does not own.
+		Usage:     "apply the repository at a ref to Microsoft Graph, safely",
+		UsageText: "xtsync reconcile [--repo DIR|URL] [--ref main] [--dry-run] [--allow-deletes] [options]",
+		Description: `Reads the repository at --ref (a directory, or a URL cloned and fetched
+into a cache), pulls fresh directory snapshots, reads the live trust and
+sync configurations of every repo tenant, and applies the difference:
+target trust before the source's configuration, teardown in reverse. It
+never touches a tenant outside the repository, nor an object xtsync does
+not own. After the writes it reads Graph again: a converged run leaves
+nothing to do, and a second run writes nothing.
 
-Today: review changes with 'xtsync plan' and 'xtsync check', and keep the
-snapshots current with 'xtsync snapshot pull'. 'xtsync emulator' already
-serves every Graph endpoint reconcile will use.
+Gates, before any write, in this order (a gate that stops the run writes
+nothing, exits 3, and says what would unblock it):
+  load        the repository loads without error (else exit 1, file:line:col)
+  signature   the commit is signed by a key of xtsync.yaml's verifyCommits
+  policy      the built-in and repository policies pass on the plan
+              live -> desired (the plan a pull request gets)
+  deletions   deletion-threshold and delete-share pass; --allow-deletes
+              overrides them (result: overridden)
+  ownership   no untagged configuration is in the way of a repo one
 
-Exit codes: 1 (not built yet).`,
-		SkipFlagParsing: true,
+Examples:
+  # what would change, as a plan (exit 4 when something would)
+  xtsync reconcile --repo . --dry-run --detailed-exitcode
+  # apply main of a remote repository, the report for the CI log
+  xtsync reconcile --repo https://github.com/org/xtsync-config.git --ref main --report run.json
+  # against the emulator (xtsync emulator --tls --state DIR)
+  xtsync reconcile --graph-url https://127.0.0.1:PORT --graph-ca DIR/cert.pem
+
+One reconcile runs at a time per repository and Graph endpoint on a host
+(a lock file naming its holder); a second one exits 1.
+
+Exit codes: 0 applied or nothing to do, 1 a change failed or bad input,
+2 usage, 3 a gate refused, 4 changes pending (--dry-run --detailed-exitcode).`,
+		Flags: append([]ucli.Flag{
+			&ucli.StringFlag{Name: "repo", Aliases: []string{"r"}, Value: ".", Usage: "config repository: a `DIR` or a git URL (https, ssh, file)", EnvVars: []string{"XTSYNC_REPO"}},
+			&ucli.StringFlag{Name: "ref", Value: "main", Usage: "the approved `REV` to apply (branch, tag, SHA)", EnvVars: []string{"XTSYNC_REF"}},
+			&ucli.BoolFlag{Name: "dry-run", Usage: "plan only: gates, changes, drift and user impact; nothing is written", EnvVars: []string{"XTSYNC_DRY_RUN"}},
+			&ucli.BoolFlag{Name: "allow-deletes", Usage: "override the deletion gate (deletion-threshold, delete-share)", EnvVars: []string{"XTSYNC_ALLOW_DELETES"}},
+			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "with --dry-run: exit 4 when changes are pending", EnvVars: []string{"XTSYNC_DETAILED_EXITCODE"}},
+			outputFlag("text", "json", "markdown"),
+			&ucli.StringFlag{Name: "report", Usage: "also write the JSON run report to `FILE` (atomically, whatever --output)", EnvVars: []string{"XTSYNC_REPORT"}},
+			&ucli.StringFlag{Name: "snapshots", Usage: "snapshot `DIR` (default: xtsync.yaml's snapshots under --repo)", EnvVars: []string{"XTSYNC_SNAPSHOTS"}},
+			&ucli.BoolFlag{Name: "no-pull", Usage: "use the snapshots on disk instead of pulling them first", EnvVars: []string{"XTSYNC_NO_PULL"}},
+			&ucli.DurationFlag{Name: "max-snapshot-age", Value: time.Hour, Usage: "with --no-pull: refuse snapshots captured longer than `AGE` ago", EnvVars: []string{"XTSYNC_MAX_SNAPSHOT_AGE"}},
+			&ucli.StringFlag{Name: "cache-dir", Usage: "`DIR` for clones of repository URLs (default $XDG_CACHE_HOME/xtsync/repos)", EnvVars: []string{"XTSYNC_CACHE_DIR"}},
+			&ucli.StringFlag{Name: "lock-dir", Usage: "`DIR` of the lock file (default $XDG_RUNTIME_DIR/xtsync)", EnvVars: []string{"XTSYNC_LOCK_DIR"}},
+			&ucli.StringFlag{Name: "now", Usage: "the time policies see as input.context.now, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}},
+		}, graphFlags()...),
 		Action: func(c *ucli.Context) error {
-			for _, a := range c.Args().Slice() {
-				if a == "--help" || a == "-h" || a == "-help" {
-					return ucli.ShowCommandHelp(c.Lineage()[1], "reconcile")
-				}
+			if err := noArgs(c); err != nil {
+				return err
 			}
-			return errors.New("reconcile is not built yet: review changes with 'xtsync plan' and 'xtsync check' (see README, Status)")
+			return runReconcile(c, e)
 		},
 	}
 }
+
+// source is the repository a reconcile reads: opened in place, or a cache
+// clone of a URL.
+type source struct {
+	git *gitfs.Repo
+	key string // the lock's name of the repository: its URL or absolute dir
+	// snapshots is the default snapshot directory's base: the repo dir, or
+	// a directory beside the clone.
+	base string
+}
+
+func openSource(c *ucli.Context) (*source, error) {
+	r := c.String("repo")
+	if gitfs.IsURL(r) {
+		cache := c.String("cache-dir")
+		if cache == "" {
+			d, err := os.UserCacheDir()
+			if err != nil {
+				return nil, fmt.Errorf("find a cache directory for %s (set --cache-dir): %w", r, err)
+			}
+			cache = filepath.Join(d, "xtsync", "repos")
+		}
+		g, err := gitfs.Fetch(r, cache)
+		if err != nil {
+			return nil, err
+		}
+		return &source{git: g, key: r, base: gitfs.CacheDir(cache, r) + ".work"}, nil
+	}
+	abs, err := filepath.Abs(r)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", r, err)
+	}
+	g, err := gitfs.Open(r)
+	if err != nil {
+		return nil, err
+	}
+	return &source{git: g, key: abs, base: r}, nil
+}
+
+// reconcileSnapshotsDir is --snapshots, else xtsync.yaml's snapshots under
+// the source's base.
+func reconcileSnapshotsDir(c *ucli.Context, src *source, repo *tenants.Repo) string {
+	if d := c.String("snapshots"); d != "" {
+		return d
+	}
+	d := repo.Settings.Snapshots
+	if d == "" {
+		d = ".xtsync/snapshots"
+	}
+	if filepath.IsAbs(d) {
+		return d
+	}
+	return filepath.Join(src.base, d)
+}
+
+// gateStop ends the run at a gate: the report is written, exit 3 (or code).
+type gateStop struct{ code int }
+
+func runReconcile(c *ucli.Context, e *env) error {
+	start := time.Now()
+	format, err := outputFormat(c, "text", "json", "markdown")
+	if err != nil {
+		return err
+	}
+	if c.Bool("detailed-exitcode") && !c.Bool("dry-run") {
+		return usageError("--detailed-exitcode needs --dry-run")
+	}
+	src, err := openSource(c)
+	if err != nil {
+		return err
+	}
+	lockDir := c.String("lock-dir")
+	if lockDir == "" {
+		if lockDir, err = defaultLockDir(); err != nil {
+			return err
+		}
+	}
+	release, err := acquireLock(lockDir, src.key, c.String("graph-url"), func(msg string) { e.log.Warn(msg) })
+	if err != nil {
+		return err
+	}
+	defer release()
+
+	rep, stop, err := reconcileRun(c, e, src)
+	if rep != nil {
+		rep.DurationMs = time.Since(start).Milliseconds()
+		if werr := writeReconcileReport(c, e, rep, format); werr != nil {
+			return werr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if stop != nil {
+		return silentExit(stop.code)
+	}
+	switch {
+	case rep.Failed() || (!rep.DryRun && !rep.Converged):
+		return silentExit(ExitError)
+	case rep.DryRun && c.Bool("detailed-exitcode") && rep.Pending():
+		return silentExit(ExitChanges)
+	}
+	return nil
+}
+
+func writeReconcileReport(c *ucli.Context, e *env, rep *report.Reconcile, format string) error {
+	if f := c.String("report"); f != "" {
+		if err := writeFileAtomic(f, func(w *os.File) error { return report.ReconcileJSON(w, rep) }); err != nil {
+			return fmt.Errorf("write --report %s: %w", f, err)
+		}
+	}
+	return report.ReconcileWrite(e.stdout, rep, format)
+}
+
+// writeFileAtomic writes a temporary file beside name and renames it over.
+func writeFileAtomic(name string, write func(*os.File) error) error {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), name)
+}
+
+// reconcileRun is the pipeline of DESIGN §7. It returns the report (nil
+// when the run stopped before it had one), a gateStop when a gate refused,
+// or an error.
+func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gateStop, error) {
+	ctx := c.Context
+	rev, err := src.git.Resolve(c.String("ref"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reconcile: %w", err)
+	}
+	rep := report.NewReconcile(rev.Hash, c.Bool("dry-run"))
+
+	// Gate load.
+	fsys, err := src.git.FS(rev)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reconcile: %w", err)
+	}
+	head, err := loadRevision(e, fsys, rev, true)
+	if err != nil {
+		for _, d := range head.diags.Errors() {
+			fmt.Fprintln(e.stderr, d.String())
+		}
+		rep.Gates = append(rep.Gates, report.Gate{Gate: report.GateLoad, Result: report.GateDeny,
+			Unblock: "fix the errors listed on stderr (xtsync validate lists them) and merge the fix"})
+		return rep, &gateStop{code: ExitError}, nil
+	}
+	rep.Gates = append(rep.Gates, report.Gate{Gate: report.GateLoad, Result: report.GatePass})
+
+	// Gate signature.
+	if kr := head.repo.Settings.VerifyCommits; kr != "" {
+		g, err := signatureGate(fsys, src.git, rev, kr)
+		rep.Gates = append(rep.Gates, g)
+		if err != nil {
+			return nil, nil, err
+		}
+		if g.Result == report.GateDeny {
+			return rep, &gateStop{code: ExitDenied}, nil
+		}
+	}
+
+	// Graph clients, one per repo tenant.
+	clients := map[string]*graph.Client{}
+	for _, t := range head.repo.Tenants {
+		cl, err := graphClient(ctx, c, e, t)
+		if err != nil {
+			return nil, nil, err
+		}
+		clients[strings.ToLower(t.TenantID)] = cl
+	}
+	defer func() { rep.Requests = requestStats(clients, rep) }()
+
+	// Fresh snapshots.
+	dir := reconcileSnapshotsDir(c, src, head.repo)
+	snaps, err := reconcileSnapshots(c, e, head.repo, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	// The live state, as configuration.
+	live, err := readLive(ctx, clients)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reconcile: read the live state: %w", err)
+	}
+	directory := reconcile.NewDirectory(snaps)
+	liveRepo := reconcile.Import(live, head.repo, directory)
+	if liveRepo == nil {
+		return nil, nil, errors.New("reconcile: importing the live state is not built yet")
+	}
+	base := &revision{name: "live", repo: liveRepo, policies: head.policies}
+
+	// The plan live -> desired and gates policy and deletions.
+	simulateRevisions(base, head, snaps)
+	p := plan.Build(plan.Input{Base: base.name, Head: head.name, BaseRepo: base.repo, HeadRepo: head.repo,
+		BaseResult: base.result, HeadResult: head.result, Snapshots: snaps})
+	rep.Impact = p.Impact
+	eng, err := policyEngine(e, head, head)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reconcile: %w", err)
+	}
+	now, err := policyNow(c, "reconcile")
+	if err != nil {
+		return nil, nil, err
+	}
+	findings, err := eng.Evaluate(ctx, policyInput(c, base, head, snaps, p.Changes, p.Impact, now))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reconcile: evaluate policies: %w", err)
+	}
+	pol, del := policyGates(findings, c.Bool("allow-deletes"))
+	rep.Gates = append(rep.Gates, pol, del)
+	if pol.Result == report.GateDeny || del.Result == report.GateDeny {
+		return rep, &gateStop{code: ExitDenied}, nil
+	}
+
+	// The change set and gate ownership.
+	desired, problems, err := reconcile.Desired(head.repo, live, directory)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reconcile: compute the desired state: %w", err)
+	}
+	if len(problems) > 0 {
+		for _, pr := range problems {
+			fmt.Fprintln(e.stderr, pr.String())
+		}
+		return nil, nil, fmt.Errorf("reconcile: %s in the desired state", report.Count(len(problems), "problem", "problems"))
+	}
+	opts := reconcile.OptionsFrom(head.repo)
+	cs, own := reconcile.Diff(desired, live, opts)
+	og := ownershipGate(own)
+	rep.Gates = append(rep.Gates, og)
+	rep.SetChanges(cs)
+	for _, u := range own.Unmanaged {
+		if !u.Deleted {
+			rep.Unmanaged = append(rep.Unmanaged, u.Object)
+		}
+	}
+	if og.Result == report.GateDeny {
+		return rep, &gateStop{code: ExitDenied}, nil
+	}
+	if rep.DryRun {
+		return rep, nil, nil
+	}
+
+	// Apply, then read again: what is left.
+	applier, err := newApplier(clients)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.SetResults(reconcile.Apply(ctx, cs, applier))
+	live2, err := readLive(ctx, clients)
+	if err != nil {
+		return rep, nil, fmt.Errorf("reconcile: read the live state after applying: %w", err)
+	}
+	desired2, _, err := reconcile.Desired(head.repo, live2, directory)
+	if err != nil {
+		return rep, nil, fmt.Errorf("reconcile: compute the desired state after applying: %w", err)
+	}
+	left, _ := reconcile.Diff(desired2, live2, opts)
+	rep.Converged = len(left) == 0
+	for _, ch := range left {
+		rep.Remaining = append(rep.Remaining, ch.Object)
+	}
+	return rep, nil, nil
+}
+
+// signatureGate verifies rev's signature against the keyring at path (in
+// the revision's files).
+func signatureGate(fsys fs.FS, g *gitfs.Repo, rev gitfs.Rev, path string) (report.Gate, error) {
+	kr, err := fs.ReadFile(fsys, strings.TrimPrefix(filepath.ToSlash(path), "./"))
+	if err != nil {
+		return report.Gate{}, fmt.Errorf("reconcile: read the verifyCommits keyring %s: %w", path, err)
+	}
+	if _, err := g.VerifyCommit(rev, string(kr)); err != nil {
+		return report.Gate{Gate: report.GateSignature, Result: report.GateDeny,
+			Findings: []plan.Finding{{Policy: "verify-commits", Level: "deny", Msg: err.Error()}},
+			Unblock:  "reconcile a commit signed by a key of " + path}, nil
+	}
+	return report.Gate{Gate: report.GateSignature, Result: report.GatePass}, nil
+}
+
+// policyGates splits the findings: deny findings of the deletion policies
+// form gate deletions (overridden by allowDeletes), the rest gate policy.
+func policyGates(findings []plan.Finding, allowDeletes bool) (pol, del report.Gate) {
+	pol = report.Gate{Gate: report.GatePolicy, Result: report.GatePass, Findings: []plan.Finding{}}
+	del = report.Gate{Gate: report.GateDeletions, Result: report.GatePass, Findings: []plan.Finding{}}
+	for _, f := range findings {
+		if deletionPolicies[f.Policy] {
+			del.Findings = append(del.Findings, f)
+			if f.Level == "deny" {
+				del.Result = report.GateDeny
+			}
+			continue
+		}
+		pol.Findings = append(pol.Findings, f)
+		if f.Level == "deny" {
+			pol.Result = report.GateDeny
+		}
+	}
+	if pol.Result == report.GateDeny {
+		pol.Unblock = "change the repository so that the policies pass (xtsync check shows the same findings), or turn a built-in off in disabledPolicies through a reviewed change"
+	}
+	if del.Result == report.GateDeny {
+		if allowDeletes {
+			del.Result = report.GateOverridden
+		} else {
+			del.Unblock = "if these deletions are intended, run again with --allow-deletes; otherwise fix the scope or assignment that removes the users"
+		}
+	}
+	return pol, del
+}
+
+// ownershipGate refuses when an untagged configuration is in the way.
+func ownershipGate(own reconcile.Ownership) report.Gate {
+	g := report.Gate{Gate: report.GateOwnership, Result: report.GatePass, Findings: []plan.Finding{}}
+	for _, cf := range own.Conflicts {
+		g.Findings = append(g.Findings, plan.Finding{Policy: "ownership", Level: "deny", Msg: cf.Object + ": " + cf.Reason})
+		g.Result = report.GateDeny
+	}
+	if g.Result == report.GateDeny {
+		g.Unblock = "adopt the configuration with its object id in sync[].id, or rename the repository's configuration"
+	}
+	return g
+}
+
+// reconcileSnapshots pulls the repo tenants' snapshots into dir, or with
+// --no-pull reads them and refuses any older than --max-snapshot-age.
+func reconcileSnapshots(c *ucli.Context, e *env, repo *tenants.Repo, dir string) (plan.Snapshots, error) {
+	if !c.Bool("no-pull") {
+		if _, err := pullSnapshots(c, e, repo, dir, repo.Tenants, time.Now()); err != nil {
+			return nil, fmt.Errorf("reconcile: %w", err)
+		}
+	}
+	snaps, err := simulate.LoadSnapshots(os.DirFS(dir), ".")
+	if err != nil {
+		return nil, fmt.Errorf("reconcile: read snapshots in %s: %w", dir, err)
+	}
+	if err := simulate.CheckSnapshotTenants(repo, snaps, dir); err != nil {
+		return nil, fmt.Errorf("reconcile: %w", err)
+	}
+	for _, t := range repo.Tenants {
+		s := snaps[t.Name]
+		if s == nil {
+			return nil, fmt.Errorf("reconcile: no snapshot of tenant %s in %s (run without --no-pull, or xtsync snapshot pull)", t.Name, dir)
+		}
+		if !c.Bool("no-pull") {
+			continue
+		}
+		at, err := time.Parse(time.RFC3339, s.CapturedAt)
+		if err != nil {
+			return nil, fmt.Errorf("reconcile: snapshot of tenant %s has no capture time; pull it again", t.Name)
+		}
+		if age := time.Since(at); age > c.Duration("max-snapshot-age") {
+			return nil, fmt.Errorf("reconcile: the snapshot of tenant %s is %s old, over --max-snapshot-age %s: pull it (run without --no-pull)", t.Name, age.Round(time.Second), c.Duration("max-snapshot-age"))
+		}
+	}
+	return snaps, nil
+}
+
+// requestStats sums the clients' traffic. Writes are the changes applied
+// (created, updated, deleted); reads the other requests.
+func requestStats(clients map[string]*graph.Client, rep *report.Reconcile) report.Requests {
+	var r report.Requests
+	var total int64
+	for _, cl := range clients {
+		s := cl.Stats()
+		total += s.Requests
+		r.Throttled += int(s.Throttled)
+		r.Retries += int(s.Throttled + s.Dropped)
+	}
+	for _, ch := range rep.Changes {
+		switch reconcile.ResultKind(ch.Result) {
+		case reconcile.ResultCreated, reconcile.ResultUpdated, reconcile.ResultDeleted:
+			r.Writes++
+		}
+	}
+	r.Reads = int(total) - r.Writes - r.Retries
+	if r.Reads < 0 {
+		r.Reads = 0
+	}
+	return r
+}
+
+// readLive and newApplier are where reconcile/graph plugs in.
+var (
+	readLive = func(ctx context.Context, clients map[string]*graph.Client) (*reconcile.State, error) {
+		return nil, errors.New("reading the live state from Graph is not built yet")
+	}
+	newApplier = func(clients map[string]*graph.Client) (reconcile.Applier, error) {
+		return nil, errors.New("applying to Graph is not built yet")
+	}
+)

@@ -182,47 +182,12 @@ func snapshotsDir(c *ucli.Context, repo *tenants.Repo) string {
 	return filepath.Join(c.String("repo"), d)
 }
 
-// pulled is one tenant's finished pull, written once every pull succeeded.
-type pulled struct {
-	tenant *tenants.Tenant
-	prev   *simulate.Snapshot
-	snap   *simulate.Snapshot
-	delta  graph.DeltaState
-	stats  graph.Stats
-	took   time.Duration
-}
-
-func runSnapshotPull(c *ucli.Context, e *env) error {
+// pullSnapshots pulls the targets' directories (incrementally, from the
+// delta links in dir, unless --full), links B2B users through every repo
+// tenant's provisioning logs and saves the snapshots in dir. snapshot pull
+// and reconcile share it.
+func pullSnapshots(c *ucli.Context, e *env, repo *tenants.Repo, dir string, targets []*tenants.Tenant, now time.Time) ([]*pulled, error) {
 	ctx := c.Context
-	now := time.Now()
-	if s := c.String("captured-at"); s != "" {
-		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return usageError("--captured-at: want an RFC 3339 time like 2026-11-26T10:00:00Z, got %q", s)
-		}
-		now = t
-	}
-	repo, err := loadRepoForGraph(e, c.String("repo"))
-	if err != nil {
-		return err
-	}
-	dir := snapshotsDir(c, repo)
-	targets := repo.Tenants
-	if names := c.StringSlice("tenant"); len(names) > 0 {
-		targets = nil
-		for _, n := range names {
-			t := repo.Tenant(n)
-			if t == nil {
-				return usageError("--tenant: %q is not a tenant of the repository", n)
-			}
-			if !slices.Contains(targets, t) {
-				targets = append(targets, t)
-			}
-		}
-	}
-	if len(targets) == 0 {
-		return fmt.Errorf("the repository at %s has no tenants to pull", c.String("repo"))
-	}
 	sel := append(graph.SelectFor(repo), c.StringSlice("select")...)
 	progress := newProgress(e.stderr)
 	defer progress.done()
@@ -232,7 +197,7 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 	for _, t := range targets {
 		cl, err := graphClient(ctx, c, e, t)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r := &pulled{tenant: t}
 		opts := graph.PullOptions{Select: sel, Now: now, Progress: func(n int) { progress.set(t.Name, n) }}
@@ -252,9 +217,9 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 		if err != nil {
 			var unknownCA x509.UnknownAuthorityError
 			if errors.As(err, &unknownCA) && c.String("graph-ca") == "" {
-				return fmt.Errorf("pull tenant %s: %w (for 'xtsync emulator --tls', trust its certificate with --graph-ca STATE/cert.pem)", t.Name, err)
+				return nil, fmt.Errorf("pull tenant %s: %w (for 'xtsync emulator --tls', trust its certificate with --graph-ca STATE/cert.pem)", t.Name, err)
 			}
-			return fmt.Errorf("pull tenant %s: %w", t.Name, err)
+			return nil, fmt.Errorf("pull tenant %s: %w", t.Name, err)
 		}
 		since := ""
 		if opts.Delta != nil && strings.EqualFold(opts.Delta.TenantID, r.delta.TenantID) {
@@ -262,7 +227,7 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 		}
 		log, err := cl.ProvisioningLog(ctx, since)
 		if err != nil {
-			return fmt.Errorf("pull tenant %s: %w", t.Name, err)
+			return nil, fmt.Errorf("pull tenant %s: %w", t.Name, err)
 		}
 		r.delta.LogsSince = graph.LatestEntry(log, since)
 		entries = append(entries, log...)
@@ -309,8 +274,55 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 
 	for _, r := range results {
 		if err := graph.Save(dir, r.tenant.Name, r.snap, r.delta); err != nil {
-			return err
+			return nil, err
 		}
+	}
+	return results, nil
+}
+
+// pulled is one tenant's finished pull, written once every pull succeeded.
+type pulled struct {
+	tenant *tenants.Tenant
+	prev   *simulate.Snapshot
+	snap   *simulate.Snapshot
+	delta  graph.DeltaState
+	stats  graph.Stats
+	took   time.Duration
+}
+
+func runSnapshotPull(c *ucli.Context, e *env) error {
+	now := time.Now()
+	if s := c.String("captured-at"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return usageError("--captured-at: want an RFC 3339 time like 2026-11-26T10:00:00Z, got %q", s)
+		}
+		now = t
+	}
+	repo, err := loadRepoForGraph(e, c.String("repo"))
+	if err != nil {
+		return err
+	}
+	dir := snapshotsDir(c, repo)
+	targets := repo.Tenants
+	if names := c.StringSlice("tenant"); len(names) > 0 {
+		targets = nil
+		for _, n := range names {
+			t := repo.Tenant(n)
+			if t == nil {
+				return usageError("--tenant: %q is not a tenant of the repository", n)
+			}
+			if !slices.Contains(targets, t) {
+				targets = append(targets, t)
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return fmt.Errorf("the repository at %s has no tenants to pull", c.String("repo"))
+	}
+	results, err := pullSnapshots(c, e, repo, dir, targets, now)
+	if err != nil {
+		return err
 	}
 	for _, r := range results {
 		kind := "full"
