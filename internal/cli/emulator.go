@@ -16,7 +16,7 @@ func emulatorCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "emulator",
 		Usage:     "run a local Microsoft Graph emulator for tests and the demo",
-		UsageText: "xtsync emulator [--addr 127.0.0.1:0] [--state DIR] [--seed DIR [--reseed]] [--faults SPEC] [--fault-seed N] [--cycle-interval D] [--tls]\n   xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
+		UsageText: "xtsync emulator [--addr 127.0.0.1:0] [--state DIR] [--seed DIR [--reseed]] [--faults SPEC] [--fault-seed N] [--cycle-interval D] [--replication-delay D] [--tls]\n   xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
 		Description: `Serves the Microsoft Graph v1.0 subset xtsync uses, for many tenants at once,
 on loopback: users, groups, members, delta queries, $batch, cross-tenant access
 partners, application templates, service principals, synchronization jobs,
@@ -41,6 +41,8 @@ after its sync configuration (paused until a reconcile configures it).
 Started jobs run a provisioning cycle on POST /_emulator/cycle, or every
 --cycle-interval: they create, update and soft-delete B2B users in the target
 tenants and write provisioning logs, as Entra's service would.
+--replication-delay (default 1s) makes a new service principal and its
+application answer 404 for that long after instantiate, as Graph does.
 --tls serves HTTPS with a self-signed certificate for 127.0.0.1 and localhost,
 written to cert.pem in --state (Graph SDKs send tokens only over https).
 
@@ -61,6 +63,7 @@ seed), 2 usage error.`,
 			&ucli.IntFlag{Name: "page-size", Value: 100, Usage: "default page `SIZE` of collections", EnvVars: []string{"XTSYNC_EMULATOR_PAGE_SIZE"}},
 			&ucli.DurationFlag{Name: "cycle-interval", Usage: "run a provisioning cycle of every started job every `DURATION` (0: only on POST /_emulator/cycle)", EnvVars: []string{"XTSYNC_EMULATOR_CYCLE_INTERVAL"}},
 			&ucli.BoolFlag{Name: "tls", Usage: "serve HTTPS; the certificate goes to cert.pem in --state", EnvVars: []string{"XTSYNC_EMULATOR_TLS"}},
+			&ucli.DurationFlag{Name: "replication-delay", Value: time.Second, Usage: "a service principal and application created by instantiate answer 404 for `DURATION`, as Graph does while they replicate (0: none)", EnvVars: []string{"XTSYNC_EMULATOR_REPLICATION_DELAY"}},
 			&ucli.BoolFlag{Name: "allow-non-loopback", Usage: "allow an --addr that is not loopback (the emulator has no real authentication)", EnvVars: []string{"XTSYNC_EMULATOR_ALLOW_NON_LOOPBACK"}},
 		},
 		Action: func(c *ucli.Context) error {
@@ -94,6 +97,7 @@ func runEmulator(c *ucli.Context, e *env) error {
 		PageSize:         c.Int("page-size"),
 		AllowNonLoopback: c.Bool("allow-non-loopback"),
 		Logger:           e.log,
+		ReplicationDelay: c.Duration("replication-delay"),
 	})
 	if err != nil {
 		return err

@@ -71,6 +71,8 @@ func (c *call) instantiate() resp {
 		return badRequest("Invalid value specified for property 'displayName'.")
 	}
 	app, sp := instantiateXTS(c.s.st, c.t, name)
+	c.s.bornLocked("app", str(app["id"]))
+	c.s.bornLocked("sp", sp.id())
 	c.mutated = true
 	return created(map[string]any{
 		"@odata.context":   c.contextURL("microsoft.graph.applicationServicePrincipal"),
@@ -87,6 +89,9 @@ func (c *call) sp() *servicePrincipal {
 	}
 	for _, sp := range c.t.ServicePrincipals {
 		if strings.EqualFold(str(sp.Props[prop]), key) {
+			if c.s.replicatingLocked("sp", sp.id()) {
+				return nil
+			}
 			return sp
 		}
 	}
@@ -155,6 +160,9 @@ func (c *call) app() map[string]any {
 	}
 	for _, a := range c.t.Applications {
 		if strings.EqualFold(str(a[prop]), key) {
+			if c.s.replicatingLocked("app", str(a["id"])) {
+				return nil
+			}
 			return a
 		}
 	}

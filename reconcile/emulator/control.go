@@ -48,7 +48,8 @@ func (s *Server) ResolveTenant(nameOrID string) (string, bool) { return s.resolv
 
 // control serves /_emulator/*: GET /_emulator/tenants lists the tenants;
 // GET /_emulator/token?tenant=NAME|ID[&roles=A,B] returns a token;
-// GET /_emulator/stats returns the request counters; POST
+// GET /_emulator/stats returns the request counters (reads, writes,
+// byMethod, byClass: see Stats) and DELETE /_emulator/stats zeroes them; POST
 // /_emulator/cycle runs one provisioning cycle of every started job.
 func (s *Server) control(r *http.Request) resp {
 	path := strings.TrimPrefix(r.URL.Path, "/_emulator/")
@@ -62,8 +63,12 @@ func (s *Server) control(r *http.Request) resp {
 		}
 		return ok(map[string]any{"value": res})
 	}
+	if path == "stats" && r.Method == http.MethodDelete {
+		s.ResetStats()
+		return noContent()
+	}
 	if r.Method != http.MethodGet {
-		return gerr(http.StatusMethodNotAllowed, "Request_BadRequest", "control endpoints are GET only (but POST /_emulator/cycle)")
+		return gerr(http.StatusMethodNotAllowed, "Request_BadRequest", "control endpoints are GET only (but POST /_emulator/cycle and DELETE /_emulator/stats)")
 	}
 	switch path {
 	case "tenants":
@@ -86,7 +91,8 @@ func (s *Server) control(r *http.Request) resp {
 		return ok(map[string]any{"access_token": Token(id, roles)})
 	case "stats":
 		st := s.Requests()
-		return ok(map[string]any{"requests": st.Requests, "bytes": st.Bytes, "faults": st.Faults})
+		return ok(map[string]any{"requests": st.Requests, "bytes": st.Bytes, "faults": st.Faults,
+			"reads": st.Reads, "writes": st.Writes, "byMethod": st.ByMethod, "byClass": st.ByClass})
 	}
 	return gerr(http.StatusNotFound, "Request_ResourceNotFound", "unknown control endpoint %q", r.URL.Path)
 }

@@ -49,13 +49,32 @@ type Options struct {
 	// Logger receives one line per request at debug level and errors; nil
 	// discards.
 	Logger *slog.Logger
+	// ReplicationDelay is how long a service principal and its application
+	// created by instantiate answer 404 when addressed by id or appId, as
+	// Graph does until the new objects have replicated. 0: none.
+	ReplicationDelay time.Duration
+	// ReplicationReads is how many requests addressing a new service
+	// principal or application answer 404 (each object counts its own),
+	// for tests that need the delay without a clock. 0: none. With both
+	// set, an object shows once both are spent.
+	ReplicationReads int
 }
 
-// Stats counts what a Server has served.
+// Stats counts what a Server has served since it started or since the last
+// ResetStats.
 type Stats struct {
 	Requests int64 // HTTP requests, $batch counted once
 	Bytes    int64 // response body bytes written
 	Faults   int64 // requests answered with an injected fault
+	// Graph requests that reached a handler (not faulted, authenticated,
+	// routed), each request of a $batch counted alone and the $batch
+	// envelope not at all: Reads are GET and HEAD, Writes the others.
+	Reads, Writes int64
+	// ByMethod counts the same requests by HTTP method ("GET", "PATCH" …).
+	ByMethod map[string]int64
+	// ByClass counts HTTP requests by path class: "graph" (/v1.0, $batch
+	// once), "control" (/_emulator/*) and "token" (the OAuth endpoint).
+	ByClass map[string]int64
 }
 
 // Server is a running (or ready to run) emulator. Its methods are safe for
@@ -71,6 +90,15 @@ type Server struct {
 	faultRnd *rand.Rand
 
 	requests, bytes, faults atomic.Int64
+	resetBase               atomic.Int64 // requests at the last ResetStats
+
+	statsMu  sync.Mutex // guards byMethod and byClass
+	byMethod map[string]int64
+	byClass  map[string]int64
+
+	// born holds the objects instantiate created that are still
+	// replicating (lower-case id or appId); guarded by mu.
+	born map[string]*replica
 
 	routes []route
 
@@ -98,7 +126,8 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, log: opts.Logger, st: st, faultRnd: rand.New(rand.NewSource(opts.Seed))}
+	s := &Server{opts: opts, log: opts.Logger, st: st, faultRnd: rand.New(rand.NewSource(opts.Seed)),
+		byMethod: map[string]int64{}, byClass: map[string]int64{}, born: map[string]*replica{}}
 	s.routes = s.buildRoutes()
 	return s, nil
 }
@@ -123,9 +152,49 @@ func (s *Server) TenantIDs() map[string]string {
 	return m
 }
 
-// Requests returns what the server has served so far.
+// Requests returns what the server has served so far (since the last
+// ResetStats).
 func (s *Server) Requests() Stats {
-	return Stats{Requests: s.requests.Load(), Bytes: s.bytes.Load(), Faults: s.faults.Load()}
+	st := Stats{Requests: s.requests.Load() - s.resetBase.Load(), Bytes: s.bytes.Load(), Faults: s.faults.Load(),
+		ByMethod: map[string]int64{}, ByClass: map[string]int64{}}
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	for m, n := range s.byMethod {
+		st.ByMethod[m] = n
+		if m == http.MethodGet || m == http.MethodHead {
+			st.Reads += n
+		} else {
+			st.Writes += n
+		}
+	}
+	for k, n := range s.byClass {
+		st.ByClass[k] = n
+	}
+	return st
+}
+
+// ResetStats sets every counter of Requests to zero (request ids keep
+// counting).
+func (s *Server) ResetStats() {
+	s.bytes.Store(0)
+	s.faults.Store(0)
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	s.resetBase.Store(s.requests.Load())
+	clear(s.byMethod)
+	clear(s.byClass)
+}
+
+func (s *Server) countClass(class string) {
+	s.statsMu.Lock()
+	s.byClass[class]++
+	s.statsMu.Unlock()
+}
+
+func (s *Server) countMethod(method string) {
+	s.statsMu.Lock()
+	s.byMethod[method]++
+	s.statsMu.Unlock()
 }
 
 // Handler returns the emulator as an http.Handler, for callers that run

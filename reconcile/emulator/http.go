@@ -98,12 +98,15 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case strings.HasPrefix(path, "/_emulator/"):
+		s.countClass("control")
 		s.writeResp(w, reqID, s.control(r))
 		return
 	case isTokenPath(path):
+		s.countClass("token")
 		s.writeResp(w, reqID, s.tokenEndpoint(r))
 		return
 	}
+	s.countClass("graph")
 	f := s.decideFault()
 	if f.latency > 0 {
 		select {
@@ -192,6 +195,9 @@ func (s *Server) dispatch(method, path, rawQuery string, h http.Header, body []b
 	}
 	if !cl.grants(rt.perms) {
 		return gerr(http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+	}
+	if !rt.unlocked {
+		s.countMethod(method)
 	}
 	params["_path"] = strings.TrimPrefix(path, "/")
 	c := &call{s: s, claims: cl, method: method, q: q, p: params, body: body, header: h, base: base}
