@@ -116,12 +116,21 @@ func deeper(ind string) string {
 const rowChunk = 4096
 
 // users renders many rows: chunks in parallel, written in order, with at
-// most two rounds of chunks in memory.
+// most two rounds of chunks in memory. One round is written while the next
+// renders, so the writes do not hold the encoders up.
 func (j *jw) users(rows []UserResult) {
 	workers := max(1, runtime.GOMAXPROCS(0))
 	chunks := (len(rows) + rowChunk - 1) / rowChunk
-	bufs := make([][]byte, workers)
-	for start := 0; start < chunks && j.err == nil; start += workers {
+	if _, err := j.w.Write(j.b); err != nil {
+		j.err = err
+		return
+	}
+	j.b = j.b[:0]
+	sets := [2][][]byte{make([][]byte, workers), make([][]byte, workers)}
+	written := make(chan error, 1)
+	pending := false
+	for r, start := 0, 0; start < chunks && j.err == nil; r, start = r+1, start+workers {
+		bufs := sets[r%2]
 		n := min(workers, chunks-start)
 		parallel(n, func(w int) {
 			c := start + w
@@ -140,9 +149,29 @@ func (j *jw) users(rows []UserResult) {
 				j.setErr(cj.err)
 			}
 		})
-		for w := 0; w < n; w++ {
-			j.b = append(j.b, bufs[w]...)
-			j.flushIfBig()
+		if pending {
+			if err := <-written; err != nil {
+				j.setErr(err)
+			}
+			pending = false
+		}
+		if j.err != nil {
+			break
+		}
+		pending = true
+		go func(bufs [][]byte) {
+			var err error
+			for _, b := range bufs {
+				if _, err = j.w.Write(b); err != nil {
+					break
+				}
+			}
+			written <- err
+		}(bufs[:n])
+	}
+	if pending {
+		if err := <-written; err != nil {
+			j.setErr(err)
 		}
 	}
 }
@@ -153,16 +182,6 @@ func (j *jw) setErr(err error) {
 		j.err = err
 	}
 	j.mu.Unlock()
-}
-
-func (j *jw) flushIfBig() {
-	if len(j.b) < 200<<10 || j.err != nil {
-		return
-	}
-	if _, err := j.w.Write(j.b); err != nil {
-		j.err = err
-	}
-	j.b = j.b[:0]
 }
 
 func (j *jw) config(c *ConfigResult) {
