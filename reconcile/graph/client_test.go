@@ -229,15 +229,15 @@ func TestRetries(t *testing.T) {
 		wantErr   int // APIError status, 0 for success
 	}{
 		{"429 with Retry-After", []reply{{status: 429, header: map[string]string{"Retry-After": "0"}, body: `{"error":{"code":"TooManyRequests"}}`}, {body: orgOK}},
-			Stats{Requests: 2, Throttled: 1}, 0},
+			Stats{Requests: 2, Throttled: 1, Retries: 1}, 0},
 		{"503 then 504", []reply{{status: 503, header: map[string]string{"Retry-After": "0"}}, {status: 504, header: map[string]string{"Retry-After": "0"}}, {body: orgOK}},
-			Stats{Requests: 3, Throttled: 2}, 0},
+			Stats{Requests: 3, Throttled: 2, Retries: 2}, 0},
 		{"dropped connection", []reply{{drop: true}, {body: orgOK}},
-			Stats{Requests: 2, Dropped: 1}, 0},
+			Stats{Requests: 2, Dropped: 1, Retries: 1}, 0},
 		{"connection dropped mid-body", []reply{{short: true}, {body: orgOK}},
-			Stats{Requests: 2, Dropped: 1}, 0},
+			Stats{Requests: 2, Dropped: 1, Retries: 1}, 0},
 		{"429 until the retries run out", []reply{{status: 429, header: map[string]string{"Retry-After": "0"}, body: `{"error":{"code":"TooManyRequests","message":"slow down"}}`}},
-			Stats{Requests: 4, Throttled: 4}, 429},
+			Stats{Requests: 4, Throttled: 4, Retries: 3}, 429},
 		{"403 is not retried", []reply{graphError(403, "Authorization_RequestDenied", "no", "r")},
 			Stats{Requests: 1}, 403},
 	}

@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -88,9 +89,15 @@ type Stats struct {
 	// Dropped counts requests that failed in the transport (and were retried
 	// when idempotent).
 	Dropped int64 `json:"dropped"`
+	// Writes counts the write requests sent (POST, PUT, PATCH, DELETE;
+	// a $batch counts its write sub-requests), retries included.
+	Writes int64 `json:"writes"`
+	// Retries counts the requests sent again after a throttle, a 5xx or a
+	// dropped connection.
+	Retries int64 `json:"retries"`
 }
 
-type counters struct{ requests, bytes, throttled, dropped atomic.Int64 }
+type counters struct{ requests, bytes, throttled, dropped, writes, retries atomic.Int64 }
 
 // New builds a client for one tenant. It refuses a base URL that is neither
 // https nor loopback, and a client without a credential.
@@ -145,12 +152,17 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	}
 	graphOpts := msgraphcore.GraphClientOptions{GraphServiceVersion: "v1.0", GraphServiceLibraryVersion: "xtsync"}
 	mw := msgraphcore.GetDefaultMiddlewaresWithOptions(&graphOpts)
+	// Request bodies are sent plain: kiota's CompressionHandler sits after
+	// the RetryHandler, so a retried write went out gzipped twice (a 400
+	// "gzip: invalid header" under 429s).
+	mw = slices.DeleteFunc(mw, func(m khttp.Middleware) bool { _, ok := m.(*khttp.CompressionHandler); return ok })
 	for i, m := range mw {
 		if _, ok := m.(*khttp.RetryHandler); ok {
 			mw[i] = khttp.NewRetryHandlerWithOptions(khttp.RetryHandlerOptions{
 				MaxRetries:   opts.MaxRetries,
 				DelaySeconds: delaySeconds,
 				ShouldRetry: func(delay time.Duration, n int, req *http.Request, resp *http.Response) bool {
+					st.retries.Add(1)
 					log.Debug("graph: retrying", "tenant", opts.TenantID, "status", resp.StatusCode,
 						"retryAfter", resp.Header.Get("Retry-After"), "attempt", n+1, "path", req.URL.Path)
 					return true
@@ -181,6 +193,8 @@ func (c *Client) Stats() Stats {
 		Bytes:     c.stats.bytes.Load(),
 		Throttled: c.stats.throttled.Load(),
 		Dropped:   c.stats.dropped.Load(),
+		Writes:    c.stats.writes.Load(),
+		Retries:   c.stats.retries.Load(),
 	}
 }
 
@@ -250,6 +264,9 @@ type statsTransport struct {
 
 func (t *statsTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.st.requests.Add(1)
+	if req.Method != http.MethodGet && req.Method != http.MethodHead && !strings.HasSuffix(req.URL.Path, "/$batch") {
+		t.st.writes.Add(1)
+	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		t.st.dropped.Add(1)
@@ -308,6 +325,7 @@ func (t *dropRetry) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		d := backoff(t.delay, attempt)
+		t.st.retries.Add(1)
 		t.log.Debug("graph: connection failed, retrying", "path", req.URL.Path, "attempt", attempt+1, "delay", d, "err", err)
 		timer := time.NewTimer(d)
 		select {
