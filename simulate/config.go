@@ -52,6 +52,10 @@ type cfgRun struct {
 	// name (nil: no such configuration in the repository).
 	others map[string]*cfgRun
 
+	// exprErr is the first mapping that failed to evaluate for the user
+	// being decided (nil: none); user resets it.
+	exprErr *exprFailure
+
 	cur int32 // the source user an expression reads
 	env expr.Env
 
@@ -527,14 +531,34 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 	if ex != nil {
 		ex.scope(c, assigned, filtersOK, L)
 	}
+	// t is the target user an in-scope row writes (-1: a create).
+	t := int32(-1)
 	set := func(a Action, reason string, rule string) (UserResult, bool) {
+		if f := c.exprErr; inScope && f != nil && a != ActionSkip && a != ActionFail && reason != ReasonDeletedInTarget {
+			// An expression that fails for the user fails the user: Entra
+			// neither creates nor updates it (how-provisioning-works,
+			// "Errors and retries").
+			c.exprErr = nil
+			a, reason, rule = ActionFail, ReasonExpressionError, "in scope, an expression mapping fails for the user"
+			row.Error = f.target + ": " + f.err.Error()
+			row.Changes = nil
+			row.TargetUser = nil
+			if t >= 0 {
+				row.TargetUser, _ = c.after(-1, t, false)
+			}
+			if ex != nil {
+				ex.note("the mapping of " + f.target + " fails: " + f.err.Error())
+			}
+		}
 		row.Action, row.Reason = a, reason
 		if ex != nil {
 			ex.rule(rule)
 		}
 		return row, true
 	}
+	c.exprErr = nil
 	if inScope {
+		t = L
 		if L >= 0 {
 			lu := &c.tx.s.Users[L]
 			if lu.Deleted {
@@ -576,12 +600,14 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 				ex.note("linked to configuration " + quote(name) + " in the target: " + c.tx.s.Users[other].UserPrincipalName)
 			}
 			if !c.otherInScope(name, i) {
+				t = other
 				row.TargetUser, row.Changes = c.after(i, other, true)
 				return set(ActionUpdate, ReasonTransferred, "in scope, not linked, a B2B user of the same source user is linked to another configuration of the pair that no longer has the user in scope")
 			}
 			return set(ActionFail, ReasonManagedByOtherConfig, "in scope, not linked, a B2B user of the same source user is linked to another configuration that still has the user in scope")
 		}
 		if unmanaged >= 0 {
+			t = unmanaged
 			row.TargetUser, row.Changes = c.after(i, unmanaged, true)
 			return set(ActionUpdate, ReasonAdopted, "in scope, not linked, an unmanaged B2B user of the same source user exists in the target")
 		}
@@ -603,6 +629,7 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 			}
 			c.created[lm] = true
 		}
+		t = -1
 		row.TargetUser, _ = c.after(i, -1, true)
 		return set(ActionCreate, "", "in scope, not linked")
 	}
@@ -785,6 +812,9 @@ func (c *cfgRun) value(m *cmapping, i int32) any {
 		var err error
 		v, err = m.expr.Eval(c.env)
 		if err != nil {
+			if c.exprErr == nil {
+				c.exprErr = &exprFailure{target: m.target, err: err}
+			}
 			return nil
 		}
 	}
@@ -977,4 +1007,10 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// exprFailure is a mapping that failed to evaluate for a user.
+type exprFailure struct {
+	target string
+	err    error
 }

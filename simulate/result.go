@@ -79,6 +79,9 @@ type UserResult struct {
 	SourceUserPrincipalName string `json:"sourceUserPrincipalName"`
 	Action                  Action `json:"action"`
 	Reason                  string `json:"reason"`
+	// Error names, on an expression-error row, the attribute whose mapping
+	// fails and the error ("companyName: 1:1: IIF: …").
+	Error string `json:"error,omitempty"`
 	// TargetUser is the linked or created target user after the cycle; nil
 	// when there is none.
 	TargetUser *TargetUser `json:"targetUser,omitempty"`

@@ -247,6 +247,10 @@ func (j *jw) user(u *UserResult) {
 	j.str(string(u.Action))
 	j.raw(",\n      \"reason\": ")
 	j.str(u.Reason)
+	if u.Error != "" {
+		j.raw(",\n      \"error\": ")
+		j.str(u.Error)
+	}
 	if t := u.TargetUser; t != nil {
 		j.raw(",\n      \"targetUser\": {")
 		if t.ID != "" {

@@ -21,6 +21,7 @@ const (
 	ReasonManagedByOtherConfig  = "managed-by-other-config"
 	ReasonAdopted               = "adopted"
 	ReasonTransferred           = "transferred"
+	ReasonExpressionError       = "expression-error"
 	ReasonCreateActionDisabled  = "create-action-disabled"
 	ReasonUnverifiedMailDomain  = "unverified-mail-domain"
 	ReasonAmbiguousTargetUser   = "ambiguous-target-user"

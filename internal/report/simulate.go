@@ -92,6 +92,9 @@ func SimulateText(w io.Writer, r *simulate.Result) error {
 				reason = "-"
 			}
 			ch := strings.Join(changesText(u.Changes), ", ")
+			if u.Error != "" {
+				ch = u.Error
+			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s/%s\t%s\n", u.Action, reason, u.SourceUserPrincipalName, u.Source, u.Config, ch)
 		}
 		tw.Flush()

@@ -405,7 +405,11 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 		src.Logs = append(src.Logs, e)
 	}
 	env := &expr.Env{}
+	// mapped evaluates the mappings; failure names the first that fails
+	// (the user then fails: how-provisioning-works, "Errors and retries").
+	var failure string
 	mapped := func(props map[string]any, create bool) map[string]any {
+		failure = ""
 		env.Attr = func(name string) any {
 			if name == "manager" {
 				return nil // a reference: handled below
@@ -424,7 +428,13 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 				continue // a reference: the pass after the objects
 			}
 			v, err := m.e.EvalEnv(env)
-			if err != nil || v == nil {
+			if err != nil {
+				if failure == "" {
+					failure = "The expression of " + m.target + " failed: " + err.Error()
+				}
+				continue
+			}
+			if v == nil {
 				continue // null values never flow
 			}
 			k, gv := graphValue(m.target, v)
@@ -480,6 +490,12 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 				logEntry("update", id, str(u.Props["displayName"]), l.target, str(tu.Props["displayName"]), []any{map[string]any{"displayName": "IsSoftDeleted", "oldValue": "True", "newValue": "False"}}, "")
 			}
 			want := mapped(u.Props, false)
+			if failure != "" {
+				res.Failed++
+				logEntry("update", id, str(u.Props["displayName"]), l.target, str(tu.Props["displayName"]), nil, failure)
+				provisioned = append(provisioned, [2]*dirObject{u, tu})
+				continue
+			}
 			var modified []any
 			changes := map[string]any{}
 			for _, k := range sortedKeys(want) {
@@ -515,6 +531,11 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 			// other configuration no longer has in scope is transferred
 			// (the guest <-> member switch): now linked here.
 			changes := mapped(u.Props, false)
+			if failure != "" {
+				res.Failed++
+				logEntry("update", id, str(u.Props["displayName"]), mid, str(match.Props["displayName"]), nil, failure)
+				continue
+			}
 			if um.update {
 				match.setProps(changes, tgt.bump())
 			}
@@ -529,6 +550,11 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 			continue
 		}
 		props := mapped(u.Props, true)
+		if failure != "" {
+			res.Failed++
+			logEntry("create", id, str(u.Props["displayName"]), "", "", nil, failure)
+			continue
+		}
 		if mail := str(props["mail"]); mail != "" {
 			if other := mailOwner(tgt, mail); other != "" {
 				res.Failed++

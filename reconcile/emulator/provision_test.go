@@ -352,3 +352,41 @@ func TestProvisionOnDemand(t *testing.T) {
 		t.Errorf("POD of a group: %d", r.Status)
 	}
 }
+
+// TestProvisioningExpressionError: a mapping whose expression fails for a
+// user fails the user (how-provisioning-works, "Errors and retries"): no
+// create, no update, a failure in the provisioning log naming the
+// attribute. An IIF whose condition reads a null attribute is such a
+// failure (functions page, IIF known limitations).
+func TestProvisioningExpressionError(t *testing.T) {
+	e := newEnv(t, Options{})
+	_, jobPath := e.configureSeeded("Contractor")
+	schema := e.must(200, "GET", euID, jobPath+"/schema", nil)
+	delete(schema, "@odata.context")
+	om := schema["synchronizationRules"].([]any)[0].(map[string]any)["objectMappings"].([]any)[0].(map[string]any)
+	om["attributeMappings"] = append(om["attributeMappings"].([]any), map[string]any{"targetAttributeName": "employeeType", "flowType": "Always",
+		"source": map[string]any{"type": "Function", "name": "IIF", "expression": `IIF([extensionAttribute9]="x", "a", "b")`}})
+	e.must(204, "PUT", euID, jobPath+"/schema", schema)
+	before := e.b2b()
+	res := e.cycle()
+	if len(res) != 1 || res[0].Created != 0 || res[0].Updated != 0 || res[0].Failed != 2 {
+		t.Fatalf("cycle: %+v", res)
+	}
+	if diff := cmp.Diff(before, e.b2b()); diff != "" {
+		t.Errorf("target users changed (-before +after):\n%s", diff)
+	}
+	logs := values(e.must(200, "GET", euID, "auditLogs/provisioning", nil))
+	failed := 0
+	for _, l := range logs {
+		info := l["provisioningStatusInfo"].(map[string]any)
+		if info["status"] == "failure" {
+			failed++
+			if r := info["errorInformation"].(map[string]any)["reason"].(string); !strings.Contains(r, "employeeType") || !strings.Contains(r, "[extensionAttribute9]") {
+				t.Errorf("failure reason %q does not name the attribute and the error", r)
+			}
+		}
+	}
+	if failed != 2 {
+		t.Errorf("%d failures logged, want 2", failed)
+	}
+}

@@ -321,8 +321,15 @@ func evalIgnoreFlow(n *node, env *Env) (any, error) {
 	return v, nil
 }
 
-// IIF — section "IIF": only the chosen branch is evaluated.
+// IIF — section "IIF": only the chosen branch is evaluated. Known
+// limitations: "If the source attribute used within the IIF function is
+// empty or null, the condition check fails": an error, so the user fails
+// (IIF([x]="", …), IIF(IsPresent([x]), …) are the documented unsupported
+// forms; Switch is the workaround).
 func evalIIF(n *node, env *Env) (any, error) {
+	if name, ok := nullAttrIn(n.args[0], env); ok {
+		return nil, n.errorf("the condition reads [%s], which is null or empty for this user: the condition check fails (use Switch to test for empty values)", name)
+	}
 	c, err := n.args[0].value(env)
 	if err != nil {
 		return nil, err
@@ -921,4 +928,21 @@ func ParseInteger(s string) (int64, bool) {
 		return 0, false
 	}
 	return i, true
+}
+
+// nullAttrIn returns the first source attribute the subtree reads that is
+// null or empty for the user, if any.
+func nullAttrIn(n *node, env *Env) (string, bool) {
+	if n.kind == kindAttr {
+		if env.Attr == nil || isNullOrEmpty(env.Attr(n.name)) {
+			return n.name, true
+		}
+		return "", false
+	}
+	for _, a := range n.args {
+		if name, ok := nullAttrIn(a, env); ok {
+			return name, true
+		}
+	}
+	return "", false
 }
