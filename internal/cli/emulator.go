@@ -33,7 +33,10 @@ change) so a restarted emulator carries on; --seed DIR loads directory
 snapshots (<tenant>.json) when the state is empty, or always with --reseed.
 Snapshots' B2B users keep their source links: each linked user gets a
 provisioning log entry in its source tenant under a service principal named
-after its sync configuration (paused until a reconcile configures it).
+after its sync configuration, made as in the portal: untagged, paused, no
+trust and no assignments, until a reconcile adopts it (sync[].id). With
+--seed-configs=false the tenants get their directories alone: no sync
+configuration and no provisioning log, the state before a first reconcile.
 
 --faults injects failures into Graph requests, deterministic for a
 --fault-seed: "429=0.2,503=0.05,504=0.01,drop=0.01,latency=50ms,retry-after=1"
@@ -58,6 +61,7 @@ seed), 2 usage error.`,
 			&ucli.StringFlag{Name: "state", Usage: "state `DIR` (default: in memory only)", EnvVars: []string{"XTSYNC_EMULATOR_STATE"}},
 			&ucli.StringFlag{Name: "seed", Usage: "snapshots `DIR` loaded when the state is empty", EnvVars: []string{"XTSYNC_EMULATOR_SEED"}},
 			&ucli.BoolFlag{Name: "reseed", Usage: "replace the state with --seed even when it is not empty", EnvVars: []string{"XTSYNC_EMULATOR_RESEED"}},
+			&ucli.BoolFlag{Name: "seed-configs", Value: true, Usage: "with --seed: make the sync configurations the snapshots' B2B users are linked to, as made in the portal (false: the directories alone)", EnvVars: []string{"XTSYNC_EMULATOR_SEED_CONFIGS"}},
 			&ucli.StringFlag{Name: "faults", Usage: "fault `SPEC`, e.g. 429=0.2,503=0.05,drop=0.01,latency=50ms", EnvVars: []string{"XTSYNC_EMULATOR_FAULTS"}},
 			&ucli.Int64Flag{Name: "fault-seed", Value: 1, Usage: "`SEED` of the fault generator", EnvVars: []string{"XTSYNC_EMULATOR_FAULT_SEED"}},
 			&ucli.IntFlag{Name: "page-size", Value: 100, Usage: "default page `SIZE` of collections", EnvVars: []string{"XTSYNC_EMULATOR_PAGE_SIZE"}},
@@ -107,10 +111,10 @@ func runEmulator(c *ucli.Context, e *env) error {
 		if err != nil {
 			return fmt.Errorf("seed the emulator: %w", err)
 		}
-		if err := srv.LoadSnapshots(snaps); err != nil {
+		if err := srv.Seed(snaps, emulator.SeedOptions{Configurations: c.Bool("seed-configs")}); err != nil {
 			return fmt.Errorf("seed the emulator: %w", err)
 		}
-		e.log.Info("emulator seeded", "snapshots", dir, "tenants", len(snaps))
+		e.log.Info("emulator seeded", "snapshots", dir, "tenants", len(snaps), "configurations", c.Bool("seed-configs"))
 	} else if dir != "" {
 		e.log.Info("emulator state is not empty: --seed ignored (use --reseed)", "state", srv.StatePath())
 	}

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -180,6 +178,9 @@ func runReconcile(c *ucli.Context, e *env) error {
 	if stop != nil {
 		return silentExit(stop.code)
 	}
+	if c.Context.Err() != nil {
+		return fmt.Errorf("reconcile interrupted: the changes not run are listed as skipped; run it again to converge")
+	}
 	switch {
 	case rep.Failed() || (!rep.DryRun && !rep.Converged):
 		return silentExit(ExitError)
@@ -218,6 +219,13 @@ func writeFileAtomic(name string, write func(*os.File) error) error {
 // reconcileRun is the pipeline of DESIGN §7. It returns the report (nil
 // when the run stopped before it had one), a gateStop when a gate refused,
 // or an error.
+//
+// Load and signature stop the run at once: a configuration that does not
+// load or is not signed is not read further. The other gates (policy,
+// deletions, ownership) are all evaluated, and the changes they hold back
+// are planned and reported, so one run shows every reason it refuses and
+// what it would have written; a dry run is that report whatever the gates
+// say.
 func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gateStop, error) {
 	ctx := c.Context
 	rev, err := src.git.Resolve(c.String("ref"))
@@ -237,7 +245,8 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 			fmt.Fprintln(e.stderr, d.String())
 		}
 		rep.Gates = append(rep.Gates, report.Gate{Gate: report.GateLoad, Result: report.GateDeny,
-			Unblock: "fix the errors listed on stderr (xtsync validate lists them) and merge the fix"})
+			Findings: []plan.Finding{{Policy: "load", Level: "deny", Msg: err.Error()}},
+			Unblock:  "fix the errors listed on stderr (xtsync validate lists them) and merge the fix"})
 		return rep, &gateStop{code: ExitError}, nil
 	}
 	rep.Gates = append(rep.Gates, report.Gate{Gate: report.GateLoad, Result: report.GatePass})
@@ -245,29 +254,26 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 	// Gate signature.
 	if kr := head.repo.Settings.VerifyCommits; kr != "" {
 		g, err := signatureGate(fsys, src.git, rev, kr)
-		rep.Gates = append(rep.Gates, g)
 		if err != nil {
 			return nil, nil, err
 		}
+		rep.Gates = append(rep.Gates, g)
 		if g.Result == report.GateDeny {
 			return rep, &gateStop{code: ExitDenied}, nil
 		}
 	}
 
-	// Graph clients, one per repo tenant.
-	clients := map[string]*graph.Client{}
-	for _, t := range head.repo.Tenants {
-		cl, err := graphClient(ctx, c, e, t)
-		if err != nil {
-			return nil, nil, err
-		}
-		clients[strings.ToLower(t.TenantID)] = cl
+	// Graph clients, one per repo tenant, shared by the pull and the run.
+	gc := newGraphClients(c, e)
+	defer func() { rep.Requests = requestStats(gc.stats()) }()
+	clients, err := gc.all(ctx, head.repo)
+	if err != nil {
+		return nil, nil, err
 	}
-	defer func() { rep.Requests = requestStats(clients, rep) }()
 
 	// Fresh snapshots.
 	dir := reconcileSnapshotsDir(c, src, head.repo)
-	snaps, err := reconcileSnapshots(c, e, head.repo, dir)
+	snaps, err := reconcileSnapshots(c, e, gc, head.repo, dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -279,12 +285,9 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 	}
 	directory := reconcile.NewDirectory(snaps)
 	liveRepo := reconcile.Import(live, head.repo, directory)
-	if liveRepo == nil {
-		return nil, nil, errors.New("reconcile: importing the live state is not built yet")
-	}
 	base := &revision{name: "live", repo: liveRepo, policies: head.policies}
 
-	// The plan live -> desired and gates policy and deletions.
+	// The plan live -> desired, and gates policy and deletions.
 	simulateRevisions(base, head, snaps)
 	p := plan.Build(plan.Input{Base: base.name, Head: head.name, BaseRepo: base.repo, HeadRepo: head.repo,
 		BaseResult: base.result, HeadResult: head.result, Snapshots: snaps})
@@ -301,34 +304,22 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 	if err != nil {
 		return nil, nil, fmt.Errorf("reconcile: evaluate policies: %w", err)
 	}
-	pol, del := policyGates(findings, c.Bool("allow-deletes"))
-	rep.Gates = append(rep.Gates, pol, del)
-	if pol.Result == report.GateDeny || del.Result == report.GateDeny {
-		return rep, &gateStop{code: ExitDenied}, nil
-	}
 
-	// The change set and gate ownership.
+	// The change set. A scope reference the directory does not resolve
+	// cannot be assigned: a policy finding at its line.
 	desired, problems, err := reconcile.Desired(head.repo, live, directory)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reconcile: compute the desired state: %w", err)
 	}
-	if len(problems) > 0 {
-		for _, pr := range problems {
-			fmt.Fprintln(e.stderr, pr.String())
-		}
-		return nil, nil, fmt.Errorf("reconcile: %s in the desired state", report.Count(len(problems), "problem", "problems"))
-	}
+	findings = append(findings, problemFindings(problems)...)
+	pol, del := policyGates(findings, c.Bool("allow-deletes"))
 	opts := reconcile.OptionsFrom(head.repo)
 	cs, own := reconcile.Diff(desired, live, opts)
 	og := ownershipGate(own)
-	rep.Gates = append(rep.Gates, og)
+	rep.Gates = append(rep.Gates, pol, del, og)
 	rep.SetChanges(cs)
-	for _, u := range own.Unmanaged {
-		if !u.Deleted {
-			rep.Unmanaged = append(rep.Unmanaged, u.Object)
-		}
-	}
-	if og.Result == report.GateDeny {
+	rep.Unmanaged = unmanagedOf(own)
+	if rep.Denied() != nil {
 		return rep, &gateStop{code: ExitDenied}, nil
 	}
 	if rep.DryRun {
@@ -341,6 +332,10 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 		return nil, nil, err
 	}
 	rep.SetResults(reconcile.Apply(ctx, cs, applier))
+	if ctx.Err() != nil {
+		rep.Remaining = []string{"(not read again: the run was interrupted)"}
+		return rep, nil, nil
+	}
 	live2, err := readLive(ctx, clients)
 	if err != nil {
 		return rep, nil, fmt.Errorf("reconcile: read the live state after applying: %w", err)
@@ -355,6 +350,30 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 		rep.Remaining = append(rep.Remaining, ch.Object)
 	}
 	return rep, nil, nil
+}
+
+// problemFindings turns the desired state's problems (scope references
+// the directory does not resolve) into deny findings at their lines.
+func problemFindings(problems []reconcile.Problem) []plan.Finding {
+	var out []plan.Finding
+	for _, pr := range problems {
+		out = append(out, plan.Finding{Policy: "unresolved-scope-ref", Level: "deny", Msg: pr.Object + ": " + pr.Message,
+			File: pr.Pos.File, Line: pr.Pos.Line})
+	}
+	return out
+}
+
+// unmanagedOf lists the live objects the run found and leaves alone (or
+// deletes, with prune), each with why.
+func unmanagedOf(own reconcile.Ownership) []report.Unmanaged {
+	out := []report.Unmanaged{}
+	for _, u := range own.Unmanaged {
+		out = append(out, report.Unmanaged{Object: u.Object, Deleted: u.Deleted, Reason: u.Reason})
+	}
+	for _, o := range own.Orphaned {
+		out = append(out, report.Unmanaged{Object: o.Object, Deleted: o.Deleted, Reason: o.Reason})
+	}
+	return out
 }
 
 // signatureGate verifies rev's signature against the keyring at path (in
@@ -418,9 +437,9 @@ func ownershipGate(own reconcile.Ownership) report.Gate {
 
 // reconcileSnapshots pulls the repo tenants' snapshots into dir, or with
 // --no-pull reads them and refuses any older than --max-snapshot-age.
-func reconcileSnapshots(c *ucli.Context, e *env, repo *tenants.Repo, dir string) (plan.Snapshots, error) {
+func reconcileSnapshots(c *ucli.Context, e *env, gc *graphClients, repo *tenants.Repo, dir string) (plan.Snapshots, error) {
 	if !c.Bool("no-pull") {
-		if _, err := pullSnapshots(c, e, repo, dir, repo.Tenants, time.Now()); err != nil {
+		if _, err := pullSnapshots(c, e, gc, repo, dir, repo.Tenants, time.Now()); err != nil {
 			return nil, fmt.Errorf("reconcile: %w", err)
 		}
 	}
@@ -450,36 +469,18 @@ func reconcileSnapshots(c *ucli.Context, e *env, repo *tenants.Repo, dir string)
 	return snaps, nil
 }
 
-// requestStats sums the clients' traffic. Writes are the changes applied
-// (created, updated, deleted); reads the other requests.
-func requestStats(clients map[string]*graph.Client, rep *report.Reconcile) report.Requests {
-	var r report.Requests
-	var total int64
-	for _, cl := range clients {
-		s := cl.Stats()
-		total += s.Requests
-		r.Throttled += int(s.Throttled)
-		r.Retries += int(s.Throttled + s.Dropped)
-	}
-	for _, ch := range rep.Changes {
-		switch reconcile.ResultKind(ch.Result) {
-		case reconcile.ResultCreated, reconcile.ResultUpdated, reconcile.ResultDeleted:
-			r.Writes++
-		}
-	}
-	r.Reads = int(total) - r.Writes - r.Retries
-	if r.Reads < 0 {
-		r.Reads = 0
-	}
-	return r
+// requestStats are the run's Graph HTTP requests, pull included: writes
+// the write requests sent (POST, PUT, PATCH, DELETE), reads the others,
+// retries those of them that were sent again, throttled the 429, 503 and
+// 504 answers.
+func requestStats(s graph.Stats) report.Requests {
+	return report.Requests{Reads: int(s.Requests - s.Writes), Writes: int(s.Writes), Retries: int(s.Retries), Throttled: int(s.Throttled)}
 }
 
 // readLive and newApplier are where reconcile/graph plugs in.
 var (
-	readLive = func(ctx context.Context, clients map[string]*graph.Client) (*reconcile.State, error) {
-		return nil, errors.New("reading the live state from Graph is not built yet")
-	}
+	readLive   = graph.ReadLive
 	newApplier = func(clients map[string]*graph.Client) (reconcile.Applier, error) {
-		return nil, errors.New("applying to Graph is not built yet")
+		return graph.NewApplier(clients, graph.ApplierOptions{}), nil
 	}
 )

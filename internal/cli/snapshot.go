@@ -186,54 +186,35 @@ func snapshotsDir(c *ucli.Context, repo *tenants.Repo) string {
 // delta links in dir, unless --full), links B2B users through every repo
 // tenant's provisioning logs and saves the snapshots in dir. snapshot pull
 // and reconcile share it.
-func pullSnapshots(c *ucli.Context, e *env, repo *tenants.Repo, dir string, targets []*tenants.Tenant, now time.Time) ([]*pulled, error) {
+func pullSnapshots(c *ucli.Context, e *env, clients *graphClients, repo *tenants.Repo, dir string, targets []*tenants.Tenant, now time.Time) ([]*pulled, error) {
 	ctx := c.Context
 	sel := append(graph.SelectFor(repo), c.StringSlice("select")...)
 	progress := newProgress(e.stderr)
 	defer progress.done()
 
-	var results []*pulled
+	// One pull per tenant, a few at a time: tenants are independent, and a
+	// run over many tenants is bound by Graph's latency, not by this host.
+	results := make([]*pulled, len(targets))
+	logs := make([][]graph.ProvisioningEntry, len(targets))
+	errs := make([]error, len(targets))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, pullParallelism)
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i], logs[i], errs[i] = pullTenant(ctx, c, e, clients, t, dir, sel, now, progress)
+		}()
+	}
+	wg.Wait()
 	var entries []graph.ProvisioningEntry
-	for _, t := range targets {
-		cl, err := graphClient(ctx, c, e, t)
-		if err != nil {
-			return nil, err
+	for i := range targets {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		r := &pulled{tenant: t}
-		opts := graph.PullOptions{Select: sel, Now: now, Progress: func(n int) { progress.set(t.Name, n) }}
-		if r.prev, err = graph.ReadPrevious(dir, t.Name); err != nil {
-			e.log.Warn("previous snapshot unreadable; pulling in full", "tenant", t.Name, "err", err)
-			r.prev = nil
-		}
-		if !c.Bool("full") && r.prev != nil {
-			st, err := graph.ReadDeltaState(dir, t.Name)
-			if err != nil {
-				e.log.Warn("delta state unreadable; pulling in full", "tenant", t.Name, "err", err)
-			}
-			opts.Previous, opts.Delta = r.prev, st
-		}
-		start := time.Now()
-		r.snap, r.delta, err = graph.Pull(ctx, cl, opts)
-		if err != nil {
-			var unknownCA x509.UnknownAuthorityError
-			if errors.As(err, &unknownCA) && c.String("graph-ca") == "" {
-				return nil, fmt.Errorf("pull tenant %s: %w (for 'xtsync emulator --tls', trust its certificate with --graph-ca STATE/cert.pem)", t.Name, err)
-			}
-			return nil, fmt.Errorf("pull tenant %s: %w", t.Name, err)
-		}
-		since := ""
-		if opts.Delta != nil && strings.EqualFold(opts.Delta.TenantID, r.delta.TenantID) {
-			since = opts.Delta.LogsSince // the links so far are carried over
-		}
-		log, err := cl.ProvisioningLog(ctx, since)
-		if err != nil {
-			return nil, fmt.Errorf("pull tenant %s: %w", t.Name, err)
-		}
-		r.delta.LogsSince = graph.LatestEntry(log, since)
-		entries = append(entries, log...)
-		r.stats, r.took = cl.Stats(), time.Since(start)
-		progress.finish(t.Name)
-		results = append(results, r)
+		entries = append(entries, logs[i]...)
 	}
 
 	// A sync job's provisioning logs live in its source tenant: with
@@ -246,7 +227,7 @@ func pullSnapshots(c *ucli.Context, e *env, repo *tenants.Repo, dir string, targ
 		if st, err := graph.ReadDeltaState(dir, t.Name); err == nil && st != nil && !c.Bool("full") {
 			since = st.LogsSince
 		}
-		cl, err := graphClient(ctx, c, e, t)
+		cl, err := clients.get(ctx, t)
 		if err == nil {
 			var log []graph.ProvisioningEntry
 			if log, err = cl.ProvisioningLog(ctx, since); err == nil {
@@ -278,6 +259,52 @@ func pullSnapshots(c *ucli.Context, e *env, repo *tenants.Repo, dir string, targ
 		}
 	}
 	return results, nil
+}
+
+// pullParallelism is how many tenants pullSnapshots pulls at once.
+const pullParallelism = 8
+
+// pullTenant pulls one tenant's directory and reads its provisioning logs.
+func pullTenant(ctx context.Context, c *ucli.Context, e *env, clients *graphClients, t *tenants.Tenant, dir string, sel []string, now time.Time, progress *progress) (*pulled, []graph.ProvisioningEntry, error) {
+	cl, err := clients.get(ctx, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	before := cl.Stats()
+	r := &pulled{tenant: t}
+	opts := graph.PullOptions{Select: sel, Now: now, Progress: func(n int) { progress.set(t.Name, n) }}
+	if r.prev, err = graph.ReadPrevious(dir, t.Name); err != nil {
+		e.log.Warn("previous snapshot unreadable; pulling in full", "tenant", t.Name, "err", err)
+		r.prev = nil
+	}
+	if !c.Bool("full") && r.prev != nil {
+		st, err := graph.ReadDeltaState(dir, t.Name)
+		if err != nil {
+			e.log.Warn("delta state unreadable; pulling in full", "tenant", t.Name, "err", err)
+		}
+		opts.Previous, opts.Delta = r.prev, st
+	}
+	start := time.Now()
+	r.snap, r.delta, err = graph.Pull(ctx, cl, opts)
+	if err != nil {
+		var unknownCA x509.UnknownAuthorityError
+		if errors.As(err, &unknownCA) && c.String("graph-ca") == "" {
+			return nil, nil, fmt.Errorf("pull tenant %s: %w (for 'xtsync emulator --tls', trust its certificate with --graph-ca STATE/cert.pem)", t.Name, err)
+		}
+		return nil, nil, fmt.Errorf("pull tenant %s: %w", t.Name, err)
+	}
+	since := ""
+	if opts.Delta != nil && strings.EqualFold(opts.Delta.TenantID, r.delta.TenantID) {
+		since = opts.Delta.LogsSince // the links so far are carried over
+	}
+	log, err := cl.ProvisioningLog(ctx, since)
+	if err != nil {
+		return nil, nil, fmt.Errorf("pull tenant %s: %w", t.Name, err)
+	}
+	r.delta.LogsSince = graph.LatestEntry(log, since)
+	r.stats, r.took = cl.Stats().Sub(before), time.Since(start)
+	progress.finish(t.Name)
+	return r, log, nil
 }
 
 // pulled is one tenant's finished pull, written once every pull succeeded.
@@ -320,7 +347,7 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 	if len(targets) == 0 {
 		return fmt.Errorf("the repository at %s has no tenants to pull", c.String("repo"))
 	}
-	results, err := pullSnapshots(c, e, repo, dir, targets, now)
+	results, err := pullSnapshots(c, e, newGraphClients(c, e), repo, dir, targets, now)
 	if err != nil {
 		return err
 	}

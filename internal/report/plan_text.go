@@ -77,28 +77,7 @@ func (t *textPlan) render(p *plan.Plan) {
 	}
 
 	for i := range p.Impact {
-		ti := &p.Impact[i]
-		c := ti.Counts()
-		add, rem, chg := groupUsers(ti.Added, addedKinds), groupUsers(ti.Removed, removedKinds), groupUsers(ti.Changed, changedKinds)
-		dis, stg := groupUsers(ti.Disabled, disabledKinds), groupUsers(ti.Staged, stagedKinds)
-		t.f("\nTarget %s: %s, %s, %s, %s, %s\n",
-			ti.Target, withBreakdown("+", c.Added, "added", add), withBreakdown("-", c.Removed, "removed", rem), withBreakdown("~", c.Changed, "changed", chg),
-			withBreakdown("", c.Disabled, "disabled", dis), withBreakdown("", c.Staged, "staged", stg))
-		for _, r := range ti.RestartsJob {
-			t.f("  restarts job %s: Entra runs a full cycle\n", r)
-		}
-		t.groups("added", "+", add)
-		t.groups("removed", "-", rem)
-		t.groups("changed", "~", chg)
-		t.groups("disabled", "!", dis)
-		if len(ti.Staged) > 0 {
-			t.f("  QUARANTINE: %s held back by the deletion threshold.\n", Count(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
-			t.f("  %s.\n", quarantineNote)
-			t.groups("staged", "?", stg)
-		}
-		if ti.Empty() {
-			t.f("  no user changes\n")
-		}
+		t.target(&p.Impact[i])
 	}
 
 	t.f("\nDrift not explained by this change (head simulated vs the target snapshots as they are now, users listed above left out): %d\n", len(p.Drift))
@@ -140,6 +119,32 @@ func (t *textPlan) render(p *plan.Plan) {
 		withBreakdown("", tot.Disabled, "disabled", groupUsers(allUsers(p, disabled), disabledKinds)),
 		withBreakdown("", tot.Staged, "staged", groupUsers(allUsers(p, staged), stagedKinds)),
 		Count(len(p.Drift), "drifted user not explained by this change", "drifted users not explained by this change"))
+}
+
+// target writes one target tenant's user impact: its counts, the users
+// by what happens to them, and the quarantine banner over staged ones.
+func (t *textPlan) target(ti *plan.TargetImpact) {
+	c := ti.Counts()
+	add, rem, chg := groupUsers(ti.Added, addedKinds), groupUsers(ti.Removed, removedKinds), groupUsers(ti.Changed, changedKinds)
+	dis, stg := groupUsers(ti.Disabled, disabledKinds), groupUsers(ti.Staged, stagedKinds)
+	t.f("\nTarget %s: %s, %s, %s, %s, %s\n",
+		ti.Target, withBreakdown("+", c.Added, "added", add), withBreakdown("-", c.Removed, "removed", rem), withBreakdown("~", c.Changed, "changed", chg),
+		withBreakdown("", c.Disabled, "disabled", dis), withBreakdown("", c.Staged, "staged", stg))
+	for _, r := range ti.RestartsJob {
+		t.f("  restarts job %s: Entra runs a full cycle\n", r)
+	}
+	t.groups("added", "+", add)
+	t.groups("removed", "-", rem)
+	t.groups("changed", "~", chg)
+	t.groups("disabled", "!", dis)
+	if len(ti.Staged) > 0 {
+		t.f("  QUARANTINE: %s held back by the deletion threshold.\n", Count(len(ti.Staged), "deletion or disable is", "deletions or disables are"))
+		t.f("  %s.\n", quarantineNote)
+		t.groups("staged", "?", stg)
+	}
+	if ti.Empty() {
+		t.f("  no user changes\n")
+	}
 }
 
 // groups writes a list's groups: "removed, soft-deleted (3): head's cycle

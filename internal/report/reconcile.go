@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,15 +36,27 @@ type Reconcile struct {
 	Gates         []Gate `json:"gates"`
 	// Changes are the planned changes in order, each with its result once
 	// applied ("" in a dry run or when a gate stopped the run).
-	Changes   []ReconcileChange   `json:"changes"`
-	Unmanaged []string            `json:"unmanaged"`
-	Impact    []plan.TargetImpact `json:"impact"`
+	Changes []ReconcileChange `json:"changes"`
+	// Unmanaged are the live objects xtsync found and does not manage: left
+	// as they are, or deleted with prune.
+	Unmanaged []Unmanaged `json:"unmanaged"`
+	// Impact is the plan's user impact of the change live -> desired: what
+	// the provisioning cycles after the run do to each target's users.
+	Impact []plan.TargetImpact `json:"impact"`
 	// Converged says the re-read after the writes left no diff; Remaining
 	// names what is left when it did not.
 	Converged  bool     `json:"converged"`
 	Remaining  []string `json:"remaining,omitempty"`
 	Requests   Requests `json:"requests"`
 	DurationMs int64    `json:"durationMs"`
+}
+
+// Unmanaged is a live object the run leaves alone (or deletes, with
+// prune), and why.
+type Unmanaged struct {
+	Object  string `json:"object"`
+	Deleted bool   `json:"deleted"`
+	Reason  string `json:"reason"`
 }
 
 // Gate is one gate of the run and its findings.
@@ -72,10 +85,16 @@ type Requests struct {
 	Throttled int `json:"throttled"`
 }
 
+// String reads "40 reads, 3 writes, 1 retry, 0 throttled".
+func (q Requests) String() string {
+	return fmt.Sprintf("%s, %s, %s, %d throttled", Count(q.Reads, "read", "reads"), Count(q.Writes, "write", "writes"),
+		Count(q.Retries, "retry", "retries"), q.Throttled)
+}
+
 // NewReconcile starts a run report.
 func NewReconcile(revision string, dryRun bool) *Reconcile {
 	return &Reconcile{FormatVersion: 1, Revision: revision, DryRun: dryRun,
-		Gates: []Gate{}, Changes: []ReconcileChange{}, Unmanaged: []string{}, Impact: []plan.TargetImpact{}}
+		Gates: []Gate{}, Changes: []ReconcileChange{}, Unmanaged: []Unmanaged{}, Impact: []plan.TargetImpact{}}
 }
 
 // SetChanges records the planned changes, secrets blanked.
@@ -182,169 +201,221 @@ func fieldValue(f reconcile.Field, v any) string {
 	return clip(value(v), 120)
 }
 
-func impactCounts(im []plan.TargetImpact) (added, removed, changed, staged int) {
-	for _, t := range im {
-		added += len(t.Added)
-		removed += len(t.Removed)
-		changed += len(t.Changed)
-		staged += len(t.Staged)
+// outcome says in one line what the run did: stopped at a gate, a dry
+// run, or applied (and whether it converged).
+func (r *Reconcile) outcome() string {
+	n := changeCounts(r.Changes)
+	if d := r.Denied(); d != nil {
+		return fmt.Sprintf("stopped at gate %s: nothing was written (%s planned)", d.Gate, n.planned())
 	}
-	return
+	if r.DryRun {
+		if len(r.Changes) == 0 {
+			return "dry run: nothing to do, the live state matches the repository"
+		}
+		return fmt.Sprintf("dry run: nothing was written; %s pending", n.planned())
+	}
+	s := fmt.Sprintf("applied: %s", n.results())
+	switch {
+	case r.Converged:
+		s += "; converged: the live state matches the repository"
+	default:
+		s += fmt.Sprintf("; not converged: %s left", Count(len(r.Remaining), "change", "changes"))
+	}
+	return s
+}
+
+type changeTally struct {
+	create, update, del int
+	byResult            map[string]int
+}
+
+func changeCounts(cs []ReconcileChange) changeTally {
+	t := changeTally{byResult: map[string]int{}}
+	for _, c := range cs {
+		switch c.Action {
+		case reconcile.ActionCreate:
+			t.create++
+		case reconcile.ActionUpdate:
+			t.update++
+		case reconcile.ActionDelete:
+			t.del++
+		}
+		if c.Result != "" {
+			t.byResult[c.Result]++
+		}
+	}
+	return t
+}
+
+func (t changeTally) planned() string {
+	return fmt.Sprintf("%s: %d to create, %d to update, %d to delete", Count(t.create+t.update+t.del, "change", "changes"), t.create, t.update, t.del)
+}
+
+func (t changeTally) results() string {
+	var parts []string
+	for _, k := range []reconcile.ResultKind{reconcile.ResultCreated, reconcile.ResultUpdated, reconcile.ResultDeleted,
+		reconcile.ResultUnchanged, reconcile.ResultFailed, reconcile.ResultSkipped} {
+		if n := t.byResult[string(k)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing to do"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // ReconcileText writes the run report like a Terraform plan: the gates,
 // then one line per object (+ create, ~ update, - delete) with its fields
-// before → after, then the outcome.
+// before → after and its result, the unmanaged objects, the user impact
+// per target, and the outcome. Secrets are never shown.
 func ReconcileText(w io.Writer, r *Reconcile) error {
-	var b strings.Builder
-	mode := "reconcile"
+	bw := bufio.NewWriter(w)
+	t := &textPlan{w: bw, max: 50}
+	mode := ""
 	if r.DryRun {
-		mode = "reconcile (dry run)"
+		mode = " (dry run)"
 	}
-	fmt.Fprintf(&b, "%s of %s\n\n", mode, shortRev(r.Revision))
+	t.f("reconcile of %s%s\n\nGates:\n", shortRev(r.Revision), mode)
 	for _, g := range r.Gates {
-		fmt.Fprintf(&b, "gate %-10s %s\n", g.Gate, g.Result)
+		t.f("  %-10s %s\n", g.Gate, g.Result)
 		for _, f := range g.Findings {
-			fmt.Fprintf(&b, "  %s %s: %s\n", f.Level, f.Policy, f.Msg)
+			t.f("    %s %s: %s", f.Level, f.Policy, f.Msg)
+			if f.File != "" {
+				t.f(" (%s)", where(f.File, f.Line))
+			}
+			t.f("\n")
 		}
 		if g.Unblock != "" && g.Result == GateDeny {
-			fmt.Fprintf(&b, "  to unblock: %s\n", g.Unblock)
+			t.f("    to unblock: %s\n", g.Unblock)
 		}
 	}
-	if d := r.Denied(); d != nil {
-		fmt.Fprintf(&b, "\nstopped at gate %s: nothing was written\n", d.Gate)
-		_, err := io.WriteString(w, b.String())
-		return err
-	}
-	b.WriteString("\n")
+	t.f("\nChanges (%s):\n", changeCounts(r.Changes).planned())
 	if len(r.Changes) == 0 {
-		b.WriteString("No changes: the live state matches the repository.\n")
+		t.f("  none: the live state matches the repository\n")
 	}
 	for _, c := range r.Changes {
-		line := fmt.Sprintf("%s %s", changeSign(c.Action), c.Object)
+		t.f("%s %s", changeSign(c.Action), c.Object)
 		if c.Result != "" {
-			line += "  (" + c.Result + ")"
+			t.f("  (%s)", c.Result)
 		}
-		b.WriteString(line + "\n")
+		t.f("\n")
 		for _, f := range c.Fields {
-			fmt.Fprintf(&b, "    %s: %s → %s\n", f.Name, fieldValue(f, f.Before), fieldValue(f, f.After))
+			t.f("    %s: %s → %s\n", f.Name, fieldValue(f, f.Before), fieldValue(f, f.After))
 		}
 		if c.Error != "" {
-			fmt.Fprintf(&b, "    error: %s\n", c.Error)
+			t.f("    error: %s\n", c.Error)
 		}
 	}
-	for _, u := range r.Unmanaged {
-		fmt.Fprintf(&b, "? %s  (unmanaged, left as it is)\n", u)
-	}
-	add, rm, ch, st := impactCounts(r.Impact)
-	fmt.Fprintf(&b, "\nusers: %d added, %d removed, %d changed, %d staged\n", add, rm, ch, st)
-	var n [4]int
-	for _, c := range r.Changes {
-		switch c.Action {
-		case reconcile.ActionCreate:
-			n[0]++
-		case reconcile.ActionUpdate:
-			n[1]++
-		case reconcile.ActionDelete:
-			n[2]++
-		}
-		if c.Result == string(reconcile.ResultFailed) {
-			n[3]++
-		}
-	}
-	fmt.Fprintf(&b, "changes: %d to create, %d to update, %d to delete", n[0], n[1], n[2])
-	if n[3] > 0 {
-		fmt.Fprintf(&b, ", %d failed", n[3])
-	}
-	b.WriteString("\n")
-	if !r.DryRun {
-		if r.Converged {
-			b.WriteString("converged: the live state matches the repository\n")
-		} else {
-			fmt.Fprintf(&b, "not converged: %s left\n", Count(len(r.Remaining), "change", "changes"))
-			for _, o := range r.Remaining {
-				fmt.Fprintf(&b, "  %s\n", o)
+	if len(r.Unmanaged) > 0 {
+		t.f("\nUnmanaged (%d):\n", len(r.Unmanaged))
+		for _, u := range r.Unmanaged {
+			sign := "?"
+			if u.Deleted {
+				sign = "-"
 			}
+			t.f("%s %s: %s\n", sign, u.Object, u.Reason)
 		}
 	}
-	fmt.Fprintf(&b, "requests: %d reads, %d writes, %d retries, %d throttled\n",
-		r.Requests.Reads, r.Requests.Writes, r.Requests.Retries, r.Requests.Throttled)
-	_, err := io.WriteString(w, b.String())
-	return err
+	if len(r.Impact) > 0 {
+		t.f("\nUsers: what the provisioning cycles do once the repository is applied (base: the live configuration, head: the repository)\n")
+		for i := range r.Impact {
+			t.target(&r.Impact[i])
+		}
+	}
+	t.f("\n%s\n", r.outcome())
+	if !r.DryRun && !r.Converged && r.Denied() == nil {
+		for _, o := range r.Remaining {
+			t.f("  left: %s\n", o)
+		}
+	}
+	t.f("requests: %s\n", r.Requests)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write reconcile report: %w", err)
+	}
+	return nil
 }
 
-// ReconcileMarkdown writes the run report for a pull request or issue.
+// ReconcileMarkdown writes the run report for a pull request, an issue or
+// a job summary.
 func ReconcileMarkdown(w io.Writer, r *Reconcile) error {
-	var b strings.Builder
+	m := &mdPlan{max: 50, valueMax: 120}
 	title := "xtsync reconcile"
 	if r.DryRun {
 		title += " (dry run)"
 	}
-	fmt.Fprintf(&b, "### %s of `%s`\n\n", title, shortRev(r.Revision))
+	m.f("## %s of `%s`\n\n", title, shortRev(r.Revision))
+	if d := r.Denied(); d != nil {
+		m.f("> [!CAUTION]\n> %s.\n\n", capitalize(r.outcome()))
+	} else {
+		m.f("%s.\n\n", capitalize(r.outcome()))
+	}
 	if len(r.Gates) > 0 {
-		b.WriteString("| gate | result | findings |\n|---|---|---|\n")
+		m.f("| Gate | Result | Findings |\n|---|---|---|\n")
 		for _, g := range r.Gates {
 			var fs []string
 			for _, f := range g.Findings {
-				fs = append(fs, mdCell(f.Level+" "+f.Policy+": "+f.Msg))
+				txt := f.Level + " " + f.Policy + ": " + f.Msg
+				if f.File != "" {
+					txt += " (" + where(f.File, f.Line) + ")"
+				}
+				fs = append(fs, mdCell(txt))
 			}
 			if g.Unblock != "" && g.Result == GateDeny {
 				fs = append(fs, mdCell("to unblock: "+g.Unblock))
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", g.Gate, g.Result, strings.Join(fs, "<br>"))
+			m.f("| %s | %s | %s |\n", g.Gate, g.Result, strings.Join(fs, "<br>"))
 		}
-		b.WriteString("\n")
+		m.f("\n")
 	}
-	if d := r.Denied(); d != nil {
-		fmt.Fprintf(&b, "> [!CAUTION]\n> Stopped at gate **%s**: nothing was written.\n", d.Gate)
-		_, err := io.WriteString(w, b.String())
-		return err
-	}
+	m.f("### Changes (%s)\n\n", changeCounts(r.Changes).planned())
 	if len(r.Changes) == 0 {
-		b.WriteString("No changes: the live state matches the repository.\n")
+		m.f("None: the live state matches the repository.\n\n")
 	} else {
-		b.WriteString("```diff\n")
+		m.f("```diff\n")
 		for _, c := range r.Changes {
 			line := fmt.Sprintf("%s %s", changeSign(c.Action), c.Object)
-			if c.Result != "" {
-				line += "  (" + c.Result + ")"
-			}
 			if c.Action == reconcile.ActionUpdate {
 				line = "!" + line[1:]
 			}
-			b.WriteString(line + "\n")
+			if c.Result != "" {
+				line += "  (" + c.Result + ")"
+			}
+			m.f("%s\n", line)
 			for _, f := range c.Fields {
-				fmt.Fprintf(&b, "    %s: %s → %s\n", f.Name, fieldValue(f, f.Before), fieldValue(f, f.After))
+				m.f("    %s: %s → %s\n", f.Name, fieldValue(f, f.Before), fieldValue(f, f.After))
 			}
 			if c.Error != "" {
-				fmt.Fprintf(&b, "    error: %s\n", c.Error)
+				m.f("    error: %s\n", c.Error)
 			}
 		}
-		b.WriteString("```\n")
+		m.f("```\n\n")
 	}
 	if len(r.Unmanaged) > 0 {
-		b.WriteString("\nUnmanaged (left as they are): ")
-		for i, u := range r.Unmanaged {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("`" + u + "`")
+		m.f("### Unmanaged (%d)\n\n| Object | |\n|---|---|\n", len(r.Unmanaged))
+		for _, u := range r.Unmanaged {
+			m.f("| `%s` | %s |\n", u.Object, mdCell(u.Reason))
 		}
-		b.WriteString("\n")
+		m.f("\n")
 	}
-	add, rm, ch, st := impactCounts(r.Impact)
-	fmt.Fprintf(&b, "\n**Users:** %d added, %d removed, %d changed, %d staged\n", add, rm, ch, st)
-	if !r.DryRun {
-		if r.Converged {
-			b.WriteString("\n**Converged:** the live state matches the repository.\n")
-		} else {
-			fmt.Fprintf(&b, "\n**Not converged:** %s left.\n", Count(len(r.Remaining), "change", "changes"))
+	if len(r.Impact) > 0 {
+		m.f("### Users\n\nWhat the provisioning cycles do once the repository is applied (base: the live configuration, head: the repository).\n\n")
+		for i := range r.Impact {
+			m.target(&r.Impact[i])
 		}
 	}
-	fmt.Fprintf(&b, "\n<sub>%d reads, %d writes, %d retries, %d throttled</sub>\n",
-		r.Requests.Reads, r.Requests.Writes, r.Requests.Retries, r.Requests.Throttled)
-	_, err := io.WriteString(w, b.String())
-	return err
+	m.f("<sub>Graph requests: %s</sub>\n", r.Requests)
+	if _, err := w.Write(m.b.Bytes()); err != nil {
+		return fmt.Errorf("write reconcile report: %w", err)
+	}
+	return nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // ReconcileWrite renders the report in format (text, json, markdown).

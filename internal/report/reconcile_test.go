@@ -23,7 +23,8 @@ func sampleReconcile(dryRun bool) *Reconcile {
 		{Object: "sync/contoso-eu/eu-to-us/schema", Action: reconcile.ActionUpdate, Fields: []reconcile.Field{{Name: "scope.groups", Before: []string{"GlobalEmployees"}, After: []string{"Sales-All"}}}},
 		{Object: "sync/contoso-eu/old/assignment/Sales", Action: reconcile.ActionDelete},
 	})
-	r.Unmanaged = []string{"partner/contoso-us/fabrikam"}
+	r.Unmanaged = []Unmanaged{{Object: "partner/contoso-us/fabrikam", Reason: "the repo does not declare this partner: left as it is"},
+		{Object: "sync/contoso-eu/old", Deleted: true, Reason: "tagged as xtsync's, no longer declared, prune is on: deleted"}}
 	r.Impact = []plan.TargetImpact{{Target: "contoso-us",
 		Added:   []plan.ImpactUser{{Source: "contoso-eu", SourceUserID: "u1", SourceUserPrincipalName: "anna@contoso.eu"}},
 		Removed: []plan.ImpactUser{{Source: "contoso-eu", SourceUserID: "u2", SourceUserPrincipalName: "bo@contoso.eu", Reason: "unassigned"}}}}
@@ -48,7 +49,15 @@ func deniedReconcile() *Reconcile {
 		{Gate: GatePolicy, Result: GatePass},
 		{Gate: GateDeletions, Result: GateDeny, Findings: []plan.Finding{{Policy: "deletion-threshold", Level: "deny", Msg: "12 deletions exceed the threshold 10"}},
 			Unblock: "rerun with --allow-deletes once the deletions are intended"},
+		{Gate: GateOwnership, Result: GatePass},
 	}
+	r.SetChanges(reconcile.ChangeSet{
+		{Object: "sync/contoso-eu/eu-to-us/assignment/Sales", Action: reconcile.ActionDelete,
+			Fields: []reconcile.Field{{Name: "principal", Before: "Sales"}}},
+	})
+	r.Impact = []plan.TargetImpact{{Target: "contoso-us",
+		Removed: []plan.ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u2", SourceUserPrincipalName: "bo@contoso.eu",
+			Action: "delete", Reason: "unassigned"}}}}
 	return r
 }
 

@@ -20,6 +20,25 @@ import (
 // source user to it (plus "delete" when the sync soft-deleted it), so a
 // client derives the links as it would from Graph (docs/emulator.md).
 func (s *Server) LoadSnapshots(snaps map[string]*simulate.Snapshot) error {
+	return s.Seed(snaps, SeedOptions{Configurations: true})
+}
+
+// SeedOptions say what Seed makes of the snapshots besides the directories.
+type SeedOptions struct {
+	// Configurations: every configuration the B2B users' source links name
+	// exists in its source tenant, as made in the portal (untagged, job
+	// paused, no trust, no assignments), with the provisioning log entries
+	// that link its users. Without it the tenants hold their directories
+	// alone: no sync configuration, no provisioning log, and the B2B users
+	// are matched to their source users only by what Graph shows of them
+	// (their #EXT# user principal names), as after a configuration was
+	// deleted or before any exists.
+	Configurations bool
+}
+
+// Seed replaces the whole state with the snapshots' directories, as
+// LoadSnapshots does, with opts.
+func (s *Server) Seed(snaps map[string]*simulate.Snapshot, opts SeedOptions) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := &state{FormatVersion: stateFormatVersion, Counter: s.st.Counter}
@@ -73,6 +92,9 @@ func (s *Server) LoadSnapshots(snaps map[string]*simulate.Snapshot) error {
 	}
 	// Links: after every tenant exists, so sources resolve by id.
 	for _, name := range names {
+		if !opts.Configurations {
+			break
+		}
 		snap := snaps[name]
 		target := st.tenant(snap.TenantID)
 		for i := range snap.Users {

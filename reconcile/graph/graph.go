@@ -198,6 +198,12 @@ func (c *Client) Stats() Stats {
 	}
 }
 
+// Sub returns the traffic counted since o, an earlier reading.
+func (s Stats) Sub(o Stats) Stats {
+	return Stats{Requests: s.Requests - o.Requests, Bytes: s.Bytes - o.Bytes, Throttled: s.Throttled - o.Throttled,
+		Dropped: s.Dropped - o.Dropped, Writes: s.Writes - o.Writes, Retries: s.Retries - o.Retries}
+}
+
 // normalizeBaseURL checks a --graph-url and returns it without a trailing
 // slash or /v1.0, and its host name.
 func normalizeBaseURL(raw string) (string, string, error) {
