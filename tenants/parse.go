@@ -31,6 +31,13 @@ func parseTenant(file string, data []byte) (*Tenant, *fileLoader) {
 	if root == nil {
 		return nil, l
 	}
+	if !claimsTenant(root) {
+		// A mapping that does not say it is a tenant file may be anything
+		// (credentials in YAML or JSON, a Kubernetes Secret): say what is
+		// wrong without quoting one key or value of it.
+		l.errorf(&yaml.Node{Line: 1, Column: 1}, "not-a-tenant-file", "not an xtsync tenant file: want apiVersion: %s and kind: %s at the top of the file (the file's keys and values are not shown)", APIVersion, KindTenant)
+		return nil, l
+	}
 	o := l.object(root, TenantFormat(), "", "")
 	if o.node == nil {
 		return nil, l
@@ -81,6 +88,43 @@ func parseTenant(file string, data []byte) (*Tenant, *fileLoader) {
 		t.Sync = append(t.Sync, sc)
 	}
 	return t, l
+}
+
+// claimsTenant reports whether a file's root looks like a tenant file: not a
+// mapping (reported as such, without its content), a mapping whose
+// apiVersion starts with "xtsync/" or whose kind is Tenant, or one whose
+// keys are all keys of a tenant file (one that forgot apiVersion and kind).
+// Any other file is not quoted key by key.
+func claimsTenant(root *yaml.Node) bool {
+	if root.Kind != yaml.MappingNode {
+		return true
+	}
+	known := map[string]bool{}
+	for _, f := range TenantFormat().Fields {
+		known[f.Key] = true
+	}
+	all := true
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if !known[root.Content[i].Value] {
+			all = false
+		}
+	}
+	if all {
+		return true
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if v.Kind != yaml.ScalarNode {
+			continue
+		}
+		switch {
+		case k.Value == "apiVersion" && strings.HasPrefix(v.Value, "xtsync/"):
+			return true
+		case k.Value == "kind" && v.Value == KindTenant:
+			return true
+		}
+	}
+	return false
 }
 
 // itemPaths runs parse with a fresh paths map and returns the paths it

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"path/filepath"
@@ -184,7 +185,7 @@ func readPolicyDirs(fsys fs.FS, dirs []string, required bool) (map[string]string
 			if d.IsDir() || !strings.HasSuffix(p, ".rego") {
 				return nil
 			}
-			data, err := fs.ReadFile(fsys, p)
+			data, err := readPolicyFile(fsys, p)
 			if err != nil {
 				return err
 			}
@@ -199,6 +200,27 @@ func readPolicyDirs(fsys fs.FS, dirs []string, required bool) (map[string]string
 		}
 	}
 	return mods, nil
+}
+
+// maxPolicyFile bounds one .rego file: a policy is code, not data, and a
+// pull request must not make the gate read gigabytes.
+const maxPolicyFile = 4 << 20
+
+// readPolicyFile reads one policy file, up to maxPolicyFile bytes.
+func readPolicyFile(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPolicyFile+1))
+	if err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	if len(data) > maxPolicyFile {
+		return nil, fmt.Errorf("%s: larger than %d MiB: a policy file is Rego code, not data", name, maxPolicyFile>>20)
+	}
+	return data, nil
 }
 
 // policyInfos converts the engine's policy list for the findings report.

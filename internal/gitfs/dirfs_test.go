@@ -5,9 +5,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/xtsync/xtsync/tenants"
 )
 
 // A link (out of the tree or not, on any part of a path) and a special file
@@ -59,5 +62,35 @@ func TestLinksAndSpecialFilesRefused(t *testing.T) {
 	}
 	if _, err := fs.Stat(wt, "tenants/pipe.yaml"); !errors.Is(err, ErrNotRegular) {
 		t.Errorf("Stat(FIFO) = %v, want ErrNotRegular", err)
+	}
+}
+
+// A blob that inflates to more than anything xtsync reads (a pull request
+// commits 70 MiB of zeros, a few hundred kilobytes packed) is streamed, not
+// inflated whole: the loader reads its first MiB and stops, ReadFile refuses
+// it by its size.
+func TestHugeBlobStreamed(t *testing.T) {
+	f := newFixture(t)
+	f.commit("huge", map[string]string{"tenants/big.yaml": strings.Repeat("\x00", MaxReadFile+6<<20)})
+	r := mustOpen(t, f.dir)
+	_, fsys := fsAt(t, r, "HEAD")
+
+	if info, err := fs.Stat(fsys, "tenants/big.yaml"); err != nil || info.Size() != MaxReadFile+6<<20 {
+		t.Fatalf("Stat = %v, %v", info, err)
+	}
+	if _, err := fs.ReadFile(fsys, "tenants/big.yaml"); err == nil || !strings.Contains(err.Error(), "larger than the 64 MiB") {
+		t.Errorf("ReadFile = %v, want larger than the 64 MiB", err)
+	}
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, diags := tenants.Load(fsys)
+	runtime.ReadMemStats(&after)
+	if got := diags.Errors(); len(got) != 1 || got[0].Code != "file-too-large" {
+		t.Errorf("Load diagnostics = %v, want one file-too-large", diags)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("Load allocated %d MiB for a 70 MiB blob it stops reading at 1 MiB; want under 16 MiB", alloc>>20)
 	}
 }

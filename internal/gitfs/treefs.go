@@ -1,7 +1,6 @@
 package gitfs
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -69,11 +68,14 @@ func (t *treeFS) Open(name string) (fs.File, error) {
 	if dir != nil {
 		return &treeDir{fsys: t, tree: dir, info: t.dirInfo(name)}, nil
 	}
-	data, err := t.read(e)
+	r, size, err := t.open(e)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	return &treeFile{Reader: bytes.NewReader(data), info: t.fileInfo(path.Base(name), e.Mode, int64(len(data)))}, nil
+	// The blob is streamed, not read whole: a reader that stops early
+	// (the loader reads 1 MiB of a tenant file) never inflates a blob of
+	// gigabytes that compresses to a few megabytes.
+	return &treeFile{ReadCloser: r, info: t.fileInfo(path.Base(name), e.Mode, size)}, nil
 }
 
 func (t *treeFS) ReadFile(name string) ([]byte, error) {
@@ -122,25 +124,44 @@ var (
 	errNotDir = errors.New("not a directory")
 )
 
-// read returns a blob's content. A symbolic link (mode 120000) is refused,
-// as the working tree refuses one (DirFS); submodules cannot be read.
+// MaxReadFile bounds what ReadFile returns at a revision: nothing xtsync
+// reads from a config repository (tenant files, xtsync.yaml, policies, a
+// keyring) comes near it, and a blob that compresses 1000:1 must not be
+// inflated whole into memory.
+const MaxReadFile = 64 << 20
+
+// read returns a blob's content, up to MaxReadFile bytes.
 func (t *treeFS) read(e *object.TreeEntry) ([]byte, error) {
+	r, size, err := t.open(e)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if size > MaxReadFile {
+		return nil, fmt.Errorf("%d bytes: larger than the %d MiB xtsync reads from a repository file", size, MaxReadFile>>20)
+	}
+	return io.ReadAll(io.LimitReader(r, MaxReadFile))
+}
+
+// open streams a blob's content and returns its size. A symbolic link (mode
+// 120000) is refused, as the working tree refuses one (DirFS); submodules
+// cannot be read.
+func (t *treeFS) open(e *object.TreeEntry) (io.ReadCloser, int64, error) {
 	if e.Mode == filemode.Submodule {
-		return nil, errors.New("a submodule: its content is not in this repository")
+		return nil, 0, errors.New("a submodule: its content is not in this repository")
 	}
 	if e.Mode == filemode.Symlink {
-		return nil, &refusal{what: "a symbolic link"}
+		return nil, 0, &refusal{what: "a symbolic link"}
 	}
 	b, err := t.git.BlobObject(e.Hash)
 	if err != nil {
-		return nil, fmt.Errorf("read blob %s: %w", e.Hash, err)
+		return nil, 0, fmt.Errorf("read blob %s: %w", e.Hash, err)
 	}
 	r, err := b.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("read blob %s: %w", e.Hash, err)
+		return nil, 0, fmt.Errorf("read blob %s: %w", e.Hash, err)
 	}
-	defer r.Close()
-	return io.ReadAll(r)
+	return r, b.Size, nil
 }
 
 // entries lists a tree's entries sorted by name, as fs.ReadDir promises.
@@ -205,14 +226,13 @@ func (fi *fileInfo) ModTime() time.Time { return fi.mtime }
 func (fi *fileInfo) IsDir() bool        { return fi.mode.IsDir() }
 func (fi *fileInfo) Sys() any           { return nil }
 
-// treeFile is an open file: its content is in memory.
+// treeFile is an open file: its blob, streamed.
 type treeFile struct {
-	*bytes.Reader
+	io.ReadCloser
 	info *fileInfo
 }
 
 func (f *treeFile) Stat() (fs.FileInfo, error) { return f.info, nil }
-func (f *treeFile) Close() error               { return nil }
 
 // treeDir is an open directory.
 type treeDir struct {
