@@ -11,6 +11,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 )
@@ -47,9 +49,76 @@ var commands = []command{
 	genCommand,
 }
 
+// interruptGrace is how long a command has to end after ctx is cancelled
+// (SIGINT or SIGTERM) before Run gives up on it: long enough for the
+// emulator to close its connections and a reconcile to finish the request
+// in flight, short enough that an interrupted run ends in seconds whatever
+// it was doing.
+const interruptGrace = 5 * time.Second
+
 // Run runs xtsync with the given arguments (args[0] is the program name) and
-// returns the process exit code. It never calls os.Exit.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+// returns the process exit code. It never calls os.Exit. When ctx is
+// cancelled (main cancels it on SIGINT and SIGTERM) the command is told
+// through its context; one that has not ended interruptGrace later is left
+// behind: Run returns ExitError with one line on stderr, and the process
+// exits.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	done := make(chan int, 1)
+	// The command writes to stderr until Run returns; after that, nothing
+	// it writes may interleave with the last line.
+	errw := &gatedWriter{w: stderr}
+	outw := &gatedWriter{w: stdout}
+	go func() { done <- run(ctx, args, outw, errw) }()
+	select {
+	case code := <-done:
+		return code
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(interruptGrace)
+	defer t.Stop()
+	select {
+	case code := <-done:
+		return code
+	case <-t.C:
+		outw.close()
+		errw.close()
+		fmt.Fprintf(stderr, "xtsync: interrupted: the command did not stop within %s of the signal\n", interruptGrace)
+		return ExitError
+	}
+}
+
+// gatedWriter passes writes through until it is closed, then drops them.
+type gatedWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	closed bool
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return len(p), nil
+	}
+	return g.w.Write(p)
+}
+
+// unwrapWriter returns the writer under a gatedWriter (the process's
+// *os.File, for a terminal check).
+func unwrapWriter(w io.Writer) io.Writer {
+	if g, ok := w.(*gatedWriter); ok {
+		return g.w
+	}
+	return w
+}
+
+func (g *gatedWriter) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	// A panic is a bug in xtsync, never the user's input: say so in one
 	// line instead of a stack trace (XTSYNC_TRACEBACK=1 shows it).
 	defer func() {

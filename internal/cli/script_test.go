@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"syscall"
 	"testing"
@@ -16,7 +17,13 @@ import (
 // testscript scripts under testdata/script.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"xtsync": func() { os.Exit(Run(context.Background(), os.Args, os.Stdout, os.Stderr)) },
+		// As cmd/xtsync's main: a signal cancels the context, a second one
+		// ends the process.
+		"xtsync": func() {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			context.AfterFunc(ctx, stop)
+			os.Exit(Run(ctx, os.Args, os.Stdout, os.Stderr))
+		},
 	})
 }
 

@@ -388,7 +388,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer) *progress {
-	f, ok := w.(*os.File)
+	f, ok := unwrapWriter(w).(*os.File)
 	on := ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb"
 	return &progress{w: w, on: on}
 }

@@ -261,13 +261,14 @@ func (s *Server) serve(ln net.Listener) {
 	}()
 }
 
-// Close stops the server, waiting up to 5 seconds for requests in flight.
-// The state is already on disk: every mutation is saved when it happens.
+// Close stops the server, waiting up to 2 seconds for requests in flight
+// (an interrupted xtsync gives a command 5). The state is already on disk:
+// every mutation is saved when it happens.
 func (s *Server) Close() error {
 	if s.httpSrv == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	err := s.httpSrv.Shutdown(ctx)
 	if err != nil {
