@@ -436,6 +436,32 @@ func check(repo *Repo, settingsPaths map[string]Pos, items itemPositions, unread
 		}
 	}
 
+	// Names a reviewer cannot read right: a zero-width space or a letter
+	// of another alphabet in a scope reference or a filter value makes it
+	// match nothing while it looks right in the diff.
+	for _, t := range repo.Tenants {
+		for _, sc := range t.Sync {
+			base := "sync." + sc.Name + ".scope."
+			for what, refs := range map[string][]string{"group": sc.Scope.Groups, "user": sc.Scope.Users} {
+				for i, ref := range refs {
+					if ls := Lookalikes(ref); len(ls) > 0 {
+						warnf(t.PathPos(fmt.Sprintf("%s%ss.%d", base, what, i)), "lookalike-name", "sync %s: scope %s %q has %s: a reference that looks right may match nothing", sc.Name, what, ref, JoinLookalikes(ls))
+					}
+				}
+			}
+			for i, f := range sc.Scope.Filters {
+				for j, c := range f.Clauses {
+					if strings.Contains(string(c.Operator), "REGEX") {
+						continue
+					}
+					if ls := Lookalikes(c.Value); len(ls) > 0 {
+						warnf(t.PathPos(fmt.Sprintf("%sfilters.%d.clauses.%d.value", base, i, j)), "lookalike-name", "sync %s: filter value %q has %s: a value that looks right may match nothing", sc.Name, c.Value, JoinLookalikes(ls))
+					}
+				}
+			}
+		}
+	}
+
 	// Settings references.
 	s := repo.Settings
 	for _, id := range s.IgnorePartners {

@@ -277,13 +277,22 @@ func parseSync(o *obj, it *yaml.Node, i int) *SyncConfig {
 
 func parseScope(o *obj, s *Scope) {
 	s.All = o.boolean("all", false)
-	if g, _, _ := o.strs("groups"); g != nil {
-		s.Groups = g
-	}
-	if u, _, _ := o.strs("users"); u != nil {
-		s.Users = u
-	}
 	l := o.l
+	// Each reference's own position ("scope.groups.0"), for a message
+	// about one of them: a reference that resolves to nothing, a lookalike
+	// letter.
+	if g, nodes, _ := o.strs("groups"); g != nil {
+		s.Groups = g
+		for i, n := range nodes {
+			l.paths[join(o.path, "groups."+strconv.Itoa(i))] = l.pos(n)
+		}
+	}
+	if u, nodes, _ := o.strs("users"); u != nil {
+		s.Users = u
+		for i, n := range nodes {
+			l.paths[join(o.path, "users."+strconv.Itoa(i))] = l.pos(n)
+		}
+	}
 	for i, it := range o.list("filters") {
 		fo := o.item("filters", it, join(o.path, "filters."+strconv.Itoa(i)))
 		if fo.node == nil {

@@ -142,6 +142,7 @@ func runCheck(c *ucli.Context, e *env) error {
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
+	findings = withBlockers(findings, base, head, snaps)
 	baseName, headName := revisionNames(base, head)
 	rep := report.NewFindings(baseName, headName, policyInfos(eng.Policies()), findings).WithDiagnostics(head.diags)
 	if err := writeFindings(e, rep, format); err != nil {

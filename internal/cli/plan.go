@@ -10,6 +10,7 @@ import (
 	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/plan"
+	"github.com/xtsync/xtsync/policy"
 )
 
 func planCommand(e *env) *ucli.Command {
@@ -180,10 +181,19 @@ func planFindings(c *ucli.Context, e *env, base, head *revision, snaps plan.Snap
 	if err != nil {
 		return nil, fmt.Errorf("plan: evaluate policies: %w", err)
 	}
+	return withBlockers(findings, base, head, snaps), nil
+}
+
+// withBlockers adds what stops head's configurations from running (a scope
+// reference that matches nothing …) to the policies' findings, sorted as
+// they are: a gate must not pass a configuration a typo blocks.
+func withBlockers(findings []plan.Finding, base, head *revision, snaps plan.Snapshots) []plan.Finding {
+	findings = append(findings, plan.BlockerFindings(base.result, head.result, head.repo, snaps)...)
+	policy.SortFindings(findings)
 	if findings == nil {
 		findings = []plan.Finding{}
 	}
-	return findings, nil
+	return findings
 }
 
 // linkBase is --link-base, or on GitHub Actions the head commit's blob URL
