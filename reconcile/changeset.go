@@ -108,3 +108,11 @@ type Result struct {
 type Applier interface {
 	Apply(ctx context.Context, ch *Change) (ResultKind, error)
 }
+
+// BatchApplier is an Applier that also writes several assignment changes
+// of one configuration at once (reconcile/graph: $batch, 20 a request).
+// It returns one result and one error per change, in order.
+type BatchApplier interface {
+	Applier
+	ApplyAssignments(ctx context.Context, chs []*Change) ([]ResultKind, []error)
+}

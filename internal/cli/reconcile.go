@@ -331,7 +331,7 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 	if err != nil {
 		return nil, nil, err
 	}
-	rep.SetResults(reconcile.Apply(ctx, cs, applier))
+	rep.SetResults(reconcile.Apply(ctx, cs, applier, reconcile.ApplyOptions{}))
 	if ctx.Err() != nil {
 		rep.Remaining = []string{"(not read again: the run was interrupted)"}
 		return rep, nil, nil

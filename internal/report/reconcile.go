@@ -201,10 +201,24 @@ func fieldValue(f reconcile.Field, v any) string {
 	return clip(value(v), 120)
 }
 
+// planned reports whether the run got as far as planning its changes (a
+// run stopped by gate load or signature did not).
+func (r *Reconcile) planned() bool {
+	for _, g := range r.Gates {
+		if g.Gate == GateOwnership {
+			return true
+		}
+	}
+	return false
+}
+
 // outcome says in one line what the run did: stopped at a gate, a dry
 // run, or applied (and whether it converged).
 func (r *Reconcile) outcome() string {
 	n := changeCounts(r.Changes)
+	if d := r.Denied(); d != nil && !r.planned() {
+		return fmt.Sprintf("stopped at gate %s: nothing was read from Graph or written", d.Gate)
+	}
 	if d := r.Denied(); d != nil {
 		return fmt.Sprintf("stopped at gate %s: nothing was written (%s planned)", d.Gate, n.planned())
 	}
@@ -290,8 +304,10 @@ func ReconcileText(w io.Writer, r *Reconcile) error {
 			t.f("    to unblock: %s\n", g.Unblock)
 		}
 	}
-	t.f("\nChanges (%s):\n", changeCounts(r.Changes).planned())
-	if len(r.Changes) == 0 {
+	if r.planned() {
+		t.f("\nChanges (%s):\n", changeCounts(r.Changes).planned())
+	}
+	if r.planned() && len(r.Changes) == 0 {
 		t.f("  none: the live state matches the repository\n")
 	}
 	for _, c := range r.Changes {
@@ -368,10 +384,12 @@ func ReconcileMarkdown(w io.Writer, r *Reconcile) error {
 		}
 		m.f("\n")
 	}
-	m.f("### Changes (%s)\n\n", changeCounts(r.Changes).planned())
-	if len(r.Changes) == 0 {
-		m.f("None: the live state matches the repository.\n\n")
-	} else {
+	switch {
+	case !r.planned():
+	case len(r.Changes) == 0:
+		m.f("### Changes\n\nNone: the live state matches the repository.\n\n")
+	default:
+		m.f("### Changes (%s)\n\n", changeCounts(r.Changes).planned())
 		m.f("```diff\n")
 		for _, c := range r.Changes {
 			line := fmt.Sprintf("%s %s", changeSign(c.Action), c.Object)

@@ -24,7 +24,7 @@ type ApplierOptions struct {
 	// few minutes"); default 5 minutes.
 	ReplicationWait time.Duration
 	// ReplicationPoll is the first delay between reads of a new service
-	// principal, doubled up to 15 s; default 2 s.
+	// principal, doubled up to 15 s; default 250 ms.
 	ReplicationPoll time.Duration
 }
 
@@ -51,7 +51,7 @@ func NewApplier(clients map[string]*Client, opts ApplierOptions) *Applier {
 		opts.ReplicationWait = 5 * time.Minute
 	}
 	if opts.ReplicationPoll <= 0 {
-		opts.ReplicationPoll = 2 * time.Second
+		opts.ReplicationPoll = 250 * time.Millisecond
 	}
 	cs := map[string]*Client{}
 	for k, c := range clients {
@@ -851,3 +851,5 @@ func (a *Applier) ApplyAssignments(ctx context.Context, chs []*reconcile.Change)
 	}
 	return res, errs
 }
+
+var _ reconcile.BatchApplier = (*Applier)(nil)
