@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -311,7 +312,8 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 	if err != nil {
 		return nil, nil, fmt.Errorf("reconcile: compute the desired state: %w", err)
 	}
-	findings = append(findings, problemFindings(problems)...)
+	findings = withBlockers(findings, base, head, snaps)
+	findings = append(findings, problemFindings(problems, findings)...)
 	pol, del := policyGates(findings, c.Bool("allow-deletes"))
 	opts := reconcile.OptionsFrom(head.repo)
 	cs, own := reconcile.Diff(desired, live, opts)
@@ -353,10 +355,21 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 }
 
 // problemFindings turns the desired state's problems (scope references
-// the directory does not resolve) into deny findings at their lines.
-func problemFindings(problems []reconcile.Problem) []plan.Finding {
+// the directory does not resolve) into deny findings at their lines, but
+// for those a finding already denies at that line (the simulator's
+// blockers say the same, with "did you mean").
+func problemFindings(problems []reconcile.Problem, have []plan.Finding) []plan.Finding {
+	denied := map[string]bool{}
+	for _, f := range have {
+		if f.Level == plan.LevelDeny {
+			denied[f.File+":"+strconv.Itoa(f.Line)] = true
+		}
+	}
 	var out []plan.Finding
 	for _, pr := range problems {
+		if denied[pr.Pos.File+":"+strconv.Itoa(pr.Pos.Line)] {
+			continue
+		}
 		out = append(out, plan.Finding{Policy: "unresolved-scope-ref", Level: "deny", Msg: pr.Object + ": " + pr.Message,
 			File: pr.Pos.File, Line: pr.Pos.Line})
 	}

@@ -688,3 +688,31 @@ func TestReconcileRemoteRepository(t *testing.T) {
 		}
 	}
 }
+
+// TestReconcileUnresolvedScope: a scope group the directory does not know
+// (a lookalike letter) stops the run at gate policy, once, at its line,
+// with what it probably meant; nothing is written.
+func TestReconcileUnresolvedScope(t *testing.T) {
+	x := newE2E(t, e2eOptions{})
+	x.commit("a Cyrillic о in the group name", map[string]func(string) string{"tenants/contoso-eu.yaml": func(s string) string {
+		return strings.Replace(s, "groups: [GlobalEmployees]", "groups: [GlobalEmplоyees]", 1)
+	}})
+	r := x.reconcile().want(t, ExitDenied)
+	var fs []string
+	for _, g := range r.report.Gates {
+		for _, f := range g.Findings {
+			if f.Level == "deny" {
+				fs = append(fs, f.Policy+" "+f.File)
+			}
+		}
+	}
+	if strings.Join(fs, ",") != "unresolved-scope-ref tenants/contoso-eu.yaml" {
+		t.Errorf("deny findings %v, want one unresolved-scope-ref at the file:\n%s", fs, r.stdout)
+	}
+	if !strings.Contains(r.stdout, "U+043E") {
+		t.Errorf("the finding does not name the lookalike character:\n%s", r.stdout)
+	}
+	if w := x.srv.Requests().Writes; w != 0 {
+		t.Errorf("%d writes", w)
+	}
+}
