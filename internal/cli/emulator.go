@@ -16,7 +16,7 @@ func emulatorCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "emulator",
 		Usage:     "run a local Microsoft Graph emulator for tests and the demo",
-		UsageText: "xtsync emulator [--addr 127.0.0.1:0] [--state DIR] [--seed DIR [--reseed]] [--faults SPEC] [--fault-seed N] [--cycle-interval D] [--replication-delay D] [--tls]\n   xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
+		UsageText: "xtsync emulator [--addr 127.0.0.1:0] [--state DIR] [--seed DIR [--reseed]] [--faults SPEC] [--fault-seed N] [--cycle-interval D] [--replication-delay D] [--batch-in-order] [--tls]\n   xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
 		Description: `Serves the Microsoft Graph v1.0 subset xtsync uses, for many tenants at once,
 on loopback: users, groups, members, delta queries, $batch, cross-tenant access
 partners, application templates, service principals, synchronization jobs,
@@ -46,6 +46,10 @@ Started jobs run a provisioning cycle on POST /_emulator/cycle, or every
 tenants and write provisioning logs, as Entra's service would.
 --replication-delay (default 1s) makes a new service principal and its
 application answer 404 for that long after instantiate, as Graph does.
+The requests of a $batch run in a shuffled order and are answered in another
+(seeded by --fault-seed), since Graph promises neither; --batch-in-order
+keeps both in request order. Request bodies are checked against Graph's v1.0
+reference: an unknown, beta-only or mistyped property is a 400, as in Graph.
 --tls serves HTTPS with a self-signed certificate for 127.0.0.1 and localhost,
 written to cert.pem in --state (Graph SDKs send tokens only over https).
 
@@ -68,6 +72,7 @@ seed), 2 usage error.`,
 			&ucli.DurationFlag{Name: "cycle-interval", Usage: "run a provisioning cycle of every started job every `DURATION` (0: only on POST /_emulator/cycle)", EnvVars: []string{"XTSYNC_EMULATOR_CYCLE_INTERVAL"}},
 			&ucli.BoolFlag{Name: "tls", Usage: "serve HTTPS; the certificate goes to cert.pem in --state", EnvVars: []string{"XTSYNC_EMULATOR_TLS"}},
 			&ucli.DurationFlag{Name: "replication-delay", Value: time.Second, Usage: "a service principal and application created by instantiate answer 404 for `DURATION`, as Graph does while they replicate (0: none)", EnvVars: []string{"XTSYNC_EMULATOR_REPLICATION_DELAY"}},
+			&ucli.BoolFlag{Name: "batch-in-order", Usage: "run and answer the requests of a $batch in request order (default: shuffled, seeded by --fault-seed, as Graph promises no order)", EnvVars: []string{"XTSYNC_EMULATOR_BATCH_IN_ORDER"}},
 			&ucli.BoolFlag{Name: "allow-non-loopback", Usage: "allow an --addr that is not loopback (the emulator has no real authentication)", EnvVars: []string{"XTSYNC_EMULATOR_ALLOW_NON_LOOPBACK"}},
 		},
 		Action: func(c *ucli.Context) error {
@@ -102,6 +107,7 @@ func runEmulator(c *ucli.Context, e *env) error {
 		AllowNonLoopback: c.Bool("allow-non-loopback"),
 		Logger:           e.log,
 		ReplicationDelay: c.Duration("replication-delay"),
+		BatchInOrder:     c.Bool("batch-in-order"),
 	})
 	if err != nil {
 		return err

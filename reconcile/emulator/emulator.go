@@ -53,6 +53,12 @@ type Options struct {
 	// created by instantiate answer 404 when addressed by id or appId, as
 	// Graph does until the new objects have replicated. 0: none.
 	ReplicationDelay time.Duration
+	// BatchInOrder runs the requests of a $batch in the order they come
+	// (dependencies first) and answers them in that order. By default they
+	// run in an order and answer in another, both drawn from a generator
+	// seeded by Seed, since Graph promises neither: a client that reads
+	// answers by position breaks here first.
+	BatchInOrder bool
 	// ReplicationReads is how many requests addressing a new service
 	// principal or application answer 404 (each object counts its own),
 	// for tests that need the delay without a clock. 0: none. With both
@@ -102,6 +108,9 @@ type Server struct {
 
 	routes []route
 
+	// shuffle orders $batch requests and answers (nil with BatchInOrder).
+	shuffle *batchShuffle
+
 	httpSrv *http.Server
 	ln      net.Listener
 	done    chan struct{}
@@ -129,6 +138,9 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: opts.Logger, st: st, faultRnd: rand.New(rand.NewSource(opts.Seed)),
 		byMethod: map[string]int64{}, byClass: map[string]int64{}, born: map[string]*replica{}}
 	s.routes = s.buildRoutes()
+	if !opts.BatchInOrder {
+		s.shuffle = newBatchShuffle(opts.Seed)
+	}
 	return s, nil
 }
 
