@@ -259,12 +259,23 @@ func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys
 func clone(m map[string]any) map[string]any {
 	out := maps.Clone(m)
 	for k, v := range out {
-		switch x := v.(type) {
-		case map[string]any:
-			out[k] = clone(x)
-		case []any:
-			out[k] = append([]any(nil), x...)
-		}
+		out[k] = cloneValue(v)
 	}
 	return out
+}
+
+// cloneValue deep-copies a JSON value; an empty list stays a list (JSON
+// [], as Graph answers an empty collection), never null.
+func cloneValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return clone(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = cloneValue(e)
+		}
+		return out
+	}
+	return v
 }

@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// newPartner is a partner configuration as Graph creates it.
+// newPartner is a partner configuration as Graph v1.0 creates it (the
+// properties of crosstenantaccesspolicyconfigurationpartner.md).
 func newPartner(tid string) map[string]any {
 	return map[string]any{
 		"tenantId":                    tid,
@@ -17,7 +18,6 @@ func newPartner(tid string) map[string]any {
 		"b2bCollaborationInbound":     nil,
 		"b2bDirectConnectOutbound":    nil,
 		"b2bDirectConnectInbound":     nil,
-		"tenantRestrictions":          nil,
 		"automaticUserConsentSettings": map[string]any{
 			"inboundAllowed":  nil,
 			"outboundAllowed": nil,
@@ -72,7 +72,7 @@ func (c *call) createPartner() resp {
 		return badRequest("Invalid value specified for property 'tenantId' of resource 'CrossTenantAccessPolicyConfigurationPartner'.")
 	}
 	if c.t.partner(tid) != nil {
-		return gerr(http.StatusConflict, "Request_MultipleObjectsWithSameKeyValue", "A partner configuration for tenant %s already exists.", tid)
+		return gerr(http.StatusConflict, "Request_MultipleObjectsWithSameKeyValue", "Another object with the same value for property tenantId already exists.")
 	}
 	p := newPartner(tid)
 	delete(body, "tenantId")
@@ -97,7 +97,7 @@ func (c *call) getPartner() resp {
 }
 
 func partnerNotFound(tid string) resp {
-	return gerr(http.StatusNotFound, "Directory_ObjectNotFound", "Unable to read the company information from the directory. No partner configuration for tenant %s.", tid)
+	return gerr(http.StatusNotFound, "Directory_ObjectNotFound", "Unable to read the company information from the directory. (No partner configuration for tenant %s.)", tid)
 }
 
 // PATCH policies/crossTenantAccessPolicy/partners/{tid}
@@ -115,16 +115,17 @@ func (c *call) patchPartner() resp {
 	return c.patchObject(p, "tenantId")
 }
 
-// DELETE policies/crossTenantAccessPolicy/partners/{tid}. The emulator
-// refuses while the partner still has an identitySynchronization policy
-// (Entra's documented order: delete that first).
+// DELETE policies/crossTenantAccessPolicy/partners/{tid}. Refused while the
+// partner still has an identitySynchronization policy: "you must first
+// delete the user synchronization policy before you can delete the
+// partner-specific configuration" (crosstenantaccesspolicyconfigurationpartner-delete.md).
 func (c *call) deletePartner() resp {
 	tid := strings.ToLower(c.p["tid"])
 	if c.t.partner(tid) == nil {
 		return partnerNotFound(tid)
 	}
 	if c.t.IdentitySync[tid] != nil {
-		return badRequest("The partner configuration for tenant %s still has an identitySynchronization policy; delete it first.", tid)
+		return badRequest("The partner-specific configuration for tenant %s includes a user synchronization policy: delete its identitySynchronization first.", tid)
 	}
 	var keep []map[string]any
 	for _, p := range c.t.Partners {
@@ -148,7 +149,7 @@ func (c *call) putIdentitySync() resp {
 		return partnerNotFound(tid)
 	}
 	if c.t.IdentitySync[tid] != nil {
-		return gerr(http.StatusConflict, "Request_MultipleObjectsWithSameKeyValue", "An identitySynchronization policy for tenant %s already exists; use PATCH.", tid)
+		return gerr(http.StatusConflict, "Request_MultipleObjectsWithSameKeyValue", "A conflicting object with one or more of the specified property values is present in the directory. (The identitySynchronization policy for tenant %s exists: use PATCH.)", tid)
 	}
 	var body map[string]any
 	if r := c.decodeJSON(&body); r != nil {

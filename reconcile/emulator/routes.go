@@ -28,6 +28,21 @@ func (s *Server) buildRoutes() []route {
 		method, path, _ := strings.Cut(spec, " ")
 		return route{method: method, segs: splitPath(path), perms: ps, h: h}
 	}
+	// rb is r for a route whose request body is of the graphTypes entry
+	// body: a body Graph would refuse is refused before the handler runs.
+	rb := func(spec, body string, ps []string, h func(*call) resp) route {
+		if graphTypes[body] == nil {
+			panic("emulator: route " + spec + " names no body type " + body)
+		}
+		rt := r(spec, ps, h)
+		rt.h = func(c *call) resp {
+			if e := validateBody(graphTypes, body, c.body); e != nil {
+				return *e
+			}
+			return h(c)
+		}
+		return rt
+	}
 	const partner = "policies/crossTenantAccessPolicy/partners"
 	const sp = "servicePrincipals/{sp}"
 	const job = sp + "/synchronization/jobs/{job}"
@@ -55,44 +70,44 @@ func (s *Server) buildRoutes() []route {
 	routes = append(routes,
 		r("GET organization", perms("Organization.Read.All", permUserRead), (*call).getOrganization),
 		r("GET "+partner, perms(permPolicyRead, permPolicyXTA), (*call).listPartners),
-		r("POST "+partner, perms(permPolicyXTA), (*call).createPartner),
+		rb("POST "+partner, "crossTenantAccessPolicyConfigurationPartner", perms(permPolicyXTA), (*call).createPartner),
 		r("GET "+partner+"/{tid}", perms(permPolicyRead, permPolicyXTA), (*call).getPartner),
-		r("PATCH "+partner+"/{tid}", perms(permPolicyXTA), (*call).patchPartner),
+		rb("PATCH "+partner+"/{tid}", "crossTenantAccessPolicyConfigurationPartner", perms(permPolicyXTA), (*call).patchPartner),
 		r("DELETE "+partner+"/{tid}", perms(permPolicyXTA), (*call).deletePartner),
-		r("PUT "+partner+"/{tid}/identitySynchronization", perms(permPolicyXTA), (*call).putIdentitySync),
+		rb("PUT "+partner+"/{tid}/identitySynchronization", "crossTenantIdentitySyncPolicyPartner", perms(permPolicyXTA), (*call).putIdentitySync),
 		r("GET "+partner+"/{tid}/identitySynchronization", perms(permPolicyRead, permPolicyXTA), (*call).getIdentitySync),
-		r("PATCH "+partner+"/{tid}/identitySynchronization", perms(permPolicyXTA), (*call).patchIdentitySync),
+		rb("PATCH "+partner+"/{tid}/identitySynchronization", "crossTenantIdentitySyncPolicyPartner", perms(permPolicyXTA), (*call).patchIdentitySync),
 		r("DELETE "+partner+"/{tid}/identitySynchronization", perms(permPolicyXTA), (*call).deleteIdentitySync),
-		r("POST applicationTemplates/{tpl}/instantiate", apps, (*call).instantiate),
+		rb("POST applicationTemplates/{tpl}/instantiate", "instantiate", apps, (*call).instantiate),
 		r("GET applications", appsRead, (*call).listApps),
 		r("GET applications/{app}", appsRead, (*call).getApp),
-		r("PATCH applications/{app}", apps, (*call).patchApp),
+		rb("PATCH applications/{app}", "application", apps, (*call).patchApp),
 		r("DELETE applications/{app}", apps, (*call).deleteApp),
 		r("GET servicePrincipals", appsRead, (*call).listSPs),
 		r("GET "+sp, appsRead, (*call).getSP),
-		r("PATCH "+sp, apps, (*call).patchSP),
+		rb("PATCH "+sp, "servicePrincipal", apps, (*call).patchSP),
 		r("DELETE "+sp, apps, (*call).deleteSP),
 		r("GET "+sp+"/appRoleAssignedTo", perms(permAppRead, permAssignWrite), (*call).listAssignments),
-		r("POST "+sp+"/appRoleAssignedTo", perms(permAssignWrite), (*call).createAssignment),
+		rb("POST "+sp+"/appRoleAssignedTo", "appRoleAssignment", perms(permAssignWrite), (*call).createAssignment),
 		r("DELETE "+sp+"/appRoleAssignedTo/{id}", perms(permAssignWrite), (*call).deleteAssignment),
 		r("GET "+sp+"/synchronization/secrets", syncRead, (*call).getSecrets),
-		r("PUT "+sp+"/synchronization/secrets", sync, (*call).putSecrets),
+		rb("PUT "+sp+"/synchronization/secrets", "synchronizationSecrets", sync, (*call).putSecrets),
 		r("GET "+sp+"/synchronization/jobs", syncRead, (*call).listJobs),
-		r("POST "+sp+"/synchronization/jobs", sync, (*call).createJob),
-		r("POST "+sp+"/synchronization/jobs/validateCredentials", sync, (*call).validateCredentials),
+		rb("POST "+sp+"/synchronization/jobs", "synchronizationJob", sync, (*call).createJob),
+		rb("POST "+sp+"/synchronization/jobs/validateCredentials", "validateCredentials", sync, (*call).validateCredentials),
 		r("GET "+job, syncRead, (*call).getJob),
 		r("DELETE "+job, sync, (*call).deleteJob),
 		r("POST "+job+"/start", sync, (*call).startJob),
 		r("POST "+job+"/pause", sync, (*call).pauseJob),
-		r("POST "+job+"/restart", sync, (*call).restartJob),
-		r("POST "+job+"/provisionOnDemand", sync, (*call).provisionOnDemand),
+		rb("POST "+job+"/restart", "restart", sync, (*call).restartJob),
+		rb("POST "+job+"/provisionOnDemand", "provisionOnDemand", sync, (*call).provisionOnDemand),
 		r("GET "+job+"/schema", syncRead, (*call).getSchema),
-		r("PUT "+job+"/schema", sync, (*call).putSchema),
-		r("POST "+job+"/schema/parseExpression", sync, (*call).parseExpression),
+		rb("PUT "+job+"/schema", "synchronizationSchema", sync, (*call).putSchema),
+		rb("POST "+job+"/schema/parseExpression", "parseExpression", sync, (*call).parseExpression),
 		r("GET "+sp+"/synchronization/templates", syncRead, (*call).listTemplates),
 		r("GET auditLogs/provisioning", perms(permAuditRead), (*call).listProvisioningLogs),
 	)
-	batch := r("POST $batch", nil, (*call).batch)
+	batch := rb("POST $batch", "batch", nil, (*call).batch)
 	batch.unlocked = true
 	return append(routes, batch)
 }

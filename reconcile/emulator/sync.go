@@ -252,7 +252,9 @@ func (c *call) getSchema() resp {
 }
 
 // PUT .../jobs/{job}/schema: replaces the whole schema (and, as in Entra,
-// restarts the job: a full cycle next).
+// restarts the job: a full cycle next). The body has the shape of
+// synchronizationSchema (graphTypes); checkSchema refuses a partial schema
+// and names the directories do not define.
 func (c *call) putSchema() resp {
 	_, j, r := c.job()
 	if r != nil {
@@ -262,8 +264,8 @@ func (c *call) putSchema() resp {
 	if r := c.decodeJSON(&body); r != nil {
 		return *r
 	}
-	if _, has := body["synchronizationRules"]; !has {
-		return badRequest("The schema has no synchronizationRules.")
+	if e := checkSchema(body, j.Schema); e != nil {
+		return badRequest("%s", e.msg)
 	}
 	delete(body, "@odata.context")
 	if _, has := body["id"]; !has {

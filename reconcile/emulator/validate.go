@@ -1,0 +1,262 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// bodyType describes a JSON request body the way a Microsoft Graph v1.0
+// reference page does: a resource (its properties and their types) or an
+// action (its parameters). The table of them is graphTypes (resources.go);
+// a route names the type of its body and the request is refused, as Graph
+// refuses it, before its handler runs.
+type bodyType struct {
+	// Page is the reference page the description comes from, relative to
+	// microsoftgraph/microsoft-graph-docs-contrib (api-reference/v1.0/…).
+	Page string
+	// Props maps each property (or parameter) to its type: a primitive
+	// (String, Boolean, Int32, Guid, DateTimeOffset, Duration), Any, Object
+	// (a complex type whose properties are not checked), the name of
+	// another entry of the table, or Collection(T). A trailing "?" lets a
+	// collection be null.
+	Props map[string]string
+	// Beta lists the properties that exist in the beta endpoint only: they
+	// are refused like unknown ones, and the message says why.
+	Beta []string
+	// Enum lists an enumeration's members (then Props is empty); Flags
+	// makes it a flags enumeration (a comma-separated combination).
+	Enum  []string
+	Flags bool
+	// Action marks the parameters of an action (unknown ones are named as
+	// parameters in the error).
+	Action bool
+}
+
+// bodyError is the first thing Graph would refuse in a request body.
+type bodyError struct{ msg string }
+
+// graphName is a type's name as Graph's messages spell it.
+func graphName(t string) string {
+	switch t {
+	case "String", "Boolean", "Int32", "Int64", "Guid", "DateTimeOffset", "Duration":
+		return "Edm." + t
+	}
+	return "microsoft.graph." + t
+}
+
+// validateBody checks body (JSON) against the type named typ: unknown and
+// beta-only properties, JSON kinds, primitive formats, enumeration members.
+// An empty body is left to the handler.
+func validateBody(types map[string]*bodyType, typ string, body []byte) *resp {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		r := gerr(http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format: %v", err)
+		return &r
+	}
+	if d.More() {
+		r := gerr(http.StatusBadRequest, "BadRequest", "Unable to read JSON request payload: more than one JSON value.")
+		return &r
+	}
+	if e := checkValue(types, typ, v, ""); e != nil {
+		r := gerr(http.StatusBadRequest, "BadRequest", "%s", e.msg)
+		return &r
+	}
+	return nil
+}
+
+// node is the JSON reader's name for the kind of a value.
+func node(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "StartObject"
+	case []any:
+		return "StartArray"
+	}
+	return "PrimitiveValue"
+}
+
+// literal is a value as Graph quotes it in a conversion error.
+func literal(v any) string {
+	if s, isStr := v.(string); isStr {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func at(path string) string {
+	if path == "" {
+		return ""
+	}
+	return " (at " + path + ")"
+}
+
+// checkValue checks v against the type typ; path names v for messages.
+func checkValue(types map[string]*bodyType, typ string, v any, path string) *bodyError {
+	nullable := strings.HasSuffix(typ, "?")
+	typ = strings.TrimSuffix(typ, "?")
+	if elem, isColl := strings.CutPrefix(typ, "Collection("); isColl {
+		elem = strings.TrimSuffix(elem, ")")
+		if v == nil {
+			if nullable {
+				return nil
+			}
+			return &bodyError{fmt.Sprintf("A null value was found for the property named '%s', which has the expected type 'Collection(%s)[Nullable=False]'. The expected type 'Collection(%[2]s)[Nullable=False]' does not allow null values.", lastName(path), graphName(elem))}
+		}
+		arr, isArr := v.([]any)
+		if !isArr {
+			return &bodyError{fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'StartArray' node was expected.%s", node(v), lastName(path), at(path))}
+		}
+		for i, x := range arr {
+			if e := checkValue(types, elem, x, path+"["+strconv.Itoa(i)+"]"); e != nil {
+				return e
+			}
+		}
+		return nil
+	}
+	if v == nil {
+		return nil // single-valued properties are nullable
+	}
+	switch typ {
+	case "Any":
+		return nil
+	case "Object":
+		if _, isObj := v.(map[string]any); !isObj {
+			return &bodyError{fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'StartObject' node was expected.%s", node(v), lastName(path), at(path))}
+		}
+		return nil
+	case "String", "Boolean", "Int32", "Int64", "Guid", "DateTimeOffset", "Duration":
+		if node(v) != "PrimitiveValue" {
+			return &bodyError{fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'PrimitiveValue' node was expected.%s", node(v), lastName(path), at(path))}
+		}
+		if !primitiveOK(typ, v) {
+			return &bodyError{fmt.Sprintf("Cannot convert the literal '%s' to the expected type '%s'.%s", literal(v), graphName(typ), at(path))}
+		}
+		return nil
+	}
+	t := types[typ]
+	if t == nil {
+		panic("emulator: no body type " + typ) // a mistake in the table, caught by its test
+	}
+	if t.Enum != nil {
+		s, isStr := v.(string)
+		if !isStr || !enumOK(t, s) {
+			return &bodyError{fmt.Sprintf("Cannot convert the literal '%s' to the expected type '%s'.%s", literal(v), graphName(typ), at(path))}
+		}
+		return nil
+	}
+	obj, isObj := v.(map[string]any)
+	if !isObj {
+		return &bodyError{fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'StartObject' node was expected.%s", node(v), lastName(path), at(path))}
+	}
+	names := make([]string, 0, len(obj))
+	for k := range obj {
+		names = append(names, k)
+	}
+	slices.Sort(names) // the first error is always the same one
+	for _, k := range names {
+		if strings.Contains(k, "@") {
+			continue // instance and property annotations (@odata.type, x@odata.bind …)
+		}
+		pt, known := t.Props[k]
+		if !known {
+			return unknownProperty(t, typ, k, path)
+		}
+		sub := k
+		if path != "" {
+			sub = path + "." + k
+		}
+		if e := checkValue(types, pt, obj[k], sub); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func unknownProperty(t *bodyType, typ, k, path string) *bodyError {
+	var msg string
+	if t.Action {
+		msg = fmt.Sprintf("The parameter '%s' in the request payload is not a valid parameter for the operation '%s'.", k, typ)
+	} else {
+		msg = fmt.Sprintf("The property '%s' does not exist on type '%s'. Make sure to only use property names that are defined by the type.", k, graphName(typ))
+	}
+	if slices.Contains(t.Beta, k) {
+		msg += " It exists in the beta endpoint only; this is v1.0."
+	}
+	return &bodyError{msg + at(path)}
+}
+
+func lastName(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		path = path[i+1:]
+	}
+	if i := strings.IndexByte(path, '['); i >= 0 {
+		path = path[:i]
+	}
+	return path
+}
+
+// primitiveOK reports whether a JSON primitive is a value of an Edm type.
+func primitiveOK(typ string, v any) bool {
+	switch typ {
+	case "Boolean":
+		_, isBool := v.(bool)
+		return isBool
+	case "Int32", "Int64":
+		n, isNum := v.(json.Number)
+		if !isNum {
+			return false
+		}
+		bits := 32
+		if typ == "Int64" {
+			bits = 64
+		}
+		_, err := strconv.ParseInt(n.String(), 10, bits)
+		return err == nil
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		return false
+	}
+	switch typ {
+	case "Guid":
+		return isGUID(strings.ToLower(s))
+	case "DateTimeOffset":
+		_, err := time.Parse(time.RFC3339Nano, s)
+		return err == nil
+	case "Duration":
+		return strings.HasPrefix(s, "P") || strings.HasPrefix(s, "-P")
+	}
+	return true
+}
+
+// enumOK reports whether s is a member (or, for flags, a comma-separated
+// combination of members) of the enumeration; Graph reads members in any
+// case (its own examples write "string" for String).
+func enumOK(t *bodyType, s string) bool {
+	parts := []string{s}
+	if t.Flags {
+		if strings.TrimSpace(s) == "" {
+			return true
+		}
+		parts = strings.Split(s, ",")
+	}
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if !slices.ContainsFunc(t.Enum, func(m string) bool { return strings.EqualFold(m, p) }) {
+			return false
+		}
+	}
+	return true
+}
