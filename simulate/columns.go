@@ -101,15 +101,37 @@ func (col *column) plain(hint int) {
 	col.codes, col.dict, col.seen = nil, nil, nil
 }
 
+// resize sets the number of users expected to n, once the first users
+// (read of them) have been read: every column gets room for n users, and a
+// column whose first values are mostly distinct (an employee id, a phone
+// number) stops being dictionary-coded now rather than after n/dictShare
+// distinct values.
+func (c *columns) resize(n, read int) {
+	c.hint = n
+	for _, col := range c.cols {
+		if col.dict != nil && read >= 64 && len(col.dict)-1 > read/2 {
+			col.plain(n)
+			continue
+		}
+		if col.dict != nil && cap(col.codes) < n {
+			col.codes = append(make([]uint32, 0, n), col.codes...)
+		}
+		if col.dict == nil && cap(col.vals) < n {
+			col.vals = append(make([]any, 0, n), col.vals...)
+		}
+	}
+}
+
 // pad extends every column to n users and drops the dictionaries' look-up
-// maps.
+// maps. Room reserved and not used is kept: it was never written, so it
+// takes no memory.
 func (c *columns) pad(n int) {
 	for _, col := range c.cols {
 		if col.dict != nil {
 			for len(col.codes) < n {
 				col.codes = append(col.codes, 0)
 			}
-			if cap(col.codes)-n > n/8 {
+			if cap(col.codes)-n > n/2 {
 				col.codes = append(make([]uint32, 0, n), col.codes[:n]...)
 			}
 			col.codes = col.codes[:n:n]
@@ -119,7 +141,7 @@ func (c *columns) pad(n int) {
 		for len(col.vals) < n {
 			col.vals = append(col.vals, nil)
 		}
-		if cap(col.vals)-n > n/8 {
+		if cap(col.vals)-n > n/2 {
 			col.vals = append(make([]any, 0, n), col.vals[:n]...)
 		}
 		col.vals = col.vals[:n:n]

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,9 +70,13 @@ func (l *limitReader) Read(p []byte) (int, error) {
 	}
 	l.n += int64(n)
 	if l.n > l.max {
-		return 0, fmt.Errorf("larger than %d bytes once decompressed; a larger tenant needs --max-snapshot-bytes", l.max)
+		return 0, errTooLarge(l.max)
 	}
 	return n, err
+}
+
+func errTooLarge(max int64) error {
+	return fmt.Errorf("larger than %d bytes once decompressed; a larger tenant needs --max-snapshot-bytes", max)
 }
 
 // readAll reads r whole, decompressing gzip, and fails past max bytes (0:
@@ -165,7 +170,10 @@ func LoadSnapshotsWith(fsys fs.FS, dir string, o ReadOptions) (map[string]*Snaps
 	if err != nil {
 		return nil, fmt.Errorf("load snapshots: %w", err)
 	}
-	type job struct{ tenant, file string }
+	type job struct {
+		tenant, file string
+		size         int64
+	}
 	var jobs []job
 	seen := map[string]string{}
 	for _, e := range entries {
@@ -187,8 +195,18 @@ func LoadSnapshotsWith(fsys fs.FS, dir string, o ReadOptions) (map[string]*Snaps
 			return nil, fmt.Errorf("load snapshots: tenant %s has two snapshots: %s and %s", tenant, prev, file)
 		}
 		seen[tenant] = file
-		jobs = append(jobs, job{tenant, file})
+		var size int64
+		if info, err := e.Info(); err == nil {
+			size = info.Size()
+		}
+		jobs = append(jobs, job{tenant, file, size})
 	}
+	// The largest files first, so that the workers end together.
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return jobs[order[a]].size > jobs[order[b]].size })
 	out := make([]*Snapshot, len(jobs))
 	errs := make([]error, len(jobs))
 	next := make(chan int)
@@ -203,7 +221,7 @@ func LoadSnapshotsWith(fsys fs.FS, dir string, o ReadOptions) (map[string]*Snaps
 			}
 		}()
 	}
-	for i := range jobs {
+	for _, i := range order {
 		next <- i
 	}
 	close(next)
@@ -228,11 +246,37 @@ func loadSnapshotFile(fsys fs.FS, file string, o ReadOptions, buf *[]byte) (*Sna
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
+	if data, unmap, ok := mapFile(f, size); ok {
+		defer unmap()
+		limit := o.MaxBytes
+		if limit <= 0 {
+			limit = DefaultMaxSnapshotBytes
+		}
+		if size > limit {
+			return nil, fmt.Errorf("load snapshot %s: %w", file, errTooLarge(limit))
+		}
+		return decodeMapped(data, file, o)
+	}
 	data, err := readAll(f, size, buf, o.MaxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot %s: %w", file, err)
 	}
 	return decodeSnapshot(data, file, o)
+}
+
+// decodeMapped decodes a file mapped into memory. A file that shrinks while
+// it is read faults past its new end: that is an error, not a crash.
+func decodeMapped(data []byte, name string, o ReadOptions) (s *Snapshot, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); !fault {
+				panic(r)
+			}
+			s, err = nil, fmt.Errorf("load snapshot %s: the file changed while it was read", name)
+		}
+	}()
+	return decodeSnapshot(data, name, o)
 }
 
 // decoder scans one snapshot document.
@@ -822,22 +866,32 @@ func (d *decoder) users(s *Snapshot) error {
 	if d.peek() != '[' {
 		return d.fail("users: want an array, found %s", d.describe())
 	}
-	// Every user is an object: counting '{' (fast) bounds their number from
-	// above. The slots never used are never touched, so cost no memory.
-	s.Users = make([]User, 0, bytes.Count(d.data[d.pos:], []byte{'{'})+1)
-	d.ids = make(map[string]int32, cap(s.Users)*2/3)
-	defer func() {
-		// The estimate counts nested objects too: give back what it
-		// over-counted, so that the heap the collector paces is the real one.
-		if cap(s.Users)-len(s.Users) > len(s.Users)/8 {
-			s.Users = append(make([]User, 0, len(s.Users)), s.Users...)
-			d.read = s.Users
-		}
-	}()
+	// Sized from the first users' average length: one allocation of
+	// about the right size, neither grown (copied) nor shrunk. Slots
+	// reserved and never used are never touched, so cost no memory.
+	start := d.pos
+	s.Users = make([]User, 0, sampleUsers)
+	d.ids = make(map[string]int32, sampleUsers)
 	if d.columnar {
-		d.cols = &columns{index: map[string]int{}, hint: cap(s.Users)}
+		d.cols = &columns{index: map[string]int{}, hint: sampleUsers}
 		s.cols = d.cols
 		defer func() { d.cols.pad(len(s.Users)) }()
+	}
+	sized := false
+	size := func() {
+		sized = true
+		n := len(s.Users)
+		est := n + int(float64(len(d.data)-d.pos)/float64(d.pos-start)*float64(n)*1.1) + 16
+		s.Users = append(make([]User, 0, est), s.Users...)
+		d.read = s.Users
+		ids := make(map[string]int32, est)
+		for id, i := range d.ids {
+			ids[id] = i
+		}
+		d.ids = ids
+		if d.columnar {
+			d.cols.resize(est, n)
+		}
 	}
 	return d.array(func(i int) error {
 		s.Users = append(s.Users, User{})
@@ -857,9 +911,15 @@ func (d *decoder) users(s *Snapshot) error {
 		}
 		d.ids[u.ID] = int32(i)
 		d.read = s.Users
+		if !sized && len(s.Users) == sampleUsers {
+			size()
+		}
 		return nil
 	})
 }
+
+// sampleUsers is how many users are read before the rest are counted.
+const sampleUsers = 256
 
 // internedAttrs are the user properties whose values repeat across users.
 var internedAttrs = map[string]bool{

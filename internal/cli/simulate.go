@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -103,16 +102,8 @@ func runSimulate(e *env, c *ucli.Context) error {
 			return usageError("--config: the repository has no sync configuration %q", only)
 		}
 	}
-	// At a million users the snapshots and the result take over a GB that
-	// lives to the end: a soft limit makes the collector work harder near it
-	// instead of doubling the heap (unless GOMEMLIMIT says otherwise).
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(1800 << 20)
-	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400) // the limit above paces the collector
-	}
 	snapDir := snapshotsDir(c, repo)
+	tuneMemory(snapDir)
 	if _, err := os.Stat(snapDir); err != nil {
 		return fmt.Errorf("simulate: snapshots %s: %w (pull them with `xtsync snapshot pull`, or name the directory with --snapshots)", snapDir, errors.Unwrap(err))
 	}
