@@ -46,6 +46,7 @@ type cfgRun struct {
 	enabled  *cmapping   // accountEnabled
 	show     *cmapping   // showInAddressList
 	userType *cmapping
+	manager  *cmapping       // the manager reference (also in attrs); nil when not mapped
 	created  map[string]bool // lower-cased mails created this cycle
 
 	// others caches the scope of the pair's other configurations, by
@@ -128,6 +129,7 @@ func (r *runner) compile(sc *tenants.SyncConfig, explain bool) *cfgRun {
 		case m.Kind == tenants.MappingSource && m.Target == "manager" && m.Value == "manager":
 			cm.kind = mkManager
 			cm.src = c.sx.accessor("manager")
+			c.manager = cm
 		case m.Kind == tenants.MappingSource:
 			cm.kind = mkAttr
 			cm.src = c.sx.accessor(m.Value)
@@ -361,6 +363,9 @@ func (p *cfgPlan) fill(rows []UserResult) {
 		}
 		created[lm] = true
 	}
+	if c.manager != nil {
+		c.references(p.items, rows)
+	}
 	out := &p.out
 	p.r.threshold(p.sc, out, rows)
 	out.rows = rows
@@ -431,6 +436,8 @@ func stage(row *UserResult, reason string) {
 				tu.ShowInAddressList, _ = ch.From.(bool)
 			case "userType":
 				tu.UserType, _ = ch.From.(string)
+			case "userPrincipalName":
+				tu.UserPrincipalName, _ = ch.From.(string)
 			default:
 				if ch.From == nil {
 					delete(tu.Attributes, k)
@@ -794,19 +801,7 @@ func (c *cfgRun) value(m *cmapping, i int32) any {
 	case mkConst:
 		v = m.constVal
 	case mkManager:
-		id, _ := m.src(i).(string)
-		if id == "" {
-			return nil
-		}
-		t := c.tx.linkedIn(c.srcTID, id, c.sc.Name)
-		if t < 0 || c.tx.s.Users[t].Deleted {
-			if _, un := c.otherLinks(id); un >= 0 {
-				t = un
-			} else {
-				return nil
-			}
-		}
-		v = c.tx.s.Users[t].ID
+		return nil // a reference: references sets it once every row is made
 	case mkExpr:
 		c.cur = i
 		var err error
@@ -897,6 +892,17 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 			change("showInAddressList", tu.ShowInAddressList, b)
 			if write {
 				tu.ShowInAddressList = b
+			}
+		}
+	}
+	// userPrincipalName follows a source rename: Entra renders it from the
+	// source UPN on every export (the configure page's troubleshooting
+	// names pending acceptance as the only case where it does not).
+	if c.upn != nil && c.upn.flow == tenants.FlowAlways {
+		if want := ExtUPN(c.sx.s.Users[i].UserPrincipalName, c.initialDomain()); want != tu.UserPrincipalName {
+			change("userPrincipalName", tu.UserPrincipalName, want)
+			if write {
+				tu.UserPrincipalName = want
 			}
 		}
 	}
@@ -1007,6 +1013,90 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// references writes the manager of each row that exports its user, once
+// every row of the configuration is made (how-provisioning-works, initial
+// cycle: reference attributes after the objects): the target user of the
+// source manager's row when the manager is in scope of this configuration
+// and has a target user after the cycle ("Both the user and their manager
+// must be in scope", overview FAQ). That is the target user's id, or the
+// userPrincipalName of one this cycle creates. Otherwise nothing flows and
+// the target keeps its manager. items are the rows' source users (i < 0:
+// gone) in row order.
+func (c *cfgRun) references(items []int32, rows []UserResult) {
+	m := c.manager
+	row := make(map[string]int, len(rows)) // source user id -> row
+	for k, i := range items {
+		if i >= 0 {
+			row[c.sx.s.Users[i].ID] = k
+		}
+	}
+	update := c.sc.Allows(tenants.ActionUpdate)
+	for k, i := range items {
+		r := &rows[k]
+		if i < 0 || r.TargetUser == nil {
+			continue
+		}
+		switch {
+		case r.Action == ActionCreate:
+		case m.flow != tenants.FlowAlways:
+			continue
+		case r.Action == ActionUpdate, r.Action == ActionRestore, r.Action == ActionDisable:
+		case r.Action == ActionNoop && r.Reason == "":
+		default:
+			continue
+		}
+		id, _ := m.src(i).(string)
+		mk, ok := row[id]
+		if id == "" || !ok {
+			continue
+		}
+		v := managerRef(&rows[mk])
+		if v == nil {
+			continue
+		}
+		old := r.TargetUser.Attributes[m.target]
+		if equalValue(old, v) {
+			continue
+		}
+		if r.Action == ActionNoop {
+			if !update {
+				r.Reason = ReasonUpdateActionDisabled
+				continue
+			}
+			r.Action = ActionUpdate
+		}
+		r.TargetUser.Attributes[m.target] = v
+		if r.Action != ActionCreate {
+			if r.Changes == nil {
+				r.Changes = map[string]Change{}
+			}
+			r.Changes[m.target] = Change{From: old, To: v}
+		}
+	}
+}
+
+// managerRef is what a manager reference to the user of this row writes:
+// the id of its target user when it is in scope and has one that is not
+// deleted after the cycle, the userPrincipalName of one the cycle creates;
+// nil otherwise.
+func managerRef(r *UserResult) any {
+	tu := r.TargetUser
+	if tu == nil || tu.Deleted {
+		return nil
+	}
+	switch {
+	case r.Action == ActionCreate:
+		return tu.UserPrincipalName
+	case r.Action == ActionUpdate, r.Action == ActionRestore, r.Action == ActionDisable,
+		r.Action == ActionNoop && (r.Reason == "" || r.Reason == ReasonUpdateActionDisabled),
+		r.Action == ActionFail && r.Reason == ReasonExpressionError:
+		if tu.ID != "" {
+			return tu.ID
+		}
+	}
+	return nil
 }
 
 // exprFailure is a mapping that failed to evaluate for a user.

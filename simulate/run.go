@@ -45,7 +45,7 @@ const (
 const (
 	assumeInternalGuestsSkipped = "internal-guests-skipped"
 	assumeEndsWithCase          = "ends-with-case-sensitive"
-	assumeRegexUnanchored       = "regex-unanchored"
+	assumeRegexWholeValue       = "regex-whole-value"
 	assumeRestore               = "restore-on-rescope"
 	assumeQuarantineCreates     = "quarantine-lets-creates-through"
 )
@@ -185,7 +185,7 @@ func newRunner(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options) *ru
 	}
 	r.guestsSkipped = assumption(repo, opts, assumeInternalGuestsSkipped)
 	r.endsWithCase = assumption(repo, opts, assumeEndsWithCase)
-	r.regexUnanchored = assumption(repo, opts, assumeRegexUnanchored)
+	r.regexUnanchored = !assumption(repo, opts, assumeRegexWholeValue)
 	r.restore = assumption(repo, opts, assumeRestore)
 	r.quarantineCreates = assumption(repo, opts, assumeQuarantineCreates)
 	return r

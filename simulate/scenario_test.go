@@ -12,8 +12,8 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rogpeppe/go-internal/txtar"
 
+	scenariofile "github.com/xtsync/xtsync/internal/scenario"
 	"github.com/xtsync/xtsync/simulate"
 	"github.com/xtsync/xtsync/tenants"
 )
@@ -31,31 +31,11 @@ type scenario struct {
 
 func loadScenario(t testing.TB, file string) scenario {
 	t.Helper()
-	ar, err := txtar.ParseFile(file)
+	sc, err := scenariofile.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fsys := fstest.MapFS{}
-	var sc scenario
-	for _, f := range ar.Files {
-		if f.Name == "options.json" {
-			if err := json.Unmarshal(f.Data, &sc.opts); err != nil {
-				t.Fatalf("%s: options.json: %v", file, err)
-			}
-			continue
-		}
-		fsys[f.Name] = &fstest.MapFile{Data: f.Data}
-	}
-	repo, diags := tenants.Load(fsys)
-	if diags.HasErrors() {
-		t.Fatalf("%s: %v", file, diags)
-	}
-	sc.repo = repo
-	sc.snaps, err = simulate.LoadSnapshots(fsys, "snapshots")
-	if err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	return sc
+	return scenario{repo: sc.Repo, snaps: sc.Snaps, opts: sc.Opts}
 }
 
 func marshal(t testing.TB, v any) []byte {

@@ -350,7 +350,7 @@ func TestLoadEmptyFS(t *testing.T) {
 }
 
 func TestSettingsAssumption(t *testing.T) {
-	s, ds := ParseSettings("xtsync.yaml", []byte("assumptions: {regex-unanchored: false}\n"))
+	s, ds := ParseSettings("xtsync.yaml", []byte("assumptions: {regex-whole-value: false}\n"))
 	if len(ds) > 0 {
 		t.Fatal(ds)
 	}
@@ -358,7 +358,7 @@ func TestSettingsAssumption(t *testing.T) {
 		id   string
 		want bool
 	}{
-		{"regex-unanchored", false},
+		{"regex-whole-value", false},
 		{"internal-guests-skipped", true},
 		{"no-such-assumption", false},
 	}

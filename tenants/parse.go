@@ -442,7 +442,7 @@ func parseMapping(so *obj, e mapEntry) (Mapping, bool) {
 	}
 	if x, xn, xok := mo.str("expression"); xok && len(kinds) == 1 {
 		m.Kind, m.Value = MappingExpression, x
-		if _, err := expr.Parse(x); err != nil {
+		if px, err := expr.Parse(x); err != nil {
 			var pe *expr.Error
 			if errors.As(err, &pe) {
 				l.errorf(xn, "invalid-expression", "mapping %s: invalid expression at column %d: %s", e.key, pe.Col, pe.Msg)
@@ -450,7 +450,25 @@ func parseMapping(so *obj, e mapEntry) (Mapping, bool) {
 				l.errorf(xn, "invalid-expression", "mapping %s: invalid expression: %v", e.key, err)
 			}
 			ok = false
+		} else {
+			for _, f := range px.Functions() {
+				if f == "SelectUniqueValue" {
+					l.errorf(xn, "unsupported-function", "mapping %s: SelectUniqueValue is not supported in cross-tenant synchronization: Microsoft supports it only for Workday and SuccessFactors to Active Directory user provisioning and API-driven provisioning to on-premises Active Directory", e.key)
+					ok = false
+				}
+			}
+			for _, c := range px.Cautions() {
+				l.warnf(xn, "expression-caution", "mapping %s: col %d: %s", e.key, c.Col, c.Msg)
+			}
 		}
+	}
+	// Entra renders a B2B user's userPrincipalName itself from the source
+	// UPN (alias_domain#EXT#@initial domain): the default source mapping
+	// is honoured (flow onCreate stops renames from following), any other
+	// would be accepted by Graph without xtsync knowing what it gives.
+	if e.key == "userPrincipalName" && len(kinds) == 1 && !(m.Kind == MappingSource && m.Value == "userPrincipalName") {
+		l.errorf(e.keyNode, "unsupported-mapping", "mapping userPrincipalName: Entra derives a B2B user's userPrincipalName from the source's (alias_domain#EXT#@ the target's initial domain); only { source: userPrincipalName } (optionally with flow: onCreate) is supported")
+		ok = false
 	}
 	if rn := mo.get("remove"); rn != nil && len(kinds) == 1 {
 		if l.scalarOf(rn, "!!bool", "a boolean", "remove") {

@@ -138,12 +138,12 @@ snapshots: .cache/snaps
 prune: true
 ignorePartners: [AAAAAAAA-2222-4333-8444-555555555555]
 verifyCommits: keys/release.asc
-assumptions: {regex-unanchored: false}
+assumptions: {regex-whole-value: false}
 maxDeleteShare: 0
 `, Settings{
 			Policies: []string{"policies", "shared/policies"}, DisabledPolicies: []string{"cross-cloud"},
 			Snapshots: ".cache/snaps", Prune: true, IgnorePartners: []string{"aaaaaaaa-2222-4333-8444-555555555555"},
-			VerifyCommits: "keys/release.asc", Assumptions: map[string]bool{"regex-unanchored": false},
+			VerifyCommits: "keys/release.asc", Assumptions: map[string]bool{"regex-whole-value": false},
 		}},
 	}
 	for _, tt := range tests {

@@ -177,7 +177,9 @@ func ProvisioningName(graphName string) string {
 // sorted by target, in the provisioning vocabulary. The matching mapping
 // (alternativeSecurityIds) and IsSoftDeleted are the engine's own and not
 // listed. userType is the constant "Member"
-// written on create only; showInAddressList the constant "true", always.
+// written on create only; showInAddressList the constant "true", always;
+// userPrincipalName always (a source rename follows; Entra renders it as
+// alias_domain#EXT#@ the target's initial domain).
 // Expr is nil: EffectiveMappings parses.
 func DefaultMappings() []Mapping {
 	direct := func(a string) Mapping {
@@ -203,7 +205,7 @@ func DefaultMappings() []Mapping {
 		direct("streetAddress"),
 		direct("surname"),
 		direct("telephoneNumber"),
-		{Target: "userPrincipalName", Kind: MappingSource, Value: "userPrincipalName", Flow: FlowOnCreate},
+		{Target: "userPrincipalName", Kind: MappingSource, Value: "userPrincipalName", Flow: FlowAlways},
 		{Target: "userType", Kind: MappingConstant, Value: "Member", Flow: FlowOnCreate},
 	}
 	return ms
@@ -311,9 +313,9 @@ func Assumptions() []Assumption {
 		{ID: "quarantine-lets-creates-through", Default: true, Overridable: true,
 			Source:  "docs/entra-cross-tenant-sync.md §4.3 (accidental deletions prevention stages deletes; what happens to other changes is not stated)",
 			Summary: "when a cycle's deletes and disables exceed the deletion threshold they are staged and the configuration is quarantined, but its creates and updates still apply; false: the whole cycle is held back"},
-		{ID: "regex-unanchored", Default: true, Overridable: true,
-			Source:  "docs/entra-cross-tenant-sync.md §2.3 (REGEX MATCH: anchoring not stated; .NET Regex.IsMatch is unanchored)",
-			Summary: "REGEX MATCH and NOT REGEX MATCH search the attribute for the pattern anywhere, like .NET Regex.IsMatch; false: the pattern must match the whole value"},
+		{ID: "regex-whole-value", Default: true, Overridable: true,
+			Source:  "docs/entra-cross-tenant-sync.md §2.3 (REGEX MATCH: \"([1-9][0-9]) matches any number between 10 and 99\", and the common scoping filters (1[0-9][0-9][0-9][0-9][0-9][0-9]) \"between 1000000 and 2000000\" and .*\\@domain.com hold only for the whole value)",
+			Summary: "REGEX MATCH and NOT REGEX MATCH match the pattern against the whole value, as Microsoft's own examples read; false: anywhere in the value, like .NET Regex.IsMatch"},
 		{ID: "restore-on-rescope", Default: true, Overridable: true,
 			Source:  "docs/entra-cross-tenant-sync.md §4.2 (deprovisioning matrix: restored when back in scope within 30 days)",
 			Summary: "a target user the sync soft-deleted is restored when its source user is in scope again; the snapshot's soft-deleted users are taken as still within Entra's 30-day window; false: a new user is created"},

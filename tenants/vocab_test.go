@@ -122,7 +122,7 @@ func TestEffectiveMappings(t *testing.T) {
 		{"department", "source", "department", "always", "[department]"},
 		{"userType", "constant", "Member", "onCreate", `"Member"`},
 		{"showInAddressList", "constant", "true", "always", `"true"`},
-		{"userPrincipalName", "source", "userPrincipalName", "onCreate", "[userPrincipalName]"},
+		{"userPrincipalName", "source", "userPrincipalName", "always", "[userPrincipalName]"},
 	}
 	for _, want := range checks {
 		if diff := cmp.Diff(want, got[want.Target]); diff != "" {
@@ -159,7 +159,7 @@ func TestAssumptions(t *testing.T) {
 		}
 	}
 	want := []string{"duplicate-mail-single-user", "ends-with-case-sensitive", "internal-guests-skipped", "null-never-flows",
-		"quarantine-lets-creates-through", "regex-unanchored", "restore-on-rescope", "showinaddresslist-always", "usertype-flow-oncreate"}
+		"quarantine-lets-creates-through", "regex-whole-value", "restore-on-rescope", "showinaddresslist-always", "usertype-flow-oncreate"}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("assumption ids (-want +got):\n%s", diff)
 	}

@@ -243,7 +243,7 @@ var filterSets = [][]filter{
 		{name: "commercial teams", clauses: []clause{{attr: "department", op: "REGEX MATCH", value: "^(Sales|Marketing|Customer Success)$"}, {attr: "accountEnabled", op: "IS TRUE"}}},
 		{name: "leaving sales", clauses: []clause{{attr: "department", op: "EQUALS", value: "Sales"}, {attr: "accountEnabled", op: "IS FALSE"}}},
 	},
-	{{name: "primary domain, no test accounts", clauses: []clause{{attr: "mail", op: "ENDS_WITH", value: "@%s"}, {attr: "userPrincipalName", op: "NOT REGEX MATCH", value: `^(svc|test)[-.]`}}}},
+	{{name: "primary domain, no test accounts", clauses: []clause{{attr: "mail", op: "ENDS_WITH", value: "@%s"}, {attr: "userPrincipalName", op: "NOT REGEX MATCH", value: `(svc|test)[-.].*`}}}},
 	{
 		{name: "engineers", clauses: []clause{{attr: "jobTitle", op: "Includes", value: "Engineer"}}},
 		{name: "research", clauses: []clause{{attr: "department", op: "EQUALS", value: "Research"}}},
@@ -350,7 +350,7 @@ func (g *generator) planConfigs() {
 					cl[ci].value = fmt.Sprintf(cl[ci].value, g.tenants[c.source].domain)
 				}
 				if strings.HasSuffix(cl[ci].op, "REGEX MATCH") {
-					cl[ci].re = regexp.MustCompile(cl[ci].value)
+					cl[ci].re = regexp.MustCompile(`^(?:` + cl[ci].value + `)$`) // the whole value (assumption regex-whole-value)
 				}
 			}
 			fs[fi] = filter{name: f.name, clauses: cl}

@@ -57,10 +57,10 @@ func TestSimulateRenderers(t *testing.T) {
 	})
 	t.Run("assumptions", func(t *testing.T) {
 		var b bytes.Buffer
-		if err := AssumptionsText(&b, simulate.EffectiveAssumptions(repo, simulate.Options{Assumptions: map[string]bool{"regex-unanchored": false}})); err != nil {
+		if err := AssumptionsText(&b, simulate.EffectiveAssumptions(repo, simulate.Options{Assumptions: map[string]bool{"regex-whole-value": false}})); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(b.String(), "regex-unanchored") || !strings.Contains(b.String(), "true     false") {
+		if !strings.Contains(b.String(), "regex-whole-value") || !strings.Contains(b.String(), "true     false") {
 			t.Errorf("the override does not show:\n%s", b.String())
 		}
 	})

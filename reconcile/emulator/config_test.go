@@ -297,10 +297,10 @@ func TestSeededLinks(t *testing.T) {
 			src["details"].(map[string]any)["tenantId"].(string), src["id"].(string),
 			tgt["details"].(map[string]any)["tenantId"].(string), tgt["id"].(string), l["activityDateTime"].(string)})
 	}
-	want := []link{ // newest first
-		{"delete", "eu-to-us", euID, "e1000000-0000-4000-8000-000000000005", usID, "a1000000-0000-4000-8000-000000000003", "2026-11-26T10:01:00Z"},
-		{"create", "eu-to-us", euID, "e1000000-0000-4000-8000-000000000005", usID, "a1000000-0000-4000-8000-000000000003", "2026-11-26T10:00:00Z"},
+	want := []link{ // newest first; a soft-deleted user's entries are older
 		{"create", "eu-to-us", euID, "e1000000-0000-4000-8000-000000000001", usID, "a1000000-0000-4000-8000-000000000002", "2026-11-26T10:00:00Z"},
+		{"delete", "eu-to-us", euID, "e1000000-0000-4000-8000-000000000005", usID, "a1000000-0000-4000-8000-000000000003", "2026-11-26T09:59:00Z"},
+		{"create", "eu-to-us", euID, "e1000000-0000-4000-8000-000000000005", usID, "a1000000-0000-4000-8000-000000000003", "2026-11-26T09:58:00Z"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("provisioning logs (-want +got):\n%s", diff)
@@ -309,7 +309,7 @@ func TestSeededLinks(t *testing.T) {
 	if len(byJob) != 2 {
 		t.Errorf("filter on servicePrincipal/id and action: %d entries", len(byJob))
 	}
-	since := values(e.must(200, "GET", euID, "auditLogs/provisioning?$filter=activityDateTime%20ge%202026-11-26T10:00:30Z", nil))
+	since := values(e.must(200, "GET", euID, "auditLogs/provisioning?$filter=activityDateTime%20ge%202026-11-26T09:59:30Z", nil))
 	if len(since) != 1 {
 		t.Errorf("filter on activityDateTime: %d entries", len(since))
 	}

@@ -44,13 +44,14 @@ func (s *Server) RunCycles() []CycleResult {
 	defer s.mu.Unlock()
 	var out []CycleResult
 	changed := false
+	round := newRound()
 	for _, src := range s.st.Tenants {
 		for _, sp := range src.ServicePrincipals {
 			for _, job := range sp.Jobs {
 				if str(lookupPath(job.Props, []string{"schedule", "state"})) != "Active" {
 					continue
 				}
-				out = append(out, s.cycle(src, sp, job, ""))
+				out = append(out, s.cycle(src, sp, job, "", round))
 				changed = true
 			}
 		}
@@ -88,6 +89,19 @@ func (sp *servicePrincipal) secret(key string) string {
 	}
 	return ""
 }
+
+// failure is why a job could not export a user: the errorCode of its
+// provisioning log entry (docs/emulator.md lists them) and the reason.
+type failure struct{ code, reason string }
+
+// The errorCodes of failed exports. InvitationCreationFailure* are Entra's
+// own; the others name what the emulator models.
+const (
+	errExpression     = "AttributeMappingExpressionFailure"
+	errManagedByOther = "AzureActiveDirectoryConflictEncountered"
+	errAmbiguousUser  = "InvitationCreationFailureAmbiguousUser"
+	errInvalidMail    = "InvitationCreationFailureInvalidPropertyValue"
+)
 
 // mapping is one attribute mapping of the user object mapping.
 type mapping struct {
@@ -147,7 +161,11 @@ func readUserMapping(schema map[string]any) (*userMapping, error) {
 						cl.values = append(cl.values, fmt.Sprint(v))
 					}
 					if strings.Contains(cl.op, "REGEX") && len(cl.values) > 0 {
-						cl.re, _ = regexp.Compile(cl.values[0]) // nil (never matches) when RE2 cannot compile it
+						// The pattern matches the whole value, as Microsoft's
+						// examples read ("([1-9][0-9]) matches any number
+						// between 10 and 99"); nil (never matches) when RE2
+						// cannot compile it.
+						cl.re, _ = regexp.Compile(`^(?:` + cl.values[0] + `)$`)
 					}
 					group = append(group, cl)
 				}
@@ -334,7 +352,11 @@ func jobLinks(src *tenantData, jobID string) map[string]*link {
 // cycle runs one full cycle of a job; s.mu is held.
 // With only set (provision on demand), it processes that one source user
 // and leaves the job's status and the deletion threshold alone.
-func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only string) CycleResult {
+// round is what the jobs of one round share (nil for one job alone).
+func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only string, round *cycleRound) CycleResult {
+	if round == nil {
+		round = newRound()
+	}
 	res := CycleResult{Tenant: src.ID, Config: str(sp.Props["displayName"]), JobID: job.id(), Target: strings.ToLower(sp.secret("CompanyId")), State: "Active"}
 	src.touch() // job status and logs change
 	status := job.Props["status"].(map[string]any)
@@ -380,21 +402,21 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 	assigned := assignedUsers(src, sp)
 	links := jobLinks(src, job.id())
 	domain := initialDomain(tgt)
-
-	type pending struct {
-		srcID, tgtID, name string
+	verified := map[string]bool{}
+	for _, d := range src.VerifiedDomains {
+		verified[strings.ToLower(d)] = true
 	}
-	var deletes []pending
-	logEntry := func(action, srcID, srcName, tgtID, tgtName string, modified []any, failure string) {
+
+	logEntry := func(action, srcID, srcName, tgtID, tgtName string, modified []any, fail *failure) {
 		e := provisioningEntry(s.st, src, tgt, sp, job, action, srcID, srcName, tgtID, tgtName, src.nextLogTime())
 		if modified != nil {
 			e["modifiedProperties"] = modified
 		}
 		status := "success"
-		if failure != "" {
+		if fail != nil {
 			status = "failure"
-			e["provisioningStatusInfo"] = map[string]any{"status": "failure", "errorInformation": map[string]any{"errorCode": "AzureActiveDirectoryConflictEncountered",
-				"reason": failure, "additionalDetails": nil, "errorCategory": "nonServiceFailure", "recommendedAction": nil}}
+			e["provisioningStatusInfo"] = map[string]any{"status": "failure", "errorInformation": map[string]any{"errorCode": fail.code,
+				"reason": fail.reason, "additionalDetails": nil, "errorCategory": "nonServiceFailure", "recommendedAction": nil}}
 		}
 		e["provisioningSteps"] = []any{
 			map[string]any{"name": "EntryImport", "provisioningStepType": "import", "status": "success", "details": map[string]any{},
@@ -405,11 +427,21 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 		src.Logs = append(src.Logs, e)
 	}
 	env := &expr.Env{}
-	// mapped evaluates the mappings; failure names the first that fails
-	// (the user then fails: how-provisioning-works, "Errors and retries").
-	var failure string
-	mapped := func(props map[string]any, create bool) map[string]any {
-		failure = ""
+	upnFlows := false // the userPrincipalName mapping applies on updates
+	managerMapped := false
+	for _, m := range um.mappings {
+		managerMapped = managerMapped || m.target == "manager"
+		upnFlows = upnFlows || m.target == "userPrincipalName" && !m.onceAdd
+	}
+	// mapped evaluates the mappings; exprFailure names the first that
+	// fails (the user then fails: how-provisioning-works, "Errors and
+	// retries"). The userPrincipalName of a B2B user is the source's with
+	// @ as _, #EXT#@ and the target's initial domain, on create and, when
+	// its mapping applies always, on update (a source rename follows).
+	var exprFailure *failure
+	mapped := func(u *dirObject, create bool) map[string]any {
+		exprFailure = nil
+		props := u.Props
 		env.Attr = func(name string) any {
 			if name == "manager" {
 				return nil // a reference: handled below
@@ -423,36 +455,78 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 			}
 			switch m.target {
 			case "userPrincipalName":
+				out["userPrincipalName"] = strings.Replace(str(props["userPrincipalName"]), "@", "_", 1) + "#EXT#@" + domain
 				continue
 			case "manager":
 				continue // a reference: the pass after the objects
 			}
 			v, err := m.e.EvalEnv(env)
 			if err != nil {
-				if failure == "" {
-					failure = "The expression of " + m.target + " failed: " + err.Error()
+				if exprFailure == nil {
+					exprFailure = &failure{errExpression, "The expression of " + m.target + " failed: " + err.Error()}
 				}
 				continue
 			}
-			if v == nil {
-				continue // null values never flow
+			if v == nil || v == "" {
+				continue // null and empty values never flow
+			}
+			if l, isList := v.([]any); isList && len(l) == 0 {
+				continue
 			}
 			k, gv := graphValue(m.target, v)
 			out[k] = gv
 		}
 		return out
 	}
-
-	managerMapped := false
-	for _, m := range um.mappings {
-		managerMapped = managerMapped || m.target == "manager"
+	// diff is what of want differs from the target user's properties.
+	diff := func(tu *dirObject, want map[string]any) (map[string]any, []any) {
+		changes := map[string]any{}
+		var modified []any
+		for _, k := range sortedKeys(want) {
+			if old := tu.Props[k]; !jsonEqual(old, want[k]) {
+				changes[k] = want[k]
+				modified = append(modified, map[string]any{"displayName": k, "oldValue": fmt.Sprint(old), "newValue": fmt.Sprint(want[k])})
+			}
+		}
+		return changes, modified
 	}
-	var provisioned [][2]*dirObject // in scope: source user, target user
-	createdNow := map[string]bool{}
+
+	// removal is a delete or a disable: both count against the deletion
+	// threshold ("the same functionality also works for disables").
+	type removal struct {
+		srcID, tgtID, name string
+		disable            map[string]any // the disable's changes; nil for a delete
+		modified           []any
+	}
+	var removals []removal
+	remove := func(srcID string, tu *dirObject) {
+		removals = append(removals, removal{srcID: srcID, tgtID: str(tu.Props["id"]), name: str(tu.Props["displayName"])})
+	}
+	// The mails of the live target users this job links (lower-cased):
+	// a second in-scope source user with one of them is not created
+	// (known issue "Two users in the source tenant matched with the same
+	// user in the target tenant": one target user, linked to both).
+	jobMails := map[string]bool{}
+	for _, l := range links {
+		if tu := tgt.users[l.target]; tu != nil && liveObject(tu) && !l.deleted {
+			if m := strings.ToLower(str(tu.Props["mail"])); m != "" {
+				jobMails[m] = true
+			}
+		}
+	}
+	var provisioned [][2]*dirObject // in scope and linked: source user, target user
+	inScope := map[string]bool{}    // source users in scope this cycle
+	failedNow := map[string]bool{}  // source users whose export failed
+	createdNow := map[string]bool{} // target users created this cycle
+	updatedNow := map[string]bool{} // target users updated this cycle
+	seen := map[string]bool{}
 	for _, u := range src.Users {
 		id := str(u.Props["id"])
 		if only != "" && id != only {
 			continue
+		}
+		if !u.Removed {
+			seen[id] = true
 		}
 		l := links[id]
 		var tu *dirObject
@@ -464,21 +538,27 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 		}
 		if !liveObject(u) {
 			if tu != nil && !tu.SoftDeleted && um.delete {
-				deletes = append(deletes, pending{id, l.target, str(tu.Props["displayName"])})
+				remove(id, tu)
 			}
 			continue
 		}
 		altIDs, _ := u.Props["alternativeSecurityIds"].([]any)
 		eligible := str(u.Props["userType"]) == "Member" && len(altIDs) == 0
 		in := eligible && (syncAll || assigned[id]) && um.inScope(u.Props)
+		enabled, _ := u.Props["accountEnabled"].(bool)
 		if !in {
 			if tu != nil && !tu.SoftDeleted && um.delete {
-				deletes = append(deletes, pending{id, l.target, str(tu.Props["displayName"])})
+				// A disabled user whose target user is disabled too is
+				// left as it is.
+				if tEnabled, _ := tu.Props["accountEnabled"].(bool); enabled || tEnabled {
+					remove(id, tu)
+				}
 			}
 			continue
 		}
 		res.Examined++
-		enabled, _ := u.Props["accountEnabled"].(bool)
+		inScope[id] = true
+		name := str(u.Props["displayName"])
 		if tu != nil {
 			if tu.SoftDeleted {
 				if !l.deleted {
@@ -487,61 +567,72 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 				tgt.restoreUser(l.target)
 				l.deleted = false
 				res.Updated++
-				logEntry("update", id, str(u.Props["displayName"]), l.target, str(tu.Props["displayName"]), []any{map[string]any{"displayName": "IsSoftDeleted", "oldValue": "True", "newValue": "False"}}, "")
+				updatedNow[l.target] = true
+				logEntry("update", id, name, l.target, str(tu.Props["displayName"]), []any{map[string]any{"displayName": "IsSoftDeleted", "oldValue": "True", "newValue": "False"}}, nil)
 			}
-			want := mapped(u.Props, false)
-			if failure != "" {
+			want := mapped(u, false)
+			provisioned = append(provisioned, [2]*dirObject{u, tu})
+			if exprFailure != nil {
 				res.Failed++
-				logEntry("update", id, str(u.Props["displayName"]), l.target, str(tu.Props["displayName"]), nil, failure)
-				provisioned = append(provisioned, [2]*dirObject{u, tu})
+				failedNow[id] = true
+				logEntry("update", id, name, l.target, str(tu.Props["displayName"]), nil, exprFailure)
 				continue
 			}
-			var modified []any
-			changes := map[string]any{}
-			for _, k := range sortedKeys(want) {
-				if old := tu.Props[k]; !jsonEqual(old, want[k]) {
-					changes[k] = want[k]
-					modified = append(modified, map[string]any{"displayName": k, "oldValue": fmt.Sprint(old), "newValue": fmt.Sprint(want[k])})
-				}
+			if !upnFlows {
+				delete(want, "userPrincipalName")
+			}
+			changes, modified := diff(tu, want)
+			// A source user disabled while the target user is enabled is a
+			// disable, held back with the deletes by the threshold.
+			if wantOn, isBool := want["accountEnabled"].(bool); isBool && !wantOn && tu.Props["accountEnabled"] == true {
+				removals = append(removals, removal{srcID: id, tgtID: l.target, name: str(tu.Props["displayName"]), disable: changes, modified: modified})
+				continue
 			}
 			if len(changes) > 0 && um.update {
-				v := tgt.bump()
-				tu.setProps(changes, v)
-				res.Updated++
-				logEntry("update", id, str(u.Props["displayName"]), l.target, str(tu.Props["displayName"]), modified, "")
+				tu.setProps(changes, tgt.bump())
+				if !updatedNow[l.target] {
+					res.Updated++
+				}
+				updatedNow[l.target] = true
+				logEntry("update", id, name, l.target, str(tu.Props["displayName"]), modified, nil)
 			}
-			provisioned = append(provisioned, [2]*dirObject{u, tu})
 			continue
 		}
 		if !enabled {
 			res.Skipped++
 			continue
 		}
-		// Matching: a B2B user of the same source user already in the target.
-		if match := matchSource(tgt, src.ID+"/"+id); match != nil {
+		// Matching: a B2B user of the same source user already in the
+		// target when the cycle began.
+		if match, liveAtStart := matchSource(tgt, src.ID+"/"+id, round); match != nil {
 			mid := str(match.Props["id"])
 			other, osp, ojob := managedElsewhere(src, job.id(), mid)
-			if match.SoftDeleted || other != "" && inScopeOf(src, osp, ojob, u) {
+			if !liveAtStart || other != "" && inScopeOf(src, osp, ojob, u) {
 				res.Failed++
-				logEntry("create", id, str(u.Props["displayName"]), mid, str(match.Props["displayName"]), nil,
-					"The target user "+mid+" of this source user is managed by another configuration ("+other+") or deleted.")
+				failedNow[id] = true
+				logEntry("create", id, name, mid, str(match.Props["displayName"]), nil,
+					&failure{errManagedByOther, "The target user " + mid + " of this source user is managed by another configuration (" + other + ") or deleted."})
 				continue
 			}
 			// An unmanaged B2B user (invited by hand) is adopted; one the
 			// other configuration no longer has in scope is transferred
 			// (the guest <-> member switch): now linked here.
-			changes := mapped(u.Props, false)
-			if failure != "" {
+			want := mapped(u, false)
+			if exprFailure != nil {
 				res.Failed++
-				logEntry("update", id, str(u.Props["displayName"]), mid, str(match.Props["displayName"]), nil, failure)
+				failedNow[id] = true
+				logEntry("update", id, name, mid, str(match.Props["displayName"]), nil, exprFailure)
 				continue
 			}
-			if um.update {
-				match.setProps(changes, tgt.bump())
+			if !upnFlows {
+				delete(want, "userPrincipalName")
 			}
+			changes, modified := diff(match, want)
+			match.setProps(changes, tgt.bump())
 			links[id] = &link{target: mid}
 			res.Updated++
-			logEntry("update", id, str(u.Props["displayName"]), mid, str(match.Props["displayName"]), nil, "")
+			updatedNow[mid] = true
+			logEntry("update", id, name, mid, str(match.Props["displayName"]), modified, nil)
 			provisioned = append(provisioned, [2]*dirObject{u, match})
 			continue
 		}
@@ -549,55 +640,98 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 			res.Skipped++
 			continue
 		}
-		props := mapped(u.Props, true)
-		if failure != "" {
+		mail := str(u.Props["mail"])
+		if i := strings.LastIndexByte(mail, '@'); mail != "" && !verified[strings.ToLower(mail[i+1:])] {
 			res.Failed++
-			logEntry("create", id, str(u.Props["displayName"]), "", "", nil, failure)
+			failedNow[id] = true
+			logEntry("create", id, name, "", "", nil, &failure{errInvalidMail, "The mail " + mail + " is not on a domain the source tenant has verified."})
 			continue
 		}
-		if mail := str(props["mail"]); mail != "" {
+		if mail != "" {
 			if other := mailOwner(tgt, mail); other != "" {
 				res.Failed++
-				logEntry("create", id, str(u.Props["displayName"]), other, "", nil, "A user with the same mail exists in the target tenant and is not managed by this configuration.")
+				failedNow[id] = true
+				logEntry("create", id, name, other, "", nil, &failure{errAmbiguousUser, "A user with the same mail exists in the target tenant and is not managed by this configuration."})
+				continue
+			}
+			if jobMails[strings.ToLower(mail)] {
+				res.Skipped++ // one target user for the mail already
 				continue
 			}
 		}
+		props := mapped(u, true)
+		if exprFailure != nil {
+			res.Failed++
+			failedNow[id] = true
+			logEntry("create", id, name, "", "", nil, exprFailure)
+			continue
+		}
 		tid := s.st.newID("user")
 		props["id"] = tid
-		props["userPrincipalName"] = strings.Replace(str(u.Props["userPrincipalName"]), "@", "_", 1) + "#EXT#@" + domain
+		if _, has := props["userPrincipalName"]; !has {
+			props["userPrincipalName"] = strings.Replace(str(u.Props["userPrincipalName"]), "@", "_", 1) + "#EXT#@" + domain
+		}
 		if _, has := props["userType"]; !has {
 			props["userType"] = "Member"
+		}
+		if _, has := props["accountEnabled"]; !has {
+			props["accountEnabled"] = true // Graph's default for a new user
 		}
 		props["externalUserState"] = "Accepted"
 		props["alternativeSecurityIds"] = []any{map[string]any{"type": 1.0, "identityProvider": "ExternalAzureAD", "key": id}}
 		if err := tgt.addUser(props); err != nil {
 			res.Failed++
+			failedNow[id] = true
 			continue
 		}
 		tgt.users[tid].SourceKey = src.ID + "/" + id
 		links[id] = &link{target: tid}
+		if mail != "" {
+			jobMails[strings.ToLower(mail)] = true
+		}
 		res.Created++
-		logEntry("create", id, str(u.Props["displayName"]), tid, str(props["displayName"]), nil, "")
+		round.created[tid] = true
+		logEntry("create", id, name, tid, str(props["displayName"]), nil, nil)
 		provisioned = append(provisioned, [2]*dirObject{u, tgt.users[tid]})
 		createdNow[tid] = true
 	}
-	// References, once every object exists: the manager is the target user
-	// linked to the source user's manager (null when there is none).
+	// Linked users whose source user is gone (hard-deleted) are deleted.
+	if only == "" && um.delete {
+		for _, id := range sortedKeys(links) {
+			l := links[id]
+			if tu := tgt.users[l.target]; !seen[id] && tu != nil && liveObject(tu) && !l.deleted {
+				remove(id, tu)
+			}
+		}
+	}
+	// References, once every object exists (how-provisioning-works,
+	// initial cycle): the manager is the target user linked to the source
+	// user's manager when the manager is in scope of this configuration
+	// too ("Both the user and their manager must be in scope"); otherwise
+	// nothing flows and the target keeps its manager.
 	for _, p := range provisioned {
 		if !managerMapped {
 			break
 		}
-		if !um.update && !createdNow[str(p[1].Props["id"])] {
+		sid, tid := str(p[0].Props["id"]), str(p[1].Props["id"])
+		if failedNow[sid] || !um.update && !createdNow[tid] {
 			continue
 		}
-		var want any
-		if l := links[str(p[0].Props["manager"])]; l != nil && !l.deleted {
-			want = l.target
+		mgr := str(p[0].Props["manager"])
+		l := links[mgr]
+		if mgr == "" || !inScope[mgr] || l == nil || l.deleted {
+			continue
 		}
-		if old := p[1].Props["manager"]; !jsonEqual(old, want) && (want != nil || old != nil) {
-			p[1].setProps(map[string]any{"manager": want}, tgt.bump())
-			logEntry("update", str(p[0].Props["id"]), str(p[0].Props["displayName"]), str(p[1].Props["id"]), str(p[1].Props["displayName"]),
-				[]any{map[string]any{"displayName": "manager", "oldValue": fmt.Sprint(old), "newValue": fmt.Sprint(want)}}, "")
+		if mt := tgt.users[l.target]; mt == nil || !liveObject(mt) {
+			continue
+		}
+		if old := p[1].Props["manager"]; !jsonEqual(old, l.target) {
+			p[1].setProps(map[string]any{"manager": l.target}, tgt.bump())
+			if !createdNow[tid] && !updatedNow[tid] {
+				res.Updated++
+			}
+			logEntry("update", sid, str(p[0].Props["displayName"]), tid, str(p[1].Props["displayName"]),
+				[]any{map[string]any{"displayName": "manager", "oldValue": fmt.Sprint(old), "newValue": l.target}}, nil)
 		}
 	}
 	switch {
@@ -606,17 +740,28 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 	case job.ForceDeletes:
 		threshold, job.ForceDeletes = 0, false
 	}
-	if threshold > 0 && len(deletes) > threshold {
-		res.Staged = len(deletes)
-		for _, d := range deletes {
-			logEntry("stageddelete", d.srcID, "", d.tgtID, d.name, nil, "")
+	if threshold > 0 && len(removals) > threshold {
+		res.Staged = len(removals)
+		for _, d := range removals {
+			action := "stageddelete"
+			if d.disable != nil {
+				action = "other" // a staged disable
+			}
+			logEntry(action, d.srcID, "", d.tgtID, d.name, nil, nil)
 		}
-		quarantine("AzureActiveDirectoryDeletionThresholdExceeded", fmt.Sprintf("%d deletions exceed the threshold of %d.", len(deletes), threshold))
+		quarantine("AzureActiveDirectoryDeletionThresholdExceeded", fmt.Sprintf("%d deletions exceed the threshold of %d.", len(removals), threshold))
 	} else {
-		for _, d := range deletes {
+		for _, d := range removals {
+			if d.disable != nil {
+				tgt.users[d.tgtID].setProps(d.disable, tgt.bump())
+				res.Updated++
+				logEntry("disable", d.srcID, "", d.tgtID, d.name, d.modified, nil)
+				continue
+			}
 			if tgt.deleteUser(d.tgtID, false) == nil {
 				res.Deleted++
-				logEntry("delete", d.srcID, "", d.tgtID, d.name, nil, "")
+				round.deleted[d.tgtID] = true
+				logEntry("delete", d.srcID, "", d.tgtID, d.name, nil, nil)
 			}
 		}
 	}
@@ -632,6 +777,20 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 	status["lastExecution"] = map[string]any{"timeBegan": began, "timeEnded": now(), "state": map[bool]string{true: "Succeeded", false: "Failed"}[res.State == "Active"],
 		"countEntitled": res.Examined, "countExported": res.Created + res.Updated + res.Deleted}
 	return res
+}
+
+// cycleRound is what the jobs of one round of cycles share: every job
+// reads the directory as it was when the round began, so a target user
+// another job created in the round is not there yet for it, and one
+// another job soft-deleted is still there (DESIGN §4: every configuration
+// is evaluated against the snapshots as they are at the start of the
+// cycle; the jobs run independently).
+type cycleRound struct {
+	created, deleted map[string]bool // target user ids
+}
+
+func newRound() *cycleRound {
+	return &cycleRound{created: map[string]bool{}, deleted: map[string]bool{}}
 }
 
 // logTimeFormat has a fixed width, so log times sort as text.
@@ -650,20 +809,22 @@ func (t *tenantData) nextLogTime() string {
 	return ts.Format(logTimeFormat)
 }
 
-// matchSource returns the target user (live or soft-deleted) that
-// represents the source user key, or nil.
-func matchSource(t *tenantData, key string) *dirObject {
+// matchSource returns the target user that represents the source user
+// key as the round began (nil when none), and whether it was live then: a
+// live one, else one soft-deleted in this round, else a soft-deleted one.
+// A user created in this round did not exist yet.
+func matchSource(t *tenantData, key string, round *cycleRound) (*dirObject, bool) {
 	var soft *dirObject
 	for _, u := range t.Users {
-		if u.Removed || u.SourceKey != key {
+		if u.Removed || u.SourceKey != key || round.created[str(u.Props["id"])] {
 			continue
 		}
-		if !u.SoftDeleted {
-			return u
+		if !u.SoftDeleted || round.deleted[str(u.Props["id"])] {
+			return u, true
 		}
 		soft = u
 	}
-	return soft
+	return soft, false
 }
 
 // managedElsewhere returns the name, service principal and job of another
@@ -702,10 +863,12 @@ func assignedUsers(src *tenantData, sp *servicePrincipal) map[string]bool {
 
 // inScopeOf reports whether a configuration has the source user in scope,
 // whatever its job's status: eligible, assigned (or SyncAll) and passing
-// its scoping filters. A schema it cannot read keeps the user.
+// its scoping filters. A schema it cannot read keeps the user, and so does
+// a configuration seeded from a snapshot that nobody has assigned
+// principals to: its scope is unknown.
 func inScopeOf(src *tenantData, sp *servicePrincipal, job *syncJob, u *dirObject) bool {
 	um, err := readUserMapping(job.Schema)
-	if err != nil {
+	if err != nil || job.Seeded && len(sp.Assignments) == 0 && !strings.EqualFold(sp.secret("SyncAll"), "true") {
 		return true
 	}
 	altIDs, _ := u.Props["alternativeSecurityIds"].([]any)

@@ -266,14 +266,23 @@ func (e *testEnv) assignSeeded(principals ...string) {
 }
 
 // TestProvisioningTransfer: Microsoft's guest <-> member switch. Anna is
-// linked to the seeded eu-to-us, which no longer has her in scope; a second
-// configuration of the pair that has her in scope takes her over (an
-// update, now linked to it) instead of failing, and its next cycle sees
-// her as its own.
+// linked to the seeded eu-to-us, which assigns Chloé only and so no longer
+// has her in scope; a second configuration of the pair that has her in
+// scope takes her over (an update, now linked to it) instead of failing,
+// and its next cycle sees her as its own. While nobody has assigned
+// anything to the seeded configuration its scope is unknown and it keeps
+// her (managed by another configuration), as the simulator keeps the users
+// of a configuration the repository does not declare.
 func TestProvisioningTransfer(t *testing.T) {
 	e := newEnv(t, Options{})
 	e.setupTrust(true, true, true)
 	e.newConfig(euID, "eu-to-us-2", "e1000000-0000-4000-8000-000000000001")
+	for _, r := range e.cycle() {
+		if r.Config == "eu-to-us-2" && r.Failed != 1 {
+			t.Errorf("a seeded configuration of unknown scope does not keep its user: %+v", r)
+		}
+	}
+	e.assignSeeded("e1000000-0000-4000-8000-000000000003")
 	before := len(e.s.Tenant(usID).UserIDs())
 	res := map[string]CycleResult{}
 	for _, r := range e.cycle() {

@@ -90,14 +90,21 @@ func (s *Server) Seed(snaps map[string]*simulate.Snapshot, opts SeedOptions) err
 			}
 		}
 	}
-	// Links: after every tenant exists, so sources resolve by id.
+	// Links: after every tenant exists, so sources resolve by id. The
+	// soft-deleted users' entries first: when a live and a deleted target
+	// user link one source user, the live one is the job's link.
 	for _, name := range names {
 		if !opts.Configurations {
 			break
 		}
 		snap := snaps[name]
 		target := st.tenant(snap.TenantID)
-		for i := range snap.Users {
+		order := make([]int, len(snap.Users))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(a, b int) bool { return snap.Users[order[a]].Deleted && !snap.Users[order[b]].Deleted })
+		for _, i := range order {
 			u := &snap.Users[i]
 			if u.Source == nil || u.Source.Config == "" || !isGUID(u.Source.TenantID) {
 				continue
@@ -108,14 +115,22 @@ func (s *Server) Seed(snaps map[string]*simulate.Snapshot, opts SeedOptions) err
 				src.Epoch = st.newID("epoch")
 			}
 			sp, job := seedConfig(st, src, u.Source.Config, target.ID)
+			// A soft-deleted user's entries are older than a live one's, so
+			// that logs sorted by time agree with their order.
 			when := nonEmpty(snap.CapturedAt, "2026-01-01T00:00:00Z")
-			src.Logs = append(src.Logs, provisioningEntry(st, src, target, sp, job, "create", u.Source.UserID, srcName(src, u.Source.UserID), u.ID, u.DisplayName, when))
-			if u.Deleted && (u.Source.DeletedBySync == nil || *u.Source.DeletedBySync) {
-				later := when
+			at := func(d time.Duration) string {
 				if t, err := time.Parse(time.RFC3339, when); err == nil {
-					later = t.Add(time.Minute).UTC().Format(time.RFC3339)
+					return t.Add(d).UTC().Format(time.RFC3339)
 				}
-				src.Logs = append(src.Logs, provisioningEntry(st, src, target, sp, job, "delete", u.Source.UserID, srcName(src, u.Source.UserID), u.ID, u.DisplayName, later))
+				return when
+			}
+			created := when
+			if u.Deleted {
+				created = at(-2 * time.Minute)
+			}
+			src.Logs = append(src.Logs, provisioningEntry(st, src, target, sp, job, "create", u.Source.UserID, srcName(src, u.Source.UserID), u.ID, u.DisplayName, created))
+			if u.Deleted && (u.Source.DeletedBySync == nil || *u.Source.DeletedBySync) {
+				src.Logs = append(src.Logs, provisioningEntry(st, src, target, sp, job, "delete", u.Source.UserID, srcName(src, u.Source.UserID), u.ID, u.DisplayName, at(-time.Minute)))
 			}
 		}
 	}
@@ -150,6 +165,7 @@ func seedConfig(st *state, src *tenantData, name, targetID string) (*servicePrin
 	// filters, so a cycle now would deprovision its users. The reconciler
 	// configures and starts it.
 	job := newJob(st, "Azure2Azure")
+	job.Seeded = true
 	sp.Jobs = append(sp.Jobs, job)
 	sp.Secrets = []map[string]any{
 		{"key": "AuthenticationType", "value": "SyncPolicy"},

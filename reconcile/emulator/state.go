@@ -93,6 +93,9 @@ type syncJob struct {
 	// ForceDeletes lets the next cycle exceed the deletion threshold
 	// (restart with resetScope ForceDeletes, the portal's "Allow deletes").
 	ForceDeletes bool `json:"forceDeletes,omitempty"`
+	// Seeded marks a job LoadSnapshots made for a configuration a snapshot
+	// names: its scope is unknown until someone assigns principals to it.
+	Seeded bool `json:"seeded,omitempty"`
 }
 
 func (s *servicePrincipal) id() string { return str(s.Props["id"]) }

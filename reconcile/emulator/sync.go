@@ -305,7 +305,7 @@ func (c *call) provisionOnDemand() resp {
 	if u == nil {
 		return notFound(subj.ObjectID)
 	}
-	res := c.s.cycle(c.t, sp, j, subj.ObjectID)
+	res := c.s.cycle(c.t, sp, j, subj.ObjectID, nil)
 	c.mutated = true
 	action, status, reason := "Skip", "Skipped", "RedundantExport"
 	switch {
