@@ -45,12 +45,14 @@ func Build(in Input) *Plan {
 // Unexplained is the drift not explained by the change: drift entries
 // whose user none of the impact lists (added, removed, changed, disabled,
 // staged) of its target reports. What the change itself does to the target
-// is already in the impact; drift is what differs besides.
+// is already in the impact; drift is what differs besides. A disable that
+// base's cycle does too is pending without the change, like every other
+// drift, and stays here (a staged user is never drift: it stays as it is).
 func Unexplained(drift []Drift, imp []TargetImpact) []Drift {
 	seen := map[userKey]bool{}
 	for i := range imp {
 		ti := &imp[i]
-		for _, l := range [][]ImpactUser{ti.Added, ti.Removed, ti.Changed, ti.Disabled, ti.Staged} {
+		for _, l := range [][]ImpactUser{ti.Added, ti.Removed, ti.Changed, CausedDisables(ti.Disabled), ti.Staged} {
 			for _, u := range l {
 				seen[userKey{ti.Target, u.Source, u.SourceUserID}] = true
 			}
@@ -65,14 +67,27 @@ func Unexplained(drift []Drift, imp []TargetImpact) []Drift {
 	return out
 }
 
+// CausedDisables are the disabled users the change causes: not those
+// base's cycle disables too (ImpactUser.Pending), which are drift.
+func CausedDisables(us []ImpactUser) []ImpactUser {
+	out := []ImpactUser{}
+	for _, u := range us {
+		if !u.Pending() {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // Counts sums what a target impact lists.
 type Counts struct {
 	Added, Removed, Changed, Disabled, Staged int
 }
 
-// Counts of the target impact's lists.
+// Counts of the target impact's lists; Disabled counts the disables the
+// change causes (the others are drift).
 func (t *TargetImpact) Counts() Counts {
-	return Counts{len(t.Added), len(t.Removed), len(t.Changed), len(t.Disabled), len(t.Staged)}
+	return Counts{len(t.Added), len(t.Removed), len(t.Changed), len(CausedDisables(t.Disabled)), len(t.Staged)}
 }
 
 // Empty reports whether the change does nothing to the target's users and

@@ -30,7 +30,10 @@ directory snapshots when there are any, and evaluates the built-in policies
 see docs/policies.md). Every finding names its policy, file and line.
 
 Without --base, the working tree is checked alone: base = head, no config
-changes, and the impact is head's cycle against the snapshots as they are.
+changes, and what head's cycle would do to the snapshots is pending, not
+caused by a change: the deletion policies do not deny it (xtsync plan shows
+it as drift). Configurations that cannot run (a scope reference that matches
+nothing) are denied all the same.
 With --base (a branch, tag or SHA of the Git repository holding --repo), the
 config at base and at --head (default HEAD, or the working tree when it has
 uncommitted changes; WORKTREE names it) are diffed and both simulated, like
@@ -173,8 +176,14 @@ func checkInput(c *ucli.Context, base, head *revision, snaps plan.Snapshots, now
 		})
 		changes, impact = p.Changes, p.Impact
 	case snaps != nil:
-		// A nil base result is the snapshots' own B2B sets.
-		impact = plan.Impact(nil, head.result, head.repo, head.repo, snaps)
+		// Checked alone, base is head: what head's cycle would do to the
+		// snapshots is pending without any change, so it is listed (the
+		// disabled and staged users, with baseAction) but not caused by
+		// the change, and the deletion policies do not count it. Caused
+		// is a property of the comparison, not of the config: reconcile
+		// compares live with desired, where the same pending soft-deletes
+		// are the change's.
+		impact = plan.Impact(head.result, head.result, head.repo, head.repo, snaps)
 	}
 	return policyInput(c, base, head, snaps, changes, impact, now)
 }

@@ -338,14 +338,11 @@ var changedKinds = []groupKind{
 	{"left as is at head", "base's cycle would write these values; head's cycle leaves the user as it is", true, rest},
 }
 
-// disabledKinds split the disabled users: those this change causes, and
-// those already pending without it, by what base's cycle does to them.
+// disabledKinds: the disabled users this change causes. Those base's cycle
+// disables too are pending without it, and listed as drift
+// (plan.CausedDisables).
 var disabledKinds = []groupKind{
-	{"caused by this change", "without this change they would not be disabled", false,
-		func(u plan.ImpactUser) bool { return !u.Pending() }},
-	{"already pending without this change", "base's cycle would disable them too", false,
-		func(u plan.ImpactUser) bool { return u.BaseAction == string(simulate.ActionDisable) }},
-	{"already pending without this change", "base's cycle would disable them too, were the deletion threshold not holding that back", false, rest},
+	{"caused by this change", "without this change they would not be disabled", false, rest},
 }
 
 // stagedKinds split the staged users: those this change causes, and those
@@ -400,7 +397,7 @@ func allUsers(p *plan.Plan, list func(*plan.TargetImpact) []plan.ImpactUser) []p
 func added(t *plan.TargetImpact) []plan.ImpactUser    { return t.Added }
 func removed(t *plan.TargetImpact) []plan.ImpactUser  { return t.Removed }
 func changed(t *plan.TargetImpact) []plan.ImpactUser  { return t.Changed }
-func disabled(t *plan.TargetImpact) []plan.ImpactUser { return t.Disabled }
+func disabled(t *plan.TargetImpact) []plan.ImpactUser { return plan.CausedDisables(t.Disabled) }
 func staged(t *plan.TargetImpact) []plan.ImpactUser   { return t.Staged }
 
 // userChanges renders a user's changes: "department: "Sales" → "Ops"", or

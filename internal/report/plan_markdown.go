@@ -147,9 +147,6 @@ func (m *mdPlan) summary(p *plan.Plan) {
 			whatCell = cell(strings.Join(what, "; "))
 		}
 		dis := fmt.Sprint(c.Disabled)
-		if n := pendingCount(ti.Disabled); n > 0 {
-			dis += fmt.Sprintf(" (%d already pending)", n)
-		}
 		staged := fmt.Sprint(c.Staged)
 		if n := pendingCount(ti.Staged); n > 0 {
 			staged += fmt.Sprintf(" (%d already pending)", n)
@@ -351,7 +348,7 @@ func (m *mdPlan) target(ti *plan.TargetImpact) {
 	m.groups("➖ Removed", groupUsers(ti.Removed, removedKinds), true)
 	m.groups("➕ Added", groupUsers(ti.Added, addedKinds), false)
 	m.groups("✏️ Changed", groupUsers(ti.Changed, changedKinds), false)
-	m.groups("🚫 Disabled", groupUsers(ti.Disabled, disabledKinds), false)
+	m.groups("🚫 Disabled", groupUsers(disabled(ti), disabledKinds), false)
 	if ti.Empty() {
 		m.f("No user changes.\n\n")
 	}

@@ -58,7 +58,9 @@ func samplePlan() *plan.Plan {
 				Changed: []plan.ImpactUser{{Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-carl", SourceUserPrincipalName: "carl@contoso.eu",
 					Action: "update", BaseAction: "noop",
 					Changes: map[string]simulate.Change{"department": {From: "Ops", To: "Sales"}, "jobTitle": {From: nil, To: "LEAD"}}}},
-				Disabled:    []plan.ImpactUser{withBase(user("u-hal", "hal@fabrikam.co.uk", "uk-to-us", "disable", ""), "disable", "")},
+				// hal is disabled by base's cycle too: pending, so drift.
+				Disabled: []plan.ImpactUser{withBase(user("u-hal", "hal@fabrikam.co.uk", "uk-to-us", "disable", ""), "disable", ""),
+					withBase(user("u-ida", "ida@contoso.eu", "eu-to-us", "disable", ""), "noop", "")},
 				Staged:      []plan.ImpactUser{user("u-gus", "gus@fabrikam.co.uk", "uk-to-us", "staged", "unassigned")},
 				RestartsJob: []string{"contoso-eu/eu-to-us"},
 			},
@@ -68,6 +70,8 @@ func samplePlan() *plan.Plan {
 		Drift: []plan.Drift{
 			{Target: "contoso-us", Source: "contoso-eu", Config: "eu-to-us", SourceUserID: "u-dora", SourceUserPrincipalName: "dora@contoso.eu",
 				Kind: plan.DriftDiffers, Changes: map[string]simulate.Change{"city": {From: "Paris", To: "Lyon"}}},
+			{Target: "contoso-us", Source: "fabrikam-uk", Config: "uk-to-us", SourceUserID: "u-hal", SourceUserPrincipalName: "hal@fabrikam.co.uk",
+				Kind: plan.DriftDiffers, Changes: map[string]simulate.Change{"accountEnabled": {From: true, To: false}}},
 		},
 		Findings: []plan.Finding{
 			{Policy: "delete-share", Level: plan.LevelDeny, Msg: "contoso-us would lose 2 of 3 B2B users (67% > 10%)", Tenant: "contoso-us",
@@ -317,22 +321,24 @@ func TestPlanBreakdown(t *testing.T) {
 		{"text", func(b *bytes.Buffer) error { return PlanText(b, p, PlanOptions{}) }, []string{
 			"-4 removed (2 soft-deleted, 2 no longer created)",
 			"~2 changed (1 held back at head, 1 written by this change)",
-			"1 disabled (1 already pending without this change)",
+			"1 disabled (1 caused by this change)",
 			"removed, no longer created (2): base's cycle would create them",
 			"accountEnabled: stays true (base's cycle would write false)",
-			"disabled, already pending without this change (1)",
+			"disabled, caused by this change (1)",
+			"contoso-us differs hal@fabrikam.co.uk (fabrikam-uk/uk-to-us)",
 			"staged, caused by this change (1)",
 			"TooManyDeletes", "Allow deletes", "ForceDeletes",
 			"Drift not explained by this change",
-		}, []string{"--allow-deletes", "accountEnabled: false → true", "DESIGN"}},
+		}, []string{"--allow-deletes", "accountEnabled: false → true", "DESIGN", "already pending without this change (1): base's cycle would disable"}},
 		{"markdown", func(b *bytes.Buffer) error { return PlanMarkdown(b, p, PlanOptions{}) }, []string{
 			"(-4: 2 soft-deleted, 2 no longer created; +1: 1 created; ~2: 1 held back at head, 1 written by this change)",
-			"| -4: 2 soft-deleted, 2 no longer created; +1: 1 created; ~2: 1 held back at head, 1 written by this change | 1 (1 already pending) |",
+			"| -4: 2 soft-deleted, 2 no longer created; +1: 1 created; ~2: 1 held back at head, 1 written by this change | 1 |",
 			"➖ Removed — soft-deleted: 2 users", "➖ Removed — no longer created: 2 users",
-			"🚫 Disabled — already pending without this change: 1 user",
+			"🚫 Disabled — caused by this change: 1 user",
+			"| contoso-us | hal@fabrikam.co.uk | `fabrikam-uk/uk-to-us` | differs |",
 			"`accountEnabled: stays true (base's cycle would write false)`",
 			"TooManyDeletes", "Allow deletes", "ForceDeletes",
-			"### Drift not explained by this change (1)",
+			"### Drift not explained by this change (2)",
 		}, []string{"--allow-deletes", "accountEnabled: false → true", "DESIGN"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

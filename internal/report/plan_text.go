@@ -126,7 +126,7 @@ func (t *textPlan) render(p *plan.Plan) {
 func (t *textPlan) target(ti *plan.TargetImpact) {
 	c := ti.Counts()
 	add, rem, chg := groupUsers(ti.Added, addedKinds), groupUsers(ti.Removed, removedKinds), groupUsers(ti.Changed, changedKinds)
-	dis, stg := groupUsers(ti.Disabled, disabledKinds), groupUsers(ti.Staged, stagedKinds)
+	dis, stg := groupUsers(disabled(ti), disabledKinds), groupUsers(ti.Staged, stagedKinds)
 	t.f("\nTarget %s: %s, %s, %s, %s, %s\n",
 		ti.Target, withBreakdown("+", c.Added, "added", add), withBreakdown("-", c.Removed, "removed", rem), withBreakdown("~", c.Changed, "changed", chg),
 		withBreakdown("", c.Disabled, "disabled", dis), withBreakdown("", c.Staged, "staged", stg))
