@@ -81,7 +81,7 @@ seed), 2 usage error.`,
 			}
 			return runEmulator(c, e)
 		},
-		Subcommands: []*ucli.Command{emulatorTokenCommand(e)},
+		Subcommands: []*ucli.Command{emulatorTokenCommand(e), emulatorCycleCommand(e), emulatorRequestCommand(e)},
 	}
 }
 

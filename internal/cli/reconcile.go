@@ -328,6 +328,11 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 		return rep, nil, nil
 	}
 
+	if len(cs) == 0 {
+		rep.Converged = true // nothing to write: the live state read is the desired one
+		return rep, nil, nil
+	}
+
 	// Apply, then read again: what is left.
 	applier, err := newApplier(clients)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/reconcile/emulator"
@@ -357,12 +358,34 @@ func TestReconcileAdoptsAndGatesDeletions(t *testing.T) {
 	if code != 200 || !strings.Contains(strings.Join(anyStrings(sp["tags"]), " "), "xtsync:sync:contoso-eu/eu-to-us") {
 		t.Errorf("the adopted configuration is not tagged: %d %v", code, sp)
 	}
-	// The soft-delete the plan predicted happens in the cycle.
-	var deleted int
-	for _, c := range x.cycle() {
-		deleted += c.Deleted
+	// The emulator's engine, independent of the simulator, does what the
+	// simulator predicted on the snapshots the run pulled.
+	var stdout, stderr bytes.Buffer
+	if code := Run(context.Background(), []string{"xtsync", "simulate", "--repo", x.repo, "--output", "json"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("simulate: exit %d\n%s", code, stderr.String())
 	}
-	if deleted == 0 {
+	var sim struct {
+		Configs []struct {
+			Name   string         `json:"name"`
+			Counts map[string]int `json:"counts"`
+		} `json:"configs"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &sim); err != nil {
+		t.Fatal(err)
+	}
+	predicted := map[string][4]int{}
+	for _, c := range sim.Configs {
+		n := c.Counts
+		predicted[c.Name] = [4]int{n["create"], n["update"] + n["restore"] + n["disable"], n["delete"], n["fail"]}
+	}
+	got := map[string][4]int{}
+	for _, c := range x.cycle() {
+		got[c.Config] = [4]int{c.Created, c.Updated, c.Deleted, c.Failed}
+	}
+	if d := cmp.Diff(predicted, got); d != "" {
+		t.Errorf("the cycle's [created updated deleted failed] per configuration differ from the prediction (-simulate +emulator):\n%s", d)
+	}
+	if got["eu-to-us"][2] == 0 {
 		t.Error("the cycle soft-deleted nobody, the plan predicted emma")
 	}
 }
