@@ -581,9 +581,14 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 				}
 				// restore-on-rescope off: the sync creates a new user.
 			} else {
-				if !u.AccountEnabled && lu.AccountEnabled {
-					row.TargetUser, row.Changes = c.after(i, L, true)
-					return set(ActionDisable, "", "in scope, linked, source disabled, target enabled")
+				// A disable is the accountEnabled mapping writing false to
+				// an enabled target user: without the mapping, source
+				// disables do not flow.
+				if c.enabled != nil && lu.AccountEnabled {
+					if b, ok := asBool(c.value(c.enabled, i)); ok && !b {
+						row.TargetUser, row.Changes = c.after(i, L, true)
+						return set(ActionDisable, "", "in scope, linked, source disabled (the accountEnabled mapping writes false), target enabled")
+					}
 				}
 				tu, changes := c.after(i, L, c.sc.Allows(tenants.ActionUpdate))
 				row.TargetUser = tu

@@ -73,6 +73,11 @@ func TestEval(t *testing.T) {
 		{"IgnoreFlowIfNullOrEmpty/empty", `IgnoreFlowIfNullOrEmpty([department])`, map[string]any{"department": ""}, nil},
 		{"IgnoreFlowIfNullOrEmpty/value", `IgnoreFlowIfNullOrEmpty([department])`, map[string]any{"department": "Sales"}, "Sales"},
 		{"IgnoreFlowIfNullOrEmpty/Switch", `IgnoreFlowIfNullOrEmpty(Switch([prefix], "", "3443", "Dr.", "3444", "Prof.", "3445", "Prof. Dr."))`, map[string]any{"prefix": "9"}, nil},
+		// Anywhere in the expression, it drops the whole attribute.
+		{"IgnoreFlowIfNullOrEmpty/nested", `Join(" - ", IgnoreFlowIfNullOrEmpty([department]), [jobTitle])`, map[string]any{"jobTitle": "Rep"}, nil},
+		{"IgnoreFlowIfNullOrEmpty/nested value", `Join(" - ", IgnoreFlowIfNullOrEmpty([department]), [jobTitle])`, map[string]any{"department": "Sales", "jobTitle": "Rep"}, "Sales - Rep"},
+		{"IgnoreFlowIfNullOrEmpty/under Coalesce", `Coalesce(IgnoreFlowIfNullOrEmpty([a]), "x")`, map[string]any{"a": ""}, nil},
+		{"IgnoreFlowIfNullOrEmpty/untaken IIF branch", `IIF([c]="1", IgnoreFlowIfNullOrEmpty([a]), "b")`, map[string]any{"c": "2"}, "b"},
 		{"IgnoreFlowIfNullOrEmpty/Switch match", `IgnoreFlowIfNullOrEmpty(Switch([prefix], "", "3443", "Dr.", "3444", "Prof.", "3445", "Prof. Dr."))`, map[string]any{"prefix": "3444"}, "Prof."},
 		// IIF: country="USA" gives country, else department; the nested AND
 		// and OR forms of "Known limitations".
@@ -163,6 +168,21 @@ func TestEval(t *testing.T) {
 		{"Replace/5 attribute", `Replace([telephoneNumber], , "\\+(?<isdCode>\\d* )(?<phoneNumber>\\d{10})", "phoneNumber" , , [mobile], )`, map[string]any{"telephoneNumber": "", "mobile": "+91 8887779999"}, "8887779999"},
 		{"Replace/5 source wins", `Replace([telephoneNumber], , "\\+(?<isdCode>\\d* )(?<phoneNumber>\\d{10})", "phoneNumber" , , [mobile], )`, map[string]any{"telephoneNumber": "+1 555", "mobile": "+91 8887779999"}, "+1 555"},
 		{"Replace/5 no match", `Replace([telephoneNumber], , "(?<d>\\d{10})", "d" , , [mobile], )`, map[string]any{"mobile": "none"}, nil},
+		// .NET substitutions in replacementValue (the reference points to
+		// .NET's "Substitutions in Regular Expressions").
+		{"Replace/$2 $1", `Replace([n], , "(\\w+)\\s(\\w+)", , "$2 $1", , )`, map[string]any{"n": "one two"}, "two one"},
+		{"Replace/$1abc is group 1 then abc", `Replace([n], , "(x)", , "$1abc", , )`, map[string]any{"n": "x"}, "xabc"},
+		{"Replace/${1}0", `Replace([n], , "(x)", , "${1}0", , )`, map[string]any{"n": "x"}, "x0"},
+		{"Replace/$$", `Replace([n], , "x", , "$$", , )`, map[string]any{"n": "axb"}, "a$b"},
+		{"Replace/$&", `Replace([n], , "x+", , "[$&]", , )`, map[string]any{"n": "axxb"}, "a[xx]b"},
+		{"Replace/before", "Replace([n], , \"b\", , \"$`\", , )", map[string]any{"n": "abc"}, "aac"},
+		{"Replace/after", `Replace([n], , "b", , "$'", , )`, map[string]any{"n": "abc"}, "acc"},
+		{"Replace/$_", `Replace([n], , "b", , "$_", , )`, map[string]any{"n": "abc"}, "aabcc"},
+		{"Replace/$+ last group", `Replace([n], , "(a)(b)?", , "[$+]", , )`, map[string]any{"n": "ab"}, "[b]"},
+		{"Replace/$+ unmatched", `Replace([n], , "(a)(b)?", , "[$+]", , )`, map[string]any{"n": "a"}, "[]"},
+		{"Replace/no such group is text", `Replace([n], , "(x)", , "$3${nope}$z", , )`, map[string]any{"n": "x"}, "$3${nope}$z"},
+		{"Replace/.NET numbers named groups last", `Replace([n], , "(?<first>a)(b)", , "$1-$2-${first}", , )`, map[string]any{"n": "ab"}, "b-a-a"},
+		{"Replace/trailing $", `Replace([n], , "x", , "y$", , )`, map[string]any{"n": "x"}, "y$"},
 		{"Replace/6 remove", `Replace([mailNickname], , "[a-zA-Z_]*", , "", , )`, map[string]any{"mailNickname": "john_doe72"}, "72"},
 		{"Replace/strip domain", `Replace([mail], "@contoso.com", , ,"", ,)`, map[string]any{"mail": "john.doe@contoso.com"}, "john.doe"},
 		{"Replace/null", `Replace([mail], "@contoso.com", , ,"", ,)`, nil, nil},

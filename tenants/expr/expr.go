@@ -259,7 +259,7 @@ type Env struct {
 }
 
 // Eval evaluates the expression. A nil result means nothing flows (a null
-// value, or IgnoreFlowIfNullOrEmpty on an empty one).
+// value, or IgnoreFlowIfNullOrEmpty on an empty one anywhere in it).
 func (e *Expr) Eval(env Env) (any, error) { return e.EvalEnv(&env) }
 
 // EvalEnv is Eval with the Env passed by pointer: a caller evaluating many
@@ -268,7 +268,11 @@ func (e *Expr) EvalEnv(env *Env) (any, error) {
 	if e == nil || e.root == nil {
 		return nil, nil
 	}
-	return e.root.value(env)
+	v, err := e.root.value(env)
+	if err == errIgnoreFlow {
+		return nil, nil
+	}
+	return v, err
 }
 
 // value evaluates a node.

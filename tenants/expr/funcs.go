@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -311,15 +312,25 @@ func evalNow(n *node, env *Env) (any, error) {
 	return env.Now(), nil
 }
 
-// IgnoreFlowIfNullOrEmpty — section "IgnoreFlowIfNullOrEmpty": nothing
-// flows for a null or empty value.
+// IgnoreFlowIfNullOrEmpty — section "IgnoreFlowIfNullOrEmpty": it
+// "instructs the provisioning service to ignore the attribute and drop it
+// from the flow if the enclosed function or attribute is NULL or empty":
+// the whole attribute, wherever the call sits in the expression, so an
+// empty value unwinds the evaluation (errIgnoreFlow) and Eval reports that
+// nothing flows.
 func evalIgnoreFlow(n *node, env *Env) (any, error) {
 	v, err := n.args[0].value(env)
-	if err != nil || isNullOrEmpty(v) {
+	if err != nil {
 		return nil, err
+	}
+	if isNullOrEmpty(v) {
+		return nil, errIgnoreFlow
 	}
 	return v, nil
 }
+
+// errIgnoreFlow drops the attribute from the flow (IgnoreFlowIfNullOrEmpty).
+var errIgnoreFlow = errors.New("IgnoreFlowIfNullOrEmpty: the attribute is dropped from the flow")
 
 // IIF — section "IIF": only the chosen branch is evaluated. Known
 // limitations: "If the source attribute used within the IIF function is

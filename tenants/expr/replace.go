@@ -26,7 +26,7 @@ type replaceMode uint8
 const (
 	replaceOld         replaceMode = iota // oldValue, replacementValue: every oldValue in source becomes replacementValue
 	replaceTemplate                       // oldValue, template: every oldValue in template becomes source
-	replaceRegex                          // regexPattern, replacementValue: regex replace, ${group} expanded
+	replaceRegex                          // regexPattern, replacementValue: regex replace, .NET substitutions expanded
 	replaceRegexGroup                     // regexPattern, regexGroupName, replacementValue: the group's matches become replacementValue
 	replaceRegexAttrib                    // regexPattern, regexGroupName, replacementAttributeName: source, or else the group extracted from the attribute
 )
@@ -187,7 +187,7 @@ func evalReplace(n *node, env *Env) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return re.ReplaceAllString(src, repl), nil
+		return replaceNET(re, src, repl), nil
 	case replaceRegexGroup:
 		repl, _, err := n.textArg(env, rRepl)
 		if err != nil {
@@ -217,4 +217,118 @@ func evalReplace(n *node, env *Env) (any, error) {
 		return nil, nil
 	}
 	return from[m[2*group]:m[2*group+1]], nil
+}
+
+// replaceNET replaces every match of re in src with repl, expanding the
+// substitutions of .NET's Regex.Replace, to which Microsoft's Replace
+// reference points ("Substitutions in Regular Expressions"): $number and
+// ${name} (a group; "$1abc" is group 1, then "abc"; a number or name that
+// is not a group is literal text), $$ (a dollar), $& (the match), $` and
+// $' (the text before and after it), $+ (the last group) and $_ (the whole
+// input). Groups are numbered as .NET numbers them: the unnamed ones first,
+// left to right, then the named ones.
+func replaceNET(re *regexp.Regexp, src, repl string) string {
+	names := re.SubexpNames()
+	// order[k] is the RE2 index of .NET's group k.
+	order := []int{0}
+	for i := 1; i < len(names); i++ {
+		if names[i] == "" {
+			order = append(order, i)
+		}
+	}
+	for i := 1; i < len(names); i++ {
+		if names[i] != "" {
+			order = append(order, i)
+		}
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringSubmatchIndex(src, -1) {
+		b.WriteString(src[last:m[0]])
+		group := func(k int) {
+			if i := order[k]; m[2*i] >= 0 {
+				b.WriteString(src[m[2*i]:m[2*i+1]])
+			}
+		}
+		for j := 0; j < len(repl); j++ {
+			c := repl[j]
+			if c != '$' || j+1 == len(repl) {
+				b.WriteByte(c)
+				continue
+			}
+			next := repl[j+1]
+			switch {
+			case next == '$':
+				b.WriteByte('$')
+				j++
+			case next == '&':
+				group(0)
+				j++
+			case next == '`':
+				b.WriteString(src[:m[0]])
+				j++
+			case next == '\'':
+				b.WriteString(src[m[1]:])
+				j++
+			case next == '+':
+				group(len(order) - 1)
+				j++
+			case next == '_':
+				b.WriteString(src)
+				j++
+			case next >= '0' && next <= '9':
+				e := j + 1
+				for e < len(repl) && repl[e] >= '0' && repl[e] <= '9' {
+					e++
+				}
+				if k, ok := groupNumber(repl[j+1:e], len(order)); ok {
+					group(k)
+					j = e - 1
+				} else {
+					b.WriteByte('$')
+				}
+			case next == '{':
+				end := strings.IndexByte(repl[j+2:], '}')
+				if end < 0 {
+					b.WriteByte('$')
+					break
+				}
+				ref := repl[j+2 : j+2+end]
+				k, ok := groupNumber(ref, len(order))
+				if !ok {
+					for kk := 1; kk < len(order); kk++ {
+						if ref != "" && names[order[kk]] == ref {
+							k, ok = kk, true
+						}
+					}
+				}
+				if !ok {
+					b.WriteByte('$')
+					break
+				}
+				group(k)
+				j += 2 + end
+			default:
+				b.WriteByte('$')
+			}
+		}
+		last = m[1]
+	}
+	b.WriteString(src[last:])
+	return b.String()
+}
+
+// groupNumber reads a decimal group number below n.
+func groupNumber(s string, n int) (int, bool) {
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	k := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		k = k*10 + int(c-'0')
+	}
+	return k, k < n
 }
