@@ -98,7 +98,7 @@ var graphTypes = map[string]*bodyType{
 			"appRoles":                               "Collection(Object)",
 			"customSecurityAttributes":               "Object",
 			"deletedDateTime":                        "DateTimeOffset",
-			"description":                            "String",
+			"description":                            "String(1024)",
 			"disabledByMicrosoftStatus":              "String",
 			"displayName":                            "String",
 			"homepage":                               "String",
@@ -107,7 +107,7 @@ var graphTypes = map[string]*bodyType{
 			"keyCredentials":                         "Collection(Object)",
 			"loginUrl":                               "String",
 			"logoutUrl":                              "String",
-			"notes":                                  "String",
+			"notes":                                  "String(1024)",
 			"notificationEmailAddresses":             "Collection(String)",
 			"oauth2PermissionScopes":                 "Collection(Object)",
 			"passwordCredentials":                    "Collection(Object)",
@@ -138,7 +138,7 @@ var graphTypes = map[string]*bodyType{
 			"createdDateTime":                   "DateTimeOffset",
 			"defaultRedirectUri":                "String",
 			"deletedDateTime":                   "DateTimeOffset",
-			"description":                       "String",
+			"description":                       "String(1024)",
 			"disabledByMicrosoftStatus":         "String",
 			"displayName":                       "String",
 			"groupMembershipClaims":             "String",
@@ -464,7 +464,7 @@ var graphTypes = map[string]*bodyType{
 	"attributeMappingSource": {
 		Page: "api-reference/v1.0/resources/synchronization-attributemappingsource.md",
 		Props: map[string]string{
-			"expression": "String",
+			"expression": "String(10000)",
 			"name":       "String",
 			// "If type isn't Function, this property is null/empty array."
 			"parameters": "Collection(stringKeyAttributeMappingSourceValuePair)?",

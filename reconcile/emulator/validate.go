@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // bodyType describes a JSON request body the way a Microsoft Graph v1.0
@@ -21,7 +22,8 @@ type bodyType struct {
 	// microsoftgraph/microsoft-graph-docs-contrib (api-reference/v1.0/…).
 	Page string
 	// Props maps each property (or parameter) to its type: a primitive
-	// (String, Boolean, Int32, Guid, DateTimeOffset, Duration), Any, Object
+	// (String, String(N) — at most N characters —, Boolean, Int32, Guid,
+	// DateTimeOffset, Duration), Any, Object
 	// (a complex type whose properties are not checked), the name of
 	// another entry of the table, or Collection(T). A trailing "?" lets a
 	// collection be null.
@@ -128,6 +130,16 @@ func checkValue(types map[string]*bodyType, typ string, v any, path string) *bod
 	if v == nil {
 		return nil // single-valued properties are nullable
 	}
+	if n, limited := maxLength(typ); limited {
+		s, isStr := v.(string)
+		if !isStr {
+			typ = "String" // the type error below
+		} else if utf8.RuneCountInString(s) > n {
+			return &bodyError{fmt.Sprintf("Invalid value specified for property '%s': it is longer than the maximum allowed size of %d characters.%s", lastName(path), n, at(path))}
+		} else {
+			return nil
+		}
+	}
 	switch typ {
 	case "Any":
 		return nil
@@ -205,6 +217,16 @@ func lastName(path string) string {
 		path = path[:i]
 	}
 	return path
+}
+
+// maxLength reads a "String(N)" type: a string of at most N characters.
+func maxLength(typ string) (int, bool) {
+	arg, isLimited := strings.CutPrefix(typ, "String(")
+	if !isLimited {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(arg, ")"))
+	return n, err == nil
 }
 
 // primitiveOK reports whether a JSON primitive is a value of an Edm type.
