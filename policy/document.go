@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,7 +55,7 @@ func Summarize(res *simulate.Result) Summary { return SummarizeCycle(res, nil) }
 // restore adds, staged deletes have not happened). snaps are keyed by repo
 // tenant name; nil counts the rows alone.
 func SummarizeCycle(res *simulate.Result, snaps map[string]*simulate.Snapshot) Summary {
-	s := Summary{Configs: []ConfigSummary{}, Tenants: []simulate.TenantResult{}, Pairs: []PairSummary{}}
+	s := Summary{Configs: []ConfigSummary{}, Tenants: []simulate.TenantResult{}, Pairs: []PairSummary{}, SharedMails: sharedMails(res, snaps)}
 	if res != nil {
 		for _, c := range res.Configs {
 			s.Configs = append(s.Configs, ConfigSummary{Source: c.Source, Name: c.Name, Target: c.Target, State: c.State, Counts: c.Counts})
@@ -123,4 +125,81 @@ func SummarizeCycle(res *simulate.Result, snaps map[string]*simulate.Snapshot) S
 		s.Pairs[i].UserTypes[members[k]]++
 	}
 	return s
+}
+
+// sharedMails finds, for every configuration with a duplicate-mail row,
+// the mails its source users share and who shares them (the source
+// snapshots give the mails). Sorted by source, configuration and mail.
+func sharedMails(res *simulate.Result, snaps map[string]*simulate.Snapshot) []SharedMail {
+	out := []SharedMail{}
+	if res == nil || snaps == nil {
+		return out
+	}
+	type cfg struct{ source, name string }
+	dup := map[cfg]bool{}
+	for i := range res.Users {
+		if r := &res.Users[i]; r.Action == simulate.ActionSkip && r.Reason == simulate.ReasonDuplicateMail {
+			dup[cfg{r.Source, r.Config}] = true
+		}
+	}
+	if len(dup) == 0 {
+		return out
+	}
+	mails := map[string]map[string]string{} // source -> user id -> lower-cased mail
+	mailOf := func(source, id string) string {
+		m, ok := mails[source]
+		if !ok {
+			m = map[string]string{}
+			if snap := snaps[source]; snap != nil {
+				for _, u := range snap.Users {
+					if u.Mail != "" {
+						m[u.ID] = strings.ToLower(u.Mail)
+					}
+				}
+			}
+			mails[source] = m
+		}
+		return m[id]
+	}
+	type key struct {
+		cfg
+		mail string
+	}
+	users := map[key][]string{}
+	targets := map[cfg]string{}
+	shared := map[key]bool{}
+	for i := range res.Users {
+		r := &res.Users[i]
+		c := cfg{r.Source, r.Config}
+		if !dup[c] {
+			continue
+		}
+		targets[c] = r.Target
+		switch {
+		case r.Action == simulate.ActionSkip && r.Reason == simulate.ReasonDuplicateMail:
+		case r.TargetUser != nil && r.Action != simulate.ActionFail:
+		default:
+			continue
+		}
+		m := mailOf(r.Source, r.SourceUserID)
+		if m == "" {
+			continue
+		}
+		k := key{c, m}
+		users[k] = append(users[k], r.SourceUserPrincipalName)
+		if r.Reason == simulate.ReasonDuplicateMail {
+			shared[k] = true
+		}
+	}
+	for k, us := range users {
+		if !shared[k] || len(us) < 2 {
+			continue
+		}
+		sort.Strings(us)
+		out = append(out, SharedMail{Source: k.source, Config: k.name, Target: targets[k.cfg], Mail: k.mail, Users: us})
+	}
+	slices.SortFunc(out, func(a, b SharedMail) int {
+		return cmp.Or(strings.Compare(a.Source, b.Source), strings.Compare(a.Config, b.Config), strings.Compare(a.Mail, b.Mail))
+	})
+	return out
 }

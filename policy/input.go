@@ -40,6 +40,26 @@ type Summary struct {
 	Tenants []simulate.TenantResult `json:"tenants"`
 	// Pairs: B2B users per source -> target pair after the cycle.
 	Pairs []PairSummary `json:"pairs"`
+	// SharedMails: mails several in-scope source users of one
+	// configuration share (an addition to DESIGN §6's input.summary).
+	SharedMails []SharedMail `json:"sharedMails"`
+}
+
+// SharedMail is a mail that several source users of one configuration
+// share: Entra provisions one target user for it and links them all to it
+// (known issue "Two users in the source tenant matched with the same user
+// in the target tenant"); the simulator skips all but one with reason
+// duplicate-mail.
+type SharedMail struct {
+	Source string `json:"source"`
+	Config string `json:"config"`
+	Target string `json:"target"`
+	// Mail is lower-cased.
+	Mail string `json:"mail"`
+	// Users are the source users' UPNs, sorted: the rows of the
+	// configuration with this mail that create or keep the target user,
+	// and those skipped as duplicate-mail.
+	Users []string `json:"users"`
 }
 
 // ConfigSummary is one configuration of input.summary.configs.

@@ -66,7 +66,7 @@ func TestBuiltins(t *testing.T) {
 	}
 	want := []string{
 		"cross-cloud warn", "delete-share deny", "deletion-threshold deny", "inbound-limits deny",
-		"inbound-sync-required deny", "overlapping-scopes deny", "scope-all deny", "sync-recreated warn",
+		"inbound-sync-required deny", "overlapping-scopes deny", "scope-all deny", "shared-mail warn", "sync-recreated warn",
 		"transfer-soft-delete warn", "undescribed-partner warn", "unwritable-attribute deny",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -311,7 +311,7 @@ func TestPolicies(t *testing.T) {
 	for _, p := range e.Policies() {
 		got = append(got, fmt.Sprintf("%s %s %v", p.ID, p.Level, p.Builtin))
 	}
-	want := []string{"inbound-sync-required deny true", "sync-recreated warn true", "transfer-soft-delete warn true", "unwritable-attribute deny true", "xtsync.org.deny deny false", "xtsync.org.violation deny false", "xtsync.org.warn warn false"}
+	want := []string{"inbound-sync-required deny true", "shared-mail warn true", "sync-recreated warn true", "transfer-soft-delete warn true", "unwritable-attribute deny true", "xtsync.org.deny deny false", "xtsync.org.violation deny false", "xtsync.org.warn warn false"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Policies (-want +got):\n%s", diff)
 	}
@@ -336,11 +336,12 @@ func TestSummarize(t *testing.T) {
 			{Source: "eu", Target: "us", B2BUsers: 2, UserTypes: map[string]int{"Member": 1, "Guest": 1}},
 			{Source: "uk", Target: "us", B2BUsers: 1, UserTypes: map[string]int{"Guest": 1}},
 		},
+		SharedMails: []policy.SharedMail{},
 	}
 	if diff := cmp.Diff(want, policy.Summarize(res)); diff != "" {
 		t.Errorf("Summarize (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(policy.Summary{Configs: []policy.ConfigSummary{}, Tenants: []simulate.TenantResult{}, Pairs: []policy.PairSummary{}}, policy.Summarize(nil)); diff != "" {
+	if diff := cmp.Diff(policy.Summary{Configs: []policy.ConfigSummary{}, Tenants: []simulate.TenantResult{}, Pairs: []policy.PairSummary{}, SharedMails: []policy.SharedMail{}}, policy.Summarize(nil)); diff != "" {
 		t.Errorf("Summarize(nil) (-want +got):\n%s", diff)
 	}
 
@@ -422,5 +423,28 @@ func TestEvaluateConcurrent(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestSummarizeSharedMails: input.summary.sharedMails names, per
+// configuration, the source users sharing a mail when one of them is
+// skipped as duplicate-mail: the one whose row keeps or creates the target
+// user and the skipped ones (mails any case). Users of another
+// configuration, or failing, do not count.
+func TestSummarizeSharedMails(t *testing.T) {
+	snaps := map[string]*simulate.Snapshot{"eu": {Users: []simulate.User{
+		{ID: "1", Mail: "Team@eu.example"}, {ID: "2", Mail: "team@eu.example"}, {ID: "3", Mail: "TEAM@eu.example"},
+		{ID: "4", Mail: "solo@eu.example"}, {ID: "5", Mail: "team@eu.example"},
+	}}}
+	res := &simulate.Result{Users: []simulate.UserResult{
+		{Source: "eu", Config: "c", Target: "us", SourceUserID: "1", SourceUserPrincipalName: "b@eu", Action: simulate.ActionNoop, TargetUser: &simulate.TargetUser{}},
+		{Source: "eu", Config: "c", Target: "us", SourceUserID: "2", SourceUserPrincipalName: "a@eu", Action: simulate.ActionSkip, Reason: simulate.ReasonDuplicateMail},
+		{Source: "eu", Config: "c", Target: "us", SourceUserID: "3", SourceUserPrincipalName: "c@eu", Action: simulate.ActionFail, Reason: simulate.ReasonExpressionError},
+		{Source: "eu", Config: "c", Target: "us", SourceUserID: "4", SourceUserPrincipalName: "d@eu", Action: simulate.ActionCreate, TargetUser: &simulate.TargetUser{}},
+		{Source: "eu", Config: "other", Target: "us", SourceUserID: "5", SourceUserPrincipalName: "e@eu", Action: simulate.ActionCreate, TargetUser: &simulate.TargetUser{}},
+	}}
+	want := []policy.SharedMail{{Source: "eu", Config: "c", Target: "us", Mail: "team@eu.example", Users: []string{"a@eu", "b@eu"}}}
+	if diff := cmp.Diff(want, policy.SummarizeCycle(res, snaps).SharedMails); diff != "" {
+		t.Errorf("sharedMails (-want +got):\n%s", diff)
 	}
 }

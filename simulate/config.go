@@ -48,6 +48,9 @@ type cfgRun struct {
 	userType *cmapping
 	manager  *cmapping       // the manager reference (also in attrs); nil when not mapped
 	created  map[string]bool // lower-cased mails created this cycle
+	// linkedMails are the lower-cased mails of the target users this
+	// configuration links, not deleted (made on first use).
+	linkedMails map[string]bool
 
 	// others caches the scope of the pair's other configurations, by
 	// name (nil: no such configuration in the repository).
@@ -168,6 +171,20 @@ func (r *runner) compile(sc *tenants.SyncConfig, explain bool) *cfgRun {
 		return nil
 	}}
 	return c
+}
+
+// linkedMail reports whether a target user this configuration links (not
+// deleted) has the mail (lower-cased). The set is made on first use.
+func (c *cfgRun) linkedMail(lm string) bool {
+	if c.linkedMails == nil {
+		c.linkedMails = map[string]bool{}
+		for _, t := range c.tx.byConfig[cfgKey{c.srcTID, c.sc.Name}] {
+			if tu := &c.tx.s.Users[t]; !tu.Deleted && tu.Mail != "" {
+				c.linkedMails[strings.ToLower(tu.Mail)] = true
+			}
+		}
+	}
+	return c.linkedMails[lm]
 }
 
 // better picks between two target users linked to one source user: the one
@@ -632,6 +649,13 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 		lm := strings.ToLower(u.Mail)
 		if u.Mail != "" && c.tx.mails[lm] {
 			return set(ActionFail, ReasonAmbiguousTargetUser, "in scope, not linked, a target user without source has the same mail or smtp: address")
+		}
+		// Entra links a second source user with the mail of a user this
+		// configuration already provisioned to that one target user
+		// (known issue "Two users in the source tenant matched with the
+		// same user in the target tenant"): no second user.
+		if u.Mail != "" && c.linkedMail(lm) {
+			return set(ActionSkip, ReasonDuplicateMail, "in scope, not linked, a B2B user this configuration links to another source user has the same mail")
 		}
 		// created is nil in Run: cfgPlan.fill checks the creates in row
 		// order afterwards.

@@ -279,6 +279,7 @@ var PolicyIDs = []string{
 	"unwritable-attribute",
 	"sync-recreated",
 	"transfer-soft-delete",
+	"shared-mail",
 }
 
 // Assumption is one place where Entra's documentation is silent or
@@ -300,7 +301,7 @@ func Assumptions() []Assumption {
 	return []Assumption{
 		{ID: "duplicate-mail-single-user", Default: true, Overridable: false,
 			Source:  "docs/entra-cross-tenant-sync.md §2.4 (known issue: two source users matched with the same target user)",
-			Summary: "when two in-scope source users of one configuration share a mail value, Entra creates one target user; the simulator creates it for the first by lower-cased UPN and skips the other with reason duplicate-mail"},
+			Summary: "when two in-scope source users of one configuration share a mail value, Entra creates one target user and links both to it; the simulator creates it for the first by lower-cased UPN and skips the other with reason duplicate-mail, in that cycle and every later one (the built-in policy shared-mail names them)"},
 		{ID: "ends-with-case-sensitive", Default: true, Overridable: true,
 			Source:  "docs/entra-cross-tenant-sync.md §2.3 (ENDS_WITH: case sensitivity not stated)",
 			Summary: "the ENDS_WITH scoping operator compares case-sensitively, like EQUALS and Includes; false: case-insensitively"},
