@@ -444,3 +444,23 @@ func FuzzValidateBody(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCheckSchemaPut: what the strictness adds to a schema PUT of the
+// whole template: the body check against the reference table and the
+// schema rules (names defined by the directories, expressions parsed).
+func BenchmarkCheckSchemaPut(b *testing.B) {
+	s := defaultSchema()
+	body, _ := json.Marshal(s)
+	var v map[string]any
+	_ = json.Unmarshal(body, &v)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := validateBody(graphTypes, "synchronizationSchema", body); r != nil {
+			b.Fatal(r.body)
+		}
+		if e := checkSchema(v, v); e != nil {
+			b.Fatal(e)
+		}
+	}
+}

@@ -40,8 +40,26 @@ type bodyType struct {
 	Action bool
 }
 
-// bodyError is the first thing Graph would refuse in a request body.
-type bodyError struct{ msg string }
+// bodyError is the first thing Graph would refuse in a request body; path
+// is where, innermost segment first ("key", "[1]", "value"), built only on
+// the way out of an error.
+type bodyError struct {
+	msg  string
+	path []string
+}
+
+// where renders the path: value[1].key.
+func (e *bodyError) where() string {
+	var b strings.Builder
+	for i := len(e.path) - 1; i >= 0; i-- {
+		seg := e.path[i]
+		if b.Len() > 0 && !strings.HasPrefix(seg, "[") {
+			b.WriteByte('.')
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}
 
 // graphName is a type's name as Graph's messages spell it.
 func graphName(t string) string {
@@ -71,7 +89,7 @@ func validateBody(types map[string]*bodyType, typ string, body []byte) *resp {
 		return &r
 	}
 	if e := checkValue(types, typ, v, ""); e != nil {
-		r := gerr(http.StatusBadRequest, "BadRequest", "%s", e.msg)
+		r := gerr(http.StatusBadRequest, "BadRequest", "%s%s", e.msg, at(e.where()))
 		return &r
 	}
 	return nil
@@ -104,8 +122,8 @@ func at(path string) string {
 	return " (at " + path + ")"
 }
 
-// checkValue checks v against the type typ; path names v for messages.
-func checkValue(types map[string]*bodyType, typ string, v any, path string) *bodyError {
+// checkValue checks v, the value of the property name, against the type typ.
+func checkValue(types map[string]*bodyType, typ string, v any, name string) *bodyError {
 	nullable := strings.HasSuffix(typ, "?")
 	typ = strings.TrimSuffix(typ, "?")
 	if elem, isColl := strings.CutPrefix(typ, "Collection("); isColl {
@@ -114,14 +132,15 @@ func checkValue(types map[string]*bodyType, typ string, v any, path string) *bod
 			if nullable {
 				return nil
 			}
-			return &bodyError{fmt.Sprintf("A null value was found for the property named '%s', which has the expected type 'Collection(%s)[Nullable=False]'. The expected type 'Collection(%[2]s)[Nullable=False]' does not allow null values.", lastName(path), graphName(elem))}
+			return &bodyError{msg: fmt.Sprintf("A null value was found for the property named '%s', which has the expected type 'Collection(%s)[Nullable=False]'. The expected type 'Collection(%[2]s)[Nullable=False]' does not allow null values.", name, graphName(elem))}
 		}
 		arr, isArr := v.([]any)
 		if !isArr {
-			return &bodyError{fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'StartArray' node was expected.%s", node(v), lastName(path), at(path))}
+			return &bodyError{msg: fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'StartArray' node was expected.", node(v), name)}
 		}
 		for i, x := range arr {
-			if e := checkValue(types, elem, x, path+"["+strconv.Itoa(i)+"]"); e != nil {
+			if e := checkValue(types, elem, x, name); e != nil {
+				e.path = append(e.path, "["+strconv.Itoa(i)+"]")
 				return e
 			}
 		}
@@ -135,7 +154,7 @@ func checkValue(types map[string]*bodyType, typ string, v any, path string) *bod
 		if !isStr {
 			typ = "String" // the type error below
 		} else if utf8.RuneCountInString(s) > n {
-			return &bodyError{fmt.Sprintf("Invalid value specified for property '%s': it is longer than the maximum allowed size of %d characters.%s", lastName(path), n, at(path))}
+			return &bodyError{msg: fmt.Sprintf("Invalid value specified for property '%s': it is longer than the maximum allowed size of %d characters.", name, n)}
 		} else {
 			return nil
 		}
@@ -145,15 +164,15 @@ func checkValue(types map[string]*bodyType, typ string, v any, path string) *bod
 		return nil
 	case "Object":
 		if _, isObj := v.(map[string]any); !isObj {
-			return &bodyError{fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'StartObject' node was expected.%s", node(v), lastName(path), at(path))}
+			return &bodyError{msg: fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'StartObject' node was expected.", node(v), name)}
 		}
 		return nil
 	case "String", "Boolean", "Int32", "Int64", "Guid", "DateTimeOffset", "Duration":
 		if node(v) != "PrimitiveValue" {
-			return &bodyError{fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'PrimitiveValue' node was expected.%s", node(v), lastName(path), at(path))}
+			return &bodyError{msg: fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'PrimitiveValue' node was expected.", node(v), name)}
 		}
 		if !primitiveOK(typ, v) {
-			return &bodyError{fmt.Sprintf("Cannot convert the literal '%s' to the expected type '%s'.%s", literal(v), graphName(typ), at(path))}
+			return &bodyError{msg: fmt.Sprintf("Cannot convert the literal '%s' to the expected type '%s'.", literal(v), graphName(typ))}
 		}
 		return nil
 	}
@@ -164,13 +183,13 @@ func checkValue(types map[string]*bodyType, typ string, v any, path string) *bod
 	if t.Enum != nil {
 		s, isStr := v.(string)
 		if !isStr || !enumOK(t, s) {
-			return &bodyError{fmt.Sprintf("Cannot convert the literal '%s' to the expected type '%s'.%s", literal(v), graphName(typ), at(path))}
+			return &bodyError{msg: fmt.Sprintf("Cannot convert the literal '%s' to the expected type '%s'.", literal(v), graphName(typ))}
 		}
 		return nil
 	}
 	obj, isObj := v.(map[string]any)
 	if !isObj {
-		return &bodyError{fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'StartObject' node was expected.%s", node(v), lastName(path), at(path))}
+		return &bodyError{msg: fmt.Sprintf("An unexpected '%s' node was found for property named '%s' when reading from the JSON reader. A 'StartObject' node was expected.", node(v), name)}
 	}
 	names := make([]string, 0, len(obj))
 	for k := range obj {
@@ -183,20 +202,17 @@ func checkValue(types map[string]*bodyType, typ string, v any, path string) *bod
 		}
 		pt, known := t.Props[k]
 		if !known {
-			return unknownProperty(t, typ, k, path)
+			return unknownProperty(t, typ, k)
 		}
-		sub := k
-		if path != "" {
-			sub = path + "." + k
-		}
-		if e := checkValue(types, pt, obj[k], sub); e != nil {
+		if e := checkValue(types, pt, obj[k], k); e != nil {
+			e.path = append(e.path, k)
 			return e
 		}
 	}
 	return nil
 }
 
-func unknownProperty(t *bodyType, typ, k, path string) *bodyError {
+func unknownProperty(t *bodyType, typ, k string) *bodyError {
 	var msg string
 	if t.Action {
 		msg = fmt.Sprintf("The parameter '%s' in the request payload is not a valid parameter for the operation '%s'.", k, typ)
@@ -206,17 +222,7 @@ func unknownProperty(t *bodyType, typ, k, path string) *bodyError {
 	if slices.Contains(t.Beta, k) {
 		msg += " It exists in the beta endpoint only; this is v1.0."
 	}
-	return &bodyError{msg + at(path)}
-}
-
-func lastName(path string) string {
-	if i := strings.LastIndexByte(path, '.'); i >= 0 {
-		path = path[i+1:]
-	}
-	if i := strings.IndexByte(path, '['); i >= 0 {
-		path = path[:i]
-	}
-	return path
+	return &bodyError{msg: msg}
 }
 
 // maxLength reads a "String(N)" type: a string of at most N characters.
