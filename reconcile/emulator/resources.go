@@ -480,6 +480,12 @@ var graphTypes = map[string]*bodyType{
 		Props: map[string]string{"key": "String", "value": "attributeMappingSource"},
 	},
 
+	// POST groups/{id}/members/$ref: only the @odata.id annotation.
+	"referenceCreate": {
+		Page:  "api-reference/v1.0/api/group-post-members.md",
+		Props: map[string]string{},
+	},
+
 	// --- JSON batching ----------------------------------------------------
 	"batch": {
 		Page:  "concepts/json-batching.md",

@@ -60,7 +60,7 @@ func (s *Server) buildRoutes() []route {
 		r("GET groups/delta", perms(permGroupRead, permMemberRead), func(c *call) resp { return c.delta("groups") }),
 		r("GET groups/{id}", perms(permGroupRead, permMemberRead), (*call).getGroup),
 		r("GET groups/{id}/members", perms(permMemberRead, permGroupRead), (*call).listMembers),
-		r("POST groups/{id}/members/$ref", perms(permGroupWrite), (*call).addMemberRef),
+		rb("POST groups/{id}/members/$ref", "referenceCreate", perms(permGroupWrite), (*call).addMemberRef),
 		r("DELETE groups/{id}/members/{member}/$ref", perms(permGroupWrite), (*call).removeMemberRef),
 	}
 	sync := perms(permSyncWrite, "Application.ReadWrite.OwnedBy")

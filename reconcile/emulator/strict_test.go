@@ -108,6 +108,11 @@ func TestStrictRequests(t *testing.T) {
 		{"provisionOnDemand: subjects not a list", euID, "POST", job + "/provisionOnDemand", map[string]any{"parameters": []any{map[string]any{"ruleId": "USER_INBOUND_USER", "subjects": map[string]any{}}}},
 			400, "BadRequest", "A 'StartArray' node was expected."},
 
+		{"members $ref: a property instead of @odata.id", euID, "POST", "groups/e2000000-0000-4000-8000-000000000001/members/$ref", map[string]any{"id": "e1000000-0000-4000-8000-000000000002"},
+			400, "BadRequest", "The property 'id' does not exist on type 'microsoft.graph.referenceCreate'."},
+		{"members $ref: @odata.id", euID, "POST", "groups/e2000000-0000-4000-8000-000000000001/members/$ref", map[string]any{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/e1000000-0000-4000-8000-000000000004"},
+			204, "", ""},
+
 		// Secrets: keys from the synchronizationSecret enumeration only.
 		{"secrets: key outside the enum", euID, "PUT", secrets, map[string]any{"value": []any{map[string]any{"key": "CompanyId", "value": usID}, map[string]any{"key": "TargetTenant", "value": usID}}},
 			400, "BadRequest", "Cannot convert the literal 'TargetTenant' to the expected type 'microsoft.graph.synchronizationSecret'. (at value[1].key)"},
