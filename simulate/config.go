@@ -198,25 +198,6 @@ func better(s *Snapshot, cur, t int32) int32 {
 
 func quote(s string) string { return `"` + s + `"` }
 
-// config explains one configuration's cycle for one source user (ex): only
-// that user is evaluated and its steps recorded. Run uses prepare and fill.
-func (r *runner) config(sc *tenants.SyncConfig, ex *explainer) configOut {
-	out := r.state(sc)
-	if out.res.State != StateActive {
-		return out
-	}
-	c := r.compile(sc, true)
-	ex.c = c
-	if i, ok := c.sx.byID[ex.userID]; ok {
-		if row, ok := c.user(i, ex); ok {
-			out.rows = append(out.rows, row)
-		}
-	} else if row, ok := c.gone(ex.userID, ex); ok {
-		out.rows = append(out.rows, row)
-	}
-	return out
-}
-
 // state returns a configuration's result with its blockers and state.
 func (r *runner) state(sc *tenants.SyncConfig) configOut {
 	out := configOut{res: ConfigResult{Source: sc.Source, Name: sc.Name, Target: sc.Target, Blockers: r.blockers(sc)}}
