@@ -1,13 +1,8 @@
 package reconcile
 
 import (
-	"errors"
-
 	"github.com/xtsync/xtsync/tenants"
 )
-
-// errNotImplemented is returned by the parts of the API not built yet.
-var errNotImplemented = errors.New("reconcile: not implemented")
 
 // Directory resolves the scope references of a repository (groups and users
 // of a source tenant) to object ids, and back. It is pure: NewDirectory
@@ -16,8 +11,11 @@ type Directory interface {
 	// GroupID resolves a group display name (case-insensitive, unique in
 	// the tenant) or object id.
 	GroupID(tenantID, ref string) (id string, ok bool)
-	// UserID resolves a user principal name (case-insensitive) or object id.
+	// UserID resolves a user principal name (case-insensitive) or object id
+	// of a user that is not deleted.
 	UserID(tenantID, ref string) (id string, ok bool)
+	// UserDeleted reports whether ref names a soft-deleted user.
+	UserDeleted(tenantID, ref string) bool
 	// Principal names an object id: a group's displayName ("Group") or a
 	// user's UPN ("User").
 	Principal(tenantID, id string) (name, principalType string, ok bool)
@@ -40,6 +38,9 @@ func OptionsFrom(repo *tenants.Repo) Options {
 // scope reference the directory does not resolve, a config whose id names
 // no live configuration. It names the object and the repository position.
 type Problem struct {
+	// Warning: the desired state leaves the part out and can still be
+	// applied (an assigned user who is soft-deleted in the directory).
+	Warning bool        `json:"warning,omitempty"`
 	Object  string      `json:"object"`
 	Pos     tenants.Pos `json:"-"`
 	Where   string      `json:"where"` // Pos as file:line:col

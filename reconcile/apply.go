@@ -9,7 +9,7 @@ import (
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
 	// Parallel is how many sync configurations are written at once
-	// (default 4). Trust objects are written one at a time, in order.
+	// (default 8). Trust objects are written one at a time, in order.
 	Parallel int
 }
 
@@ -26,7 +26,7 @@ type ApplyOptions struct {
 // are skipped, each with a Result.
 func Apply(ctx context.Context, cs ChangeSet, a Applier, opts ApplyOptions) []Result {
 	if opts.Parallel <= 0 {
-		opts.Parallel = 4
+		opts.Parallel = 8
 	}
 	r := &run{results: make([]Result, len(cs)), bad: map[string]bool{}}
 	for start := 0; start < len(cs); {

@@ -182,7 +182,7 @@ func desiredConfig(repo *tenants.Repo, t *tenants.Tenant, sc *tenants.SyncConfig
 				if err != nil {
 					return nil, nil, fmt.Errorf("desired state of sync/%s: %w", sc.Key(), err)
 				}
-				d.Job.Schema = s
+				d.Job.Schema, d.mergedFrom = s, l.Job.Schema
 			}
 		}
 	}
@@ -210,6 +210,13 @@ func desiredConfig(repo *tenants.Repo, t *tenants.Tenant, sc *tenants.SyncConfig
 		}
 		if !ok {
 			pos := t.PathPos("sync." + sc.Name + ".scope.users." + strconv.Itoa(i))
+			if dir != nil && dir.UserDeleted(t.TenantID, u) {
+				// People leave: a soft-deleted user cannot be assigned, and
+				// the cycle would skip it anyway. Not a reason to stop.
+				problems = append(problems, Problem{Warning: true, Object: obj + "/assignment/" + u, Pos: pos, Where: pos.String(),
+					Message: fmt.Sprintf("user %q is soft-deleted in %s: not assigned (remove it from the scope, or restore the user)", u, t.Name)})
+				continue
+			}
 			problems = append(problems, Problem{Object: obj + "/assignment/" + u, Pos: pos, Where: pos.String(),
 				Message: fmt.Sprintf("user %q is not in the directory of %s (no user has this user principal name or object id)", u, t.Name)})
 			continue

@@ -369,13 +369,17 @@ func (d *differ) schemaChange(dc, lc *SyncConfig) *Change {
 		}
 		return ch
 	}
-	after, err := merge(lc.Job.Schema)
+	var after json.RawMessage
+	var err error
+	if dc.Job != nil && len(dc.Job.Schema) > 0 && bytes.Equal(dc.mergedFrom, lc.Job.Schema) {
+		after = dc.Job.Schema // Desired merged it into this very schema
+	} else {
+		after, err = merge(lc.Job.Schema)
+	}
 	if err != nil {
 		return &Change{Action: ActionUpdate, MergeSchema: merge, Fields: []Field{{Name: "schema", Before: "(live)", After: "cannot merge: " + err.Error()}}}
 	}
-	na, err1 := NormalizeSchema(after)
-	nl, err2 := NormalizeSchema(lc.Job.Schema)
-	if err1 == nil && err2 == nil && bytes.Equal(na, nl) {
+	if EqualSchemas(after, lc.Job.Schema) {
 		return nil
 	}
 	return &Change{Action: ActionUpdate, MergeSchema: merge, Fields: schemaFields(lc.Job.Schema, after)}

@@ -12,6 +12,7 @@ type tenantDir struct {
 	groupByName map[string][]string // lower-case display name → ids
 	userByUPN   map[string]string   // lower-case UPN → id
 	byID        map[string]principal
+	deleted     map[string]bool // lower-case UPNs and ids of soft-deleted users
 }
 
 type snapshotDir map[string]*tenantDir // lower-case tenant id
@@ -24,7 +25,7 @@ func NewDirectory(snaps plan.Snapshots) Directory {
 		if s == nil || s.TenantID == "" {
 			continue
 		}
-		td := &tenantDir{groupByName: map[string][]string{}, userByUPN: map[string]string{}, byID: map[string]principal{}}
+		td := &tenantDir{groupByName: map[string][]string{}, userByUPN: map[string]string{}, byID: map[string]principal{}, deleted: map[string]bool{}}
 		for _, g := range s.Groups {
 			k := strings.ToLower(g.DisplayName)
 			td.groupByName[k] = append(td.groupByName[k], g.ID)
@@ -32,6 +33,8 @@ func NewDirectory(snaps plan.Snapshots) Directory {
 		}
 		for _, u := range s.Users {
 			if u.Deleted {
+				td.deleted[strings.ToLower(u.UserPrincipalName)] = true
+				td.deleted[strings.ToLower(u.ID)] = true
 				continue
 			}
 			td.userByUPN[strings.ToLower(u.UserPrincipalName)] = u.ID
@@ -75,4 +78,9 @@ func (d snapshotDir) Principal(tenantID, id string) (string, string, bool) {
 	}
 	p, ok := td.byID[strings.ToLower(id)]
 	return p.name, p.typ, ok
+}
+
+func (d snapshotDir) UserDeleted(tenantID, ref string) bool {
+	td := d[strings.ToLower(tenantID)]
+	return td != nil && td.deleted[strings.ToLower(ref)]
 }

@@ -174,10 +174,9 @@ func importConfig(lc *SyncConfig, rc *tenants.SyncConfig, t *tenants.Tenant, key
 	if lc.Job == nil || len(lc.Job.Schema) == 0 {
 		return sc
 	}
-	var schema, tmpl map[string]any
+	var schema map[string]any
 	_ = json.Unmarshal(lc.Job.Schema, &schema)
-	_ = json.Unmarshal(templateSchema, &tmpl)
-	om, tom := userObjectMapping(schema), userObjectMapping(tmpl)
+	om, tom := userObjectMapping(schema), templateUserMapping()
 	if om == nil {
 		return sc
 	}

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -59,5 +60,36 @@ func TestImportRoundTripExample(t *testing.T) {
 	cs, _ := Diff(desired, live, OptionsFrom(repo))
 	if d := cmp.Diff([]string{}, objects(cs)); d != "" {
 		t.Errorf("Diff(Desired(Import(live)), live) (-want +got):\n%s", d)
+	}
+}
+
+// TestDesiredScopeUsers: a scope user the directory does not know is a
+// problem; one who is soft-deleted (people leave) is left out with a
+// warning, and every other assignment stands.
+func TestDesiredScopeUsers(t *testing.T) {
+	repo, dir := loadExample(t)
+	uk := repo.Tenant("fabrikam-uk")
+	uk.Sync[0].Scope.Users = []string{"quentin@fabrikam.co.uk", "nobody@fabrikam.co.uk"}
+	desired, problems, err := Desired(repo, nil, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range problems {
+		got[p.Object] = p.Warning
+	}
+	want := map[string]bool{
+		"sync/fabrikam-uk/uk-to-us/assignment/quentin@fabrikam.co.uk": true,
+		"sync/fabrikam-uk/uk-to-us/assignment/nobody@fabrikam.co.uk":  false,
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("problems, object -> warning (-want +got):\n%s", d)
+	}
+	var names []string
+	for _, a := range desired.Tenants[strings.ToLower(uk.TenantID)].Configs[0].Assignments {
+		names = append(names, a.PrincipalName)
+	}
+	if d := cmp.Diff([]string{"UK-Staff"}, names); d != "" {
+		t.Errorf("assignments (-want +got):\n%s", d)
 	}
 }

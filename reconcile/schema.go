@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xtsync/xtsync/tenants"
 )
@@ -29,6 +31,16 @@ const (
 
 // engineMappings are the template's mappings xtsync never changes.
 var engineMappings = map[string]bool{"alternativeSecurityIds": true, "IsSoftDeleted": true}
+
+// templateUserMapping is the template's User object mapping, parsed once.
+// It is only ever read: MergeSchema copies what it takes from it.
+var templateUserMapping = sync.OnceValue(func() map[string]any {
+	var t map[string]any
+	if err := json.Unmarshal(templateSchema, &t); err != nil {
+		panic("reconcile: the embedded template schema is not JSON: " + err.Error())
+	}
+	return userObjectMapping(t)
+})
 
 // TemplateSchema returns a copy of the template schema xtsync knows.
 func TemplateSchema() json.RawMessage { return append(json.RawMessage(nil), templateSchema...) }
@@ -65,9 +77,7 @@ func externalUsersClause(om map[string]any) map[string]any {
 	if c := findExternalClause(om); c != nil {
 		return c
 	}
-	var t map[string]any
-	_ = json.Unmarshal(templateSchema, &t)
-	return findExternalClause(userObjectMapping(t))
+	return findExternalClause(templateUserMapping())
 }
 
 func findExternalClause(om map[string]any) map[string]any {
@@ -156,11 +166,7 @@ func MergeSchema(base json.RawMessage, sc *tenants.SyncConfig) (json.RawMessage,
 	if om == nil {
 		return nil, fmt.Errorf("merge schema of %s: the base schema has no User object mapping", sc.Key())
 	}
-	var tmpl map[string]any
-	if err := json.Unmarshal(templateSchema, &tmpl); err != nil {
-		return nil, fmt.Errorf("merge schema: read the template schema: %w", err)
-	}
-	tom := userObjectMapping(tmpl)
+	tom := templateUserMapping()
 
 	om["flowTypes"] = flowTypes(sc.Actions)
 
@@ -297,10 +303,29 @@ func NormalizeSchema(s json.RawMessage) (json.RawMessage, error) {
 	return json.Marshal(v)
 }
 
+// EqualSchemas reports whether two schemas are equal in meaning, as their
+// NormalizeSchema forms are, without encoding either again.
+func EqualSchemas(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	normalizeValue(va)
+	normalizeValue(vb)
+	return reflect.DeepEqual(va, vb)
+}
+
 func normalizeValue(v any) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, c := range x {
+			if strings.HasPrefix(k, "@odata.") {
+				delete(x, k) // annotations of the response, not the schema
+				continue
+			}
 			normalizeValue(c)
 			if k == "flowTypes" {
 				if s, ok := c.(string); ok {

@@ -126,6 +126,9 @@ type SyncConfig struct {
 	conf *tenants.SyncConfig
 	// targetID is the target tenant id (desired).
 	targetID string
+	// mergedFrom is the live schema Job.Schema was merged into (desired),
+	// so Diff against the same live state need not merge again.
+	mergedFrom json.RawMessage
 }
 
 // Job is a synchronization job with its schema.

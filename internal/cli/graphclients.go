@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -15,10 +16,11 @@ import (
 // for the command: a pull and a reconcile of one run share a tenant's
 // credential (one token) and its traffic counters.
 type graphClients struct {
-	c  *ucli.Context
-	e  *env
-	mu sync.Mutex
-	m  map[string]*graph.Client // by lower-case tenant id
+	c         *ucli.Context
+	e         *env
+	mu        sync.Mutex
+	m         map[string]*graph.Client // by lower-case tenant id
+	transport *http.Transport          // shared by every client, built with the first
 }
 
 func newGraphClients(c *ucli.Context, e *env) *graphClients {
@@ -33,7 +35,14 @@ func (g *graphClients) get(ctx context.Context, t *tenants.Tenant) (*graph.Clien
 	if cl := g.m[id]; cl != nil {
 		return cl, nil
 	}
-	cl, err := graphClient(ctx, g.c, g.e, t)
+	if g.transport == nil {
+		tr, err := graphTransport(g.c, t)
+		if err != nil {
+			return nil, err
+		}
+		g.transport = tr
+	}
+	cl, err := graphClient(ctx, g.c, g.e, t, g.transport)
 	if err != nil {
 		return nil, err
 	}

@@ -234,6 +234,7 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 		return nil, nil, fmt.Errorf("reconcile: %w", err)
 	}
 	rep := report.NewReconcile(rev.Hash, c.Bool("dry-run"))
+	phase := phaseTimer(e, time.Now())
 
 	// Gate load.
 	fsys, err := src.git.FS(rev)
@@ -251,6 +252,7 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 		return rep, &gateStop{code: ExitError}, nil
 	}
 	rep.Gates = append(rep.Gates, report.Gate{Gate: report.GateLoad, Result: report.GatePass})
+	phase("load")
 
 	// Gate signature.
 	if kr := head.repo.Settings.VerifyCommits; kr != "" {
@@ -272,17 +274,29 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 		return nil, nil, err
 	}
 
-	// Fresh snapshots.
+	// The live state, read while fresh snapshots are pulled: the two are
+	// independent, and a run over many tenants waits on Graph, not on
+	// this host.
+	type liveRead struct {
+		st  *reconcile.State
+		err error
+	}
+	liveCh := make(chan liveRead, 1)
+	go func() {
+		st, err := readLive(ctx, clients)
+		liveCh <- liveRead{st, err}
+	}()
 	dir := reconcileSnapshotsDir(c, src, head.repo)
 	snaps, err := reconcileSnapshots(c, e, gc, head.repo, dir)
+	phase("snapshots")
+	lr := <-liveCh
+	phase("live state")
 	if err != nil {
 		return nil, nil, err
 	}
-
-	// The live state, as configuration.
-	live, err := readLive(ctx, clients)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reconcile: read the live state: %w", err)
+	live := lr.st
+	if lr.err != nil {
+		return nil, nil, fmt.Errorf("reconcile: read the live state: %w", lr.err)
 	}
 	directory := reconcile.NewDirectory(snaps)
 	liveRepo := reconcile.Import(live, head.repo, directory)
@@ -314,6 +328,7 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 	}
 	findings = withBlockers(findings, base, head, snaps)
 	findings = append(findings, problemFindings(problems, findings)...)
+	phase("plan and policies")
 	pol, del := policyGates(findings, c.Bool("allow-deletes"))
 	opts := reconcile.OptionsFrom(head.repo)
 	cs, own := reconcile.Diff(desired, live, opts)
@@ -321,6 +336,7 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 	rep.Gates = append(rep.Gates, pol, del, og)
 	rep.SetChanges(cs)
 	rep.Unmanaged = unmanagedOf(own)
+	phase("diff")
 	if rep.Denied() != nil {
 		return rep, &gateStop{code: ExitDenied}, nil
 	}
@@ -339,6 +355,7 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 		return nil, nil, err
 	}
 	rep.SetResults(reconcile.Apply(ctx, cs, applier, reconcile.ApplyOptions{}))
+	phase("apply")
 	if ctx.Err() != nil {
 		rep.Remaining = []string{"(not read again: the run was interrupted)"}
 		return rep, nil, nil
@@ -359,6 +376,17 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 	return rep, nil, nil
 }
 
+// phaseTimer returns a function that logs, at debug level, how long each
+// phase of a run took since the previous one.
+func phaseTimer(e *env, start time.Time) func(name string) {
+	last := start
+	return func(name string) {
+		now := time.Now()
+		e.log.Debug("reconcile: phase done", "phase", name, "took", now.Sub(last).Round(time.Millisecond), "since start", now.Sub(start).Round(time.Millisecond))
+		last = now
+	}
+}
+
 // problemFindings turns the desired state's problems (scope references
 // the directory does not resolve) into deny findings at their lines, but
 // for those a finding already denies at that line (the simulator's
@@ -375,8 +403,11 @@ func problemFindings(problems []reconcile.Problem, have []plan.Finding) []plan.F
 		if denied[pr.Pos.File+":"+strconv.Itoa(pr.Pos.Line)] {
 			continue
 		}
-		out = append(out, plan.Finding{Policy: "unresolved-scope-ref", Level: "deny", Msg: pr.Object + ": " + pr.Message,
-			File: pr.Pos.File, Line: pr.Pos.Line})
+		f := plan.Finding{Policy: "unresolved-scope-ref", Level: plan.LevelDeny, Msg: pr.Object + ": " + pr.Message, File: pr.Pos.File, Line: pr.Pos.Line}
+		if pr.Warning {
+			f.Policy, f.Level = "deleted-scope-user", plan.LevelWarn
+		}
+		out = append(out, f)
 	}
 	return out
 }

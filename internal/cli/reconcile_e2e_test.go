@@ -40,7 +40,7 @@ const (
 // e2e is one emulator, one config repository and the directories a run
 // uses.
 type e2e struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *emulator.Server
 	http *httptest.Server
 	url  string
@@ -58,12 +58,18 @@ type e2e struct {
 type e2eOptions struct {
 	seedConfigs bool   // the portal-made configurations of the example's links
 	faults      string // emulator fault spec
+	// repo is the repository to start from (default the example), with its
+	// snapshots in repo/snapshots.
+	repo string
 }
 
-func newE2E(t *testing.T, o e2eOptions) *e2e {
+func newE2E(t testing.TB, o e2eOptions) *e2e {
 	t.Helper()
 	x := &e2e{t: t, work: t.TempDir()}
-	snaps, err := emulator.ReadSnapshotDir(filepath.Join("..", "..", "testdata", "example", "snapshots"))
+	if o.repo == "" {
+		o.repo = filepath.Join("..", "..", "testdata", "example")
+	}
+	snaps, err := emulator.ReadSnapshotDir(filepath.Join(o.repo, "snapshots"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +105,7 @@ func newE2E(t *testing.T, o e2eOptions) *e2e {
 
 	// The config repository: the example, committed on main.
 	x.repo = filepath.Join(x.work, "repo")
-	if err := os.CopyFS(x.repo, os.DirFS(filepath.Join("..", "..", "testdata", "example"))); err != nil {
+	if err := os.CopyFS(x.repo, os.DirFS(o.repo)); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.RemoveAll(filepath.Join(x.repo, "snapshots")); err != nil {

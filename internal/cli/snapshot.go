@@ -103,17 +103,38 @@ func graphFlags() []ucli.Flag {
 	}
 }
 
-// graphClient builds the Graph client of one repo tenant from graphFlags.
-func graphClient(ctx context.Context, c *ucli.Context, e *env, t *tenants.Tenant) (*graph.Client, error) {
+// graphClient builds the Graph client of one repo tenant from graphFlags,
+// over transport (shared by the tenants of a command: one connection pool,
+// so a run over a hundred tenants does not make a hundred TLS handshakes).
+func graphClient(ctx context.Context, c *ucli.Context, e *env, t *tenants.Tenant, transport http.RoundTripper) (*graph.Client, error) {
+	co, kind, err := credentialOptions(c, t)
+	if err != nil {
+		return nil, err
+	}
+	cred, err := graph.NewCredential(kind, co)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: %w", t.Name, err)
+	}
+	opts := graph.Options{TenantID: t.TenantID, BaseURL: c.String("graph-url"), Credential: cred,
+		MaxRetries: c.Int("max-retries"), Logger: e.log.With("tenant", t.Name), HTTPClient: &http.Client{Transport: transport}}
+	cl, err := graph.New(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: %w", t.Name, err)
+	}
+	return cl, nil
+}
+
+// credentialOptions reads the credential flags for tenant t.
+func credentialOptions(c *ucli.Context, t *tenants.Tenant) (graph.CredentialOptions, string, error) {
 	kind := c.String("auth")
 	valid := false
 	for _, k := range graph.AuthKinds {
 		valid = valid || k == kind
 	}
 	if !valid {
-		return nil, usageError("--auth: want one of %s, got %q", strings.Join(graph.AuthKinds, ", "), kind)
+		return graph.CredentialOptions{}, "", usageError("--auth: want one of %s, got %q", strings.Join(graph.AuthKinds, ", "), kind)
 	}
-	co := graph.CredentialOptions{
+	return graph.CredentialOptions{
 		TenantID:            t.TenantID,
 		ClientID:            c.String("client-id"),
 		ClientSecret:        graph.Secret(c.String("client-secret")),
@@ -121,17 +142,21 @@ func graphClient(ctx context.Context, c *ucli.Context, e *env, t *tenants.Tenant
 		CertificatePassword: graph.Secret(c.String("client-certificate-password")),
 		FederatedTokenFile:  c.String("federated-token-file"),
 		GraphURL:            c.String("graph-url"),
-	}
-	cred, err := graph.NewCredential(kind, co)
+	}, kind, nil
+}
+
+// graphTransport is the HTTP transport of a command's Graph clients: the
+// loopback-only one for the emulator, and --graph-ca trusted.
+func graphTransport(c *ucli.Context, t *tenants.Tenant) (*http.Transport, error) {
+	co, kind, err := credentialOptions(c, t)
 	if err != nil {
-		return nil, fmt.Errorf("tenant %s: %w", t.Name, err)
+		return nil, err
 	}
-	opts := graph.Options{TenantID: t.TenantID, BaseURL: c.String("graph-url"), Credential: cred,
-		MaxRetries: c.Int("max-retries"), Logger: e.log.With("tenant", t.Name)}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	if graph.ResolveAuth(kind, co) == graph.AuthEmulator {
 		transport = graph.LoopbackOnlyTransport(nil)
 	}
+	transport.MaxIdleConnsPerHost = 32
 	if ca := c.String("graph-ca"); ca != "" {
 		pem, err := os.ReadFile(ca)
 		if err != nil {
@@ -146,12 +171,7 @@ func graphClient(ctx context.Context, c *ucli.Context, e *env, t *tenants.Tenant
 		}
 		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	opts.HTTPClient = &http.Client{Transport: transport}
-	cl, err := graph.New(ctx, opts)
-	if err != nil {
-		return nil, fmt.Errorf("tenant %s: %w", t.Name, err)
-	}
-	return cl, nil
+	return transport, nil
 }
 
 // loadRepoForGraph loads the repository and reports its diagnostics.
@@ -262,7 +282,7 @@ func pullSnapshots(c *ucli.Context, e *env, clients *graphClients, repo *tenants
 }
 
 // pullParallelism is how many tenants pullSnapshots pulls at once.
-const pullParallelism = 8
+const pullParallelism = 16
 
 // pullTenant pulls one tenant's directory and reads its provisioning logs.
 func pullTenant(ctx context.Context, c *ucli.Context, e *env, clients *graphClients, t *tenants.Tenant, dir string, sel []string, now time.Time, progress *progress) (*pulled, []graph.ProvisioningEntry, error) {

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,7 +23,7 @@ type ApplierOptions struct {
 	// few minutes"); default 5 minutes.
 	ReplicationWait time.Duration
 	// ReplicationPoll is the first delay between reads of a new service
-	// principal, doubled up to 15 s; default 250 ms.
+	// principal, doubled up to 15 s; default 100 ms.
 	ReplicationPoll time.Duration
 }
 
@@ -51,7 +50,7 @@ func NewApplier(clients map[string]*Client, opts ApplierOptions) *Applier {
 		opts.ReplicationWait = 5 * time.Minute
 	}
 	if opts.ReplicationPoll <= 0 {
-		opts.ReplicationPoll = 250 * time.Millisecond
+		opts.ReplicationPoll = 100 * time.Millisecond
 	}
 	cs := map[string]*Client{}
 	for k, c := range clients {
@@ -627,25 +626,7 @@ func redact(err error, secrets map[string]string) error {
 
 // equalSchema compares two schemas with reconcile.NormalizeSchema, or as
 // compacted JSON when it fails.
-func equalSchema(x, y json.RawMessage) bool {
-	nx, ex := reconcile.NormalizeSchema(x)
-	ny, ey := reconcile.NormalizeSchema(y)
-	if ex == nil && ey == nil {
-		return bytes.Equal(nx, ny)
-	}
-	var bx, by bytes.Buffer
-	if json.Compact(&bx, x) != nil || json.Compact(&by, y) != nil {
-		return false
-	}
-	if bytes.Equal(bx.Bytes(), by.Bytes()) {
-		return true
-	}
-	var vx, vy any
-	if json.Unmarshal(x, &vx) != nil || json.Unmarshal(y, &vy) != nil {
-		return false
-	}
-	return bytes.Equal(mustJSON(vx), mustJSON(vy)) // map keys sorted
-}
+func equalSchema(x, y json.RawMessage) bool { return reconcile.EqualSchemas(x, y) }
 
 func (a *Applier) schema(ctx context.Context, c *Client, ch *reconcile.Change) (reconcile.ResultKind, error) {
 	if ch.Action == reconcile.ActionDelete {

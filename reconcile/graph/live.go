@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -115,6 +116,12 @@ func (c *Client) getList(ctx context.Context, first json.RawMessage) ([]json.Raw
 	}
 }
 
+// readParallelism is how many tenants ReadLive reads at once: each needs
+// a few dependent rounds, so a run over many tenants is bound by Graph's
+// latency; Graph throttles per tenant and application, and each tenant
+// still gets one request at a time.
+const readParallelism = 16
+
 // ReadLive reads, for every client (one per repo tenant, keyed by tenant
 // id), its partner configurations with identitySynchronization and
 // automaticUserConsentSettings, and every service principal instantiated
@@ -128,7 +135,7 @@ func ReadLive(ctx context.Context, clients map[string]*Client) (*reconcile.State
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
+	sem := make(chan struct{}, readParallelism)
 	for tid, c := range clients {
 		wg.Add(1)
 		go func() {
@@ -386,6 +393,19 @@ func readTenant(ctx context.Context, c *Client, tid string) (*reconcile.TenantSt
 
 // stripContext removes the @odata annotations of an object's top level.
 func stripContext(b json.RawMessage) json.RawMessage {
+	// Graph puts @odata.context first: cut it out without decoding the
+	// rest (a schema is tens of kilobytes).
+	const pfx = `{"@odata.context":`
+	if bytes.HasPrefix(b, []byte(pfx)) {
+		dec := json.NewDecoder(bytes.NewReader(b[len(pfx):]))
+		var ctxURL string
+		if dec.Decode(&ctxURL) == nil {
+			rest := bytes.TrimLeft(b[len(pfx)+int(dec.InputOffset()):], " \t\r\n")
+			if len(rest) > 0 && rest[0] == ',' && !bytes.Contains(rest, []byte(`"@odata.`)) {
+				return append([]byte{'{'}, rest[1:]...)
+			}
+		}
+	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(b, &m) != nil {
 		return b
