@@ -192,6 +192,9 @@ func importConfig(lc *SyncConfig, rc *tenants.SyncConfig, t *tenants.Tenant, key
 	}
 	sc.Scope.Filters = importFilters(om, rc)
 	sc.Mappings, sc.UserType, sc.UserTypeFlow, sc.ShowInAddressList = importMappings(om, tom)
+	if rc != nil {
+		repoSpelling(sc.Mappings, rc.Mappings)
+	}
 	return sc
 }
 
@@ -252,6 +255,25 @@ func importFilters(om map[string]any, rc *tenants.SyncConfig) []tenants.Filter {
 		out = append(out, f)
 	}
 	return out
+}
+
+// repoSpelling gives imported mappings the repository's spelling where the
+// repository writes the same mapping in the other vocabulary (Graph's
+// mobilePhone for the schema's mobile), so a round trip is not a change.
+func repoSpelling(got, repo []tenants.Mapping) {
+	for i := range got {
+		for _, r := range repo {
+			g := graphSpelled(r)
+			if g.Target != got[i].Target || g.Kind != got[i].Kind {
+				continue
+			}
+			got[i].Target = r.Target
+			if g.Value == got[i].Value {
+				got[i].Value, got[i].Expr = r.Value, r.Expr
+			}
+		}
+	}
+	sort.Slice(got, func(i, j int) bool { return got[i].Target < got[j].Target })
 }
 
 type liveMapping struct {

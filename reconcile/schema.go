@@ -129,6 +129,32 @@ func graphFlow(f tenants.Flow) string {
 }
 
 // mappingSource is the attributeMapping source of a repo mapping.
+// graphSpelled is m in the attribute names of the synchronization schema's
+// directories — the provisioning vocabulary (mobile, telephoneNumber,
+// physicalDeliveryOfficeName) — whichever of the two vocabularies the
+// repository writes: the target, a source attribute, and the attributes an
+// expression reads. Entra refuses a schema whose mappings name attributes
+// its directories do not define.
+func graphSpelled(m tenants.Mapping) tenants.Mapping {
+	m.Target = tenants.ProvisioningName(m.Target)
+	switch m.Kind {
+	case tenants.MappingSource:
+		m.Value = tenants.ProvisioningName(m.Value)
+	case tenants.MappingExpression:
+		m.Value = provisioningExpression(m.Value)
+	}
+	return m
+}
+
+// provisioningExpression rewrites the attribute references of an
+// expression ([mobilePhone]) to their provisioning names ([mobile]).
+func provisioningExpression(x string) string {
+	for _, a := range tenants.Aliases() {
+		x = strings.ReplaceAll(x, "["+a[1]+"]", "["+a[0]+"]")
+	}
+	return x
+}
+
 func mappingSource(m tenants.Mapping) map[string]any {
 	switch m.Kind {
 	case tenants.MappingSource:
@@ -244,6 +270,7 @@ func MergeSchema(base json.RawMessage, sc *tenants.SyncConfig) (json.RawMessage,
 		wants[t] = w
 	}
 	for _, m := range sc.Mappings {
+		m = graphSpelled(m)
 		if m.Kind == tenants.MappingRemove {
 			delete(wants, m.Target)
 			continue

@@ -745,3 +745,23 @@ func TestReconcileUnresolvedScope(t *testing.T) {
 		t.Errorf("%d writes", w)
 	}
 }
+
+// TestReconcileGraphSpelledMappings: mappings written in Graph's names
+// (mobilePhone, officeLocation) reach the schema in its directories' names
+// (mobile, physicalDeliveryOfficeName), which Entra requires; the next run
+// sees no change.
+func TestReconcileGraphSpelledMappings(t *testing.T) {
+	x := newE2E(t, e2eOptions{})
+	x.commit("mappings in Graph's vocabulary", map[string]func(string) string{"tenants/contoso-eu.yaml": func(s string) string {
+		return strings.Replace(s, "    mappings:\n", "    mappings:\n      mobilePhone: { source: mobilePhone }\n      department: { expression: 'Coalesce([officeLocation], [department])' }\n", 1)
+	}})
+	r := x.reconcile().want(t, ExitOK)
+	if !r.report.Converged {
+		t.Fatalf("not converged:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, `mappings.department: "[department] (Always)" → "Coalesce([physicalDeliveryOfficeName], [department]) (Always)"`) {
+		t.Errorf("the schema change does not show the directory's names:\n%s", r.stdout)
+	}
+	x.srv.ResetStats()
+	x.reconcile("--dry-run", "--detailed-exitcode").want(t, ExitOK)
+}
