@@ -47,11 +47,25 @@ type Options struct {
 	Disabled []string
 	// Builtins enables the built-in policies (except Disabled).
 	Builtins bool
+	// Progress, when set, is called before each package is evaluated, so
+	// a caller that has to stop a runaway evaluation can say which policy
+	// it was in.
+	Progress func(Progress)
+}
+
+// Progress names the package an evaluation is in: its set ("builtin",
+// "head", "base"), its path ("xtsync.org", "builtin.overlapping_scopes")
+// and its files ("policies/org.rego"; a built-in's embedded file).
+type Progress struct {
+	Set     string   `json:"set"`
+	Package string   `json:"package"`
+	Files   []string `json:"files"`
 }
 
 // Engine holds the compiled policies. It is safe for concurrent use.
 type Engine struct {
-	sets []*set
+	sets     []*set
+	progress func(Progress)
 }
 
 // set is one compiled group of modules: the built-ins, head's or base's
@@ -59,17 +73,23 @@ type Engine struct {
 type set struct {
 	name     string // "builtin", "head", "base"
 	builtin  bool
-	root     string   // "builtin" or "xtsync"
-	packages []string // package paths, e.g. "xtsync.org"
-	policies []Info   // the rules evaluated
-	query    rego.PreparedEvalQuery
+	root     string     // "builtin" or "xtsync"
+	packages []*pkgEval // sorted by path
+	policies []Info     // the rules evaluated
+}
+
+// pkgEval is one package of a set and its prepared query (data.<path>).
+type pkgEval struct {
+	path  string   // "xtsync.org"
+	files []string // the files that declare it, sorted
+	query rego.PreparedEvalQuery
 }
 
 // New compiles the policies. A policy with a syntax or type error, or one
 // that calls an unavailable built-in function, is an error naming its file
 // and line.
 func New(opts Options) (*Engine, error) {
-	e := &Engine{}
+	e := &Engine{progress: opts.Progress}
 	if opts.Builtins {
 		mods, err := builtinModules(opts.Disabled, false)
 		if err != nil {
@@ -135,37 +155,34 @@ func parseModules(srcs map[string]string, tests bool) (map[string]*ast.Module, e
 	return mods, nil
 }
 
-// compileSet compiles modules and prepares one query over data.<root>; the
-// packages under root are walked in the result. Measured against one
-// prepared query per package rule (30 packages, deny and warn each, 5,000
-// input items): 160 ms against 177 ms per evaluation, and one compile
-// instead of 60, so one query it is.
+// compileSet compiles a set's modules once and prepares one query per
+// package under root (data.xtsync.org …), so an evaluation that has to be
+// stopped can name the package and its files. Measured against one query
+// over data.<root> for the whole set: BenchmarkEvaluate 8.0–10.1 ms before,
+// see docs/benchmarks.md for after.
 func compileSet(name, root string, mods map[string]*ast.Module) (*set, error) {
 	s := &set{name: name, root: root}
 	seen := map[string]bool{}
-	opts := []func(*rego.Rego){
-		rego.Query("data." + root),
-		rego.Capabilities(capabilities()),
-		rego.SetRegoVersion(ast.RegoV1),
-		rego.StrictBuiltinErrors(true),
-	}
 	files := make([]string, 0, len(mods))
 	for f := range mods {
 		files = append(files, f)
 	}
 	sort.Strings(files)
+	byPath := map[string]*pkgEval{}
 	for _, f := range files {
 		m := mods[f]
-		opts = append(opts, rego.ParsedModule(m))
 		path, ok := packagePath(m)
 		if !ok || path[0] != root {
 			continue
 		}
 		p := strings.Join(path, ".")
-		if !seen[p] {
-			seen[p] = true
-			s.packages = append(s.packages, p)
+		pe := byPath[p]
+		if pe == nil {
+			pe = &pkgEval{path: p}
+			byPath[p] = pe
+			s.packages = append(s.packages, pe)
 		}
+		pe.files = append(pe.files, f)
 		for _, r := range m.Rules {
 			for _, rl := range ruleLevels {
 				if r.Head.Name.String() == rl.rule || (len(r.Head.Reference) > 0 && r.Head.Reference[0].Value.String() == rl.rule) {
@@ -177,16 +194,28 @@ func compileSet(name, root string, mods map[string]*ast.Module) (*set, error) {
 			}
 		}
 	}
-	sort.Strings(s.packages)
-	q, err := rego.New(opts...).PrepareForEval(context.Background())
-	if err != nil {
-		var ae ast.Errors
-		if errors.As(err, &ae) {
-			return nil, compileError(ae)
-		}
-		return nil, fmt.Errorf("compile %s policies: %w", name, err)
+	sort.Slice(s.packages, func(i, j int) bool { return s.packages[i].path < s.packages[j].path })
+	c := ast.NewCompiler().WithCapabilities(capabilities()).WithDefaultRegoVersion(ast.RegoV1)
+	if c.Compile(mods); c.Failed() {
+		return nil, compileError(c.Errors)
 	}
-	s.query = q
+	for _, pe := range s.packages {
+		q, err := rego.New(
+			rego.Query("data."+pe.path),
+			rego.Compiler(c),
+			rego.Capabilities(capabilities()),
+			rego.SetRegoVersion(ast.RegoV1),
+			rego.StrictBuiltinErrors(true),
+		).PrepareForEval(context.Background())
+		if err != nil {
+			var ae ast.Errors
+			if errors.As(err, &ae) {
+				return nil, compileError(ae)
+			}
+			return nil, fmt.Errorf("compile %s policies: %w", name, err)
+		}
+		pe.query = q
+	}
 	return s, nil
 }
 
@@ -226,7 +255,7 @@ func (e *Engine) Policies() []Info {
 		if s.builtin {
 			for _, b := range Builtins() {
 				for _, p := range s.packages {
-					if builtinID(p) == b.ID {
+					if builtinID(p.path) == b.ID {
 						out = append(out, Info{ID: b.ID, Level: b.Level, Builtin: true, Description: b.Doc})
 					}
 				}
@@ -248,14 +277,28 @@ func (e *Engine) Policies() []Info {
 // deduplicated and sorted: denies first, then by file, line, policy,
 // tenant and message.
 func (e *Engine) Evaluate(ctx context.Context, input Input) ([]plan.Finding, error) {
-	doc, err := toValue(input)
+	b, err := MarshalInput(input)
 	if err != nil {
 		return nil, fmt.Errorf("build policy input: %w", err)
+	}
+	return e.EvaluateJSON(ctx, b)
+}
+
+// EvaluateJSON is Evaluate over an input document already encoded by
+// MarshalInput (an evaluation in another process receives it so).
+func (e *Engine) EvaluateJSON(ctx context.Context, input []byte) ([]plan.Finding, error) {
+	var v any
+	if err := json.Unmarshal(input, &v); err != nil {
+		return nil, fmt.Errorf("read policy input: %w", err)
+	}
+	doc, err := ast.InterfaceToValue(v)
+	if err != nil {
+		return nil, fmt.Errorf("read policy input: %w", err)
 	}
 	var out []plan.Finding
 	seen := map[plan.Finding]bool{}
 	for _, s := range e.sets {
-		fs, err := s.eval(ctx, doc)
+		fs, err := s.eval(ctx, doc, e.progress)
 		if err != nil {
 			return nil, err
 		}
@@ -270,9 +313,9 @@ func (e *Engine) Evaluate(ctx context.Context, input Input) ([]plan.Finding, err
 	return out, nil
 }
 
-// toValue converts the input to an AST value once for every query.
+// MarshalInput encodes the input document as JSON, the form policies see.
 // Nil lists become empty ones, so policies can count them.
-func toValue(input Input) (ast.Value, error) {
+func MarshalInput(input Input) ([]byte, error) {
 	if input.Changes == nil {
 		input.Changes = []plan.Change{}
 	}
@@ -285,15 +328,7 @@ func toValue(input Input) (ast.Value, error) {
 	if input.Summary.Configs == nil && input.Summary.Tenants == nil && input.Summary.Pairs == nil {
 		input.Summary = Summarize(nil)
 	}
-	b, err := json.Marshal(input)
-	if err != nil {
-		return nil, err
-	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, err
-	}
-	return ast.InterfaceToValue(v)
+	return json.Marshal(input)
 }
 
 // SortFindings orders findings: denies first, then by file, line, policy,
@@ -327,50 +362,37 @@ var ruleLevels = []struct{ rule, level string }{
 	{"warn", LevelWarn},
 }
 
-func (s *set) eval(ctx context.Context, input ast.Value) ([]plan.Finding, error) {
-	rs, err := s.query.Eval(ctx, rego.EvalParsedInput(input))
-	if err != nil {
-		return nil, fmt.Errorf("evaluate %s policies: %w", s.name, err)
-	}
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil, nil
-	}
-	tree, _ := rs[0].Expressions[0].Value.(map[string]any)
+func (s *set) eval(ctx context.Context, input ast.Value, progress func(Progress)) ([]plan.Finding, error) {
 	var out []plan.Finding
-	for _, pkg := range s.packages {
-		node := lookup(tree, strings.Split(pkg, ".")[1:])
-		if node == nil {
+	for _, pe := range s.packages {
+		if progress != nil {
+			progress(Progress{Set: s.name, Package: pe.path, Files: pe.files})
+		}
+		rs, err := pe.query.Eval(ctx, rego.EvalParsedInput(input))
+		if err != nil {
+			return nil, fmt.Errorf("evaluate %s policies: %s: %w", s.name, pe.path, err)
+		}
+		if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 			continue
 		}
+		node, _ := rs[0].Expressions[0].Value.(map[string]any)
 		for _, rl := range ruleLevels {
 			v, ok := node[rl.rule]
 			if !ok {
 				continue
 			}
-			policy := pkg + "." + rl.rule
+			policy := pe.path + "." + rl.rule
 			if s.builtin {
-				policy = builtinID(pkg)
+				policy = builtinID(pe.path)
 			}
 			fs, err := findings(policy, rl.level, v)
 			if err != nil {
-				return nil, fmt.Errorf("evaluate %s policies: %s: %w", s.name, pkg+"."+rl.rule, err)
+				return nil, fmt.Errorf("evaluate %s policies: %s: %w", s.name, pe.path+"."+rl.rule, err)
 			}
 			out = append(out, fs...)
 		}
 	}
 	return out, nil
-}
-
-func lookup(tree map[string]any, path []string) map[string]any {
-	node := tree
-	for _, p := range path {
-		next, ok := node[p].(map[string]any)
-		if !ok {
-			return nil
-		}
-		node = next
-	}
-	return node
 }
 
 // findings converts a rule's value (a set of strings or objects, or a single

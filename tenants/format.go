@@ -58,6 +58,9 @@ const (
 	guidPattern       = `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
 	tenantNamePattern = `^[a-z0-9-]{1,63}$`
 	syncNamePattern   = `^[A-Za-z0-9_.-]{1,120}$`
+	// durationPattern is a Go duration in whole seconds, minutes or hours
+	// ("30s", "2m", "1h30m").
+	durationPattern = `^([0-9]+h)?([0-9]+m)?([0-9]+s)?$`
 )
 
 func num(f float64) *float64 { return &f }
@@ -148,5 +151,6 @@ func SettingsFormat() *Field {
 		{Key: "verifyCommits", Type: TString, Doc: "Armored OpenPGP keyring path: reconcile only commits signed by one of its keys."},
 		{Key: "assumptions", Type: TMap, KeyEnum: assumptionIDs(), Elem: &Field{Type: TBool}, Doc: "Overrides of the simulator's assumptions, by id."},
 		{Key: "maxDeleteShare", Type: TNumber, Min: num(0), Max: num(1), Default: 0.1, Doc: "Share of a target's B2B users one change may soft-delete (built-in policy delete-share)."},
+		{Key: "policyTimeout", Type: TString, Pattern: durationPattern, Default: "30s", Doc: "How long one evaluation of the policies may run (check, plan, reconcile) before it is stopped, e.g. 30s, 2m; the base revision's counts."},
 	}}
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -235,6 +236,19 @@ func parseSettings(file string, data []byte) (Settings, *fileLoader) {
 		s.Assumptions[e.key] = v.Value == "true"
 	}
 	s.MaxDeleteShare = o.number("maxDeleteShare", 0.1)
+	if v, n, ok := o.str("policyTimeout"); ok {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil && v == "":
+			l.errorf(n, "invalid-value", "policyTimeout: empty: want a duration such as 30s or 2m")
+		case err != nil:
+			// The pattern check reported it already.
+		case d < time.Second || d > 24*time.Hour:
+			l.errorf(n, "invalid-value", "policyTimeout: %s: want 1s to 24h", v)
+		default:
+			s.PolicyTimeout = d
+		}
+	}
 	return s, l
 }
 

@@ -11,6 +11,7 @@ package tenants
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/xtsync/xtsync/tenants/expr"
 )
@@ -300,6 +301,9 @@ type Settings struct {
 	// MaxDeleteShare is the share (0..1) of a target's B2B users one change
 	// may soft-delete before the built-in policy denies it.
 	MaxDeleteShare float64 `json:"maxDeleteShare"`
+	// PolicyTimeout bounds one evaluation of the policies (0: the
+	// command's default).
+	PolicyTimeout time.Duration `json:"-"`
 
 	File string `json:"-"`
 	Pos  Pos    `json:"-"`

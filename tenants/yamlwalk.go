@@ -457,6 +457,7 @@ var patterns = map[string]*regexp.Regexp{
 	guidPattern:       regexp.MustCompile(guidPattern),
 	tenantNamePattern: regexp.MustCompile(tenantNamePattern),
 	syncNamePattern:   regexp.MustCompile(syncNamePattern),
+	durationPattern:   regexp.MustCompile(durationPattern),
 }
 
 func patternRE(p string) *regexp.Regexp {

@@ -29,6 +29,10 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
+	// policyTimeout (0: not given) and policyMaxMemory are
+	// --policy-timeout and --policy-max-memory (policyEngine).
+	policyTimeout   time.Duration
+	policyMaxMemory int64
 }
 
 // command builds one subcommand. Each lives in a file of its own.
@@ -130,7 +134,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			code = ExitError
 		}
 	}()
-	e := &env{stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, nil))}
+	e := &env{stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, nil)), policyMaxMemory: defaultPolicyMaxMemory}
 	app := newApp(e)
 	err := app.RunContext(ctx, args)
 	code, msg := exitCode(err)
@@ -191,9 +195,13 @@ in each command's --help.`,
 	}
 	for _, build := range commands {
 		cmd := build(e)
+		if policyCommands[cmd.Name] {
+			withPolicyLimits(cmd, e)
+		}
 		finishCommand(cmd, nil)
 		app.Commands = append(app.Commands, cmd)
 	}
+	app.Commands = append(app.Commands, policyEvalCmd(e))
 	// An unknown command is a usage error, not a help page on stdout.
 	app.Action = func(c *ucli.Context) error {
 		if c.NArg() > 0 {
@@ -202,6 +210,26 @@ in each command's --help.`,
 		return ucli.ShowAppHelp(c)
 	}
 	return app
+}
+
+// policyCommands evaluate policies: they take --policy-timeout and
+// --policy-max-memory.
+var policyCommands = map[string]bool{"check": true, "plan": true, "reconcile": true}
+
+// withPolicyLimits adds the policy limit flags to a command and reads them
+// before it runs.
+func withPolicyLimits(cmd *ucli.Command, e *env) {
+	cmd.Flags = append(cmd.Flags, policyLimitFlags()...)
+	before := cmd.Before
+	cmd.Before = func(c *ucli.Context) error {
+		if err := readPolicyLimitFlags(c, e); err != nil {
+			return err
+		}
+		if before != nil {
+			return before(c)
+		}
+		return nil
+	}
 }
 
 // finishCommand applies what every command shares, recursively:

@@ -143,7 +143,7 @@ func runCheck(c *ucli.Context, e *env) error {
 	}
 	findings, err := eng.Evaluate(c.Context, input)
 	if err != nil {
-		return fmt.Errorf("check: %w", err)
+		return fmt.Errorf("check: evaluate policies: %w", err)
 	}
 	findings = withBlockers(findings, base, head, snaps)
 	baseName, headName := revisionNames(base, head)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -66,5 +67,38 @@ func noArgs(c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return usageError("%s: unexpected argument %q", c.Command.Name, c.Args().First())
 	}
+	return nil
+}
+
+// policyLimitFlags bound one evaluation of the policies (check, plan,
+// reconcile; finishCommand adds them and stores them in env).
+func policyLimitFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.DurationFlag{
+			Name:    "policy-timeout",
+			Usage:   "stop an evaluation of the policies after `DURATION` (default: xtsync.yaml's policyTimeout at base, else 30s)",
+			EnvVars: []string{"XTSYNC_POLICY_TIMEOUT"},
+		},
+		&ucli.Int64Flag{
+			Name:    "policy-max-memory",
+			Usage:   "stop an evaluation of the policies that maps more than `N` bytes",
+			Value:   defaultPolicyMaxMemory,
+			EnvVars: []string{"XTSYNC_POLICY_MAX_MEMORY"},
+		},
+	}
+}
+
+// readPolicyLimitFlags stores the flags' values in env for policyEngine.
+func readPolicyLimitFlags(c *ucli.Context, e *env) error {
+	if d := c.Duration("policy-timeout"); c.IsSet("policy-timeout") {
+		if d < time.Second {
+			return usageError("--policy-timeout: want 1s or more, got %s", d)
+		}
+		e.policyTimeout = d
+	}
+	if n := c.Int64("policy-max-memory"); n < 64<<20 {
+		return usageError("--policy-max-memory: want at least 67108864 (64 MiB), got %d", n)
+	}
+	e.policyMaxMemory = c.Int64("policy-max-memory")
 	return nil
 }

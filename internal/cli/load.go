@@ -238,19 +238,35 @@ func logBlocked(e *env, res *simulate.Result) {
 // policyEngine compiles the built-ins (minus base's disabledPolicies) and
 // the policies of head and, when they differ, of base. Compile problems are
 // printed on stderr, one file:line:col: message a line.
-func policyEngine(e *env, base, head *revision) (*policy.Engine, error) {
-	eng, err := policy.New(policy.Options{
+//
+// Evaluations run in a child process bounded in time (--policy-timeout,
+// else base's policyTimeout, else 30 s: a pull request cannot raise its own
+// limit) and memory (--policy-max-memory): see policyproc.go.
+func policyEngine(e *env, base, head *revision) (*policyRunner, error) {
+	opts := policy.Options{
 		Builtins:    true,
 		Disabled:    base.repo.Settings.DisabledPolicies,
 		Modules:     head.policies,
 		BaseModules: baseModules(base, head),
-	})
+	}
+	eng, err := policy.New(opts)
 	var ce *policy.CompileError
 	if errors.As(err, &ce) {
 		fmt.Fprintln(e.stderr, ce.Error())
 		return nil, fmt.Errorf("%d policy problem(s)", len(ce.Problems))
 	}
-	return eng, err
+	if err != nil {
+		return nil, err
+	}
+	limits := policyLimits{timeout: defaultPolicyTimeout, maxMemory: e.policyMaxMemory,
+		source: "--policy-timeout (or policyTimeout in xtsync.yaml, from the base revision)"}
+	switch {
+	case e.policyTimeout > 0:
+		limits.timeout, limits.source = e.policyTimeout, "--policy-timeout"
+	case base.repo.Settings.PolicyTimeout > 0:
+		limits.timeout, limits.source = base.repo.Settings.PolicyTimeout, "policyTimeout in xtsync.yaml (the base revision's counts) or pass --policy-timeout"
+	}
+	return &policyRunner{eng: eng, opts: opts, limits: limits}, nil
 }
 
 // baseModules are base's policies when they are evaluated apart from
