@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -491,6 +492,9 @@ func reconcileSnapshots(c *ucli.Context, e *env, gc *graphClients, repo *tenants
 		if _, err := pullSnapshots(c, e, gc, repo, dir, repo.Tenants, time.Now()); err != nil {
 			return nil, fmt.Errorf("reconcile: %w", err)
 		}
+	}
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reconcile: no snapshot of tenant: %s does not exist (run without --no-pull, or xtsync snapshot pull)", dir)
 	}
 	snaps, err := simulate.LoadSnapshots(os.DirFS(dir), ".")
 	if err != nil {

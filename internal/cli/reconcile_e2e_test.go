@@ -765,3 +765,28 @@ func TestReconcileGraphSpelledMappings(t *testing.T) {
 	x.srv.ResetStats()
 	x.reconcile("--dry-run", "--detailed-exitcode").want(t, ExitOK)
 }
+
+// TestReconcileNoPull: --no-pull uses the snapshots on disk, and refuses
+// them when older than --max-snapshot-age (the deletion gate must count on
+// a current directory) or missing.
+func TestReconcileNoPull(t *testing.T) {
+	x := newE2E(t, e2eOptions{})
+	r := x.reconcile("--no-pull", "--dry-run").want(t, ExitError)
+	if !strings.Contains(r.stderr, "no snapshot of tenant") {
+		t.Errorf("without snapshots:\n%s", r.stderr)
+	}
+	x.reconcile("--dry-run").want(t, ExitOK) // pulls them
+	x.srv.ResetStats()
+	r = x.reconcile("--no-pull", "--dry-run").want(t, ExitOK)
+	if len(r.report.Changes) != 18 {
+		t.Errorf("--no-pull planned %d changes, want 18", len(r.report.Changes))
+	}
+	time.Sleep(20 * time.Millisecond)
+	r = x.reconcile("--no-pull", "--max-snapshot-age", "10ms").want(t, ExitError)
+	if !strings.Contains(r.stderr, "over --max-snapshot-age 10ms") {
+		t.Errorf("old snapshots:\n%s", r.stderr)
+	}
+	if w := x.srv.Requests().Writes; w != 0 {
+		t.Errorf("%d writes", w)
+	}
+}
