@@ -3,11 +3,13 @@ package simulate
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math/bits"
 	"path"
 	"runtime"
 	"runtime/debug"
@@ -356,6 +358,11 @@ func (d *decoder) ws() {
 
 // peek returns the next non-space byte (0 at the end).
 func (d *decoder) peek() byte {
+	if d.pos < len(d.data) {
+		if c := d.data[d.pos]; c > ' ' { // most often: no space to skip
+			return c
+		}
+	}
 	d.ws()
 	if d.pos >= len(d.data) {
 		return 0
@@ -452,20 +459,28 @@ func (d *decoder) rawString() ([]byte, error) {
 	d.pos++
 	start := d.pos
 	data := d.data
-	high := false
-	for i := start; i < len(data); i++ {
+	i := start
+	// Eight bytes at a time up to the first '"', '\\' or control
+	// character; high collects the bytes' top bits (multi-byte characters).
+	var high uint64
+	for ; i+8 <= len(data); i += 8 {
+		x := binary.LittleEndian.Uint64(data[i:])
+		high |= x // past the stop too: at worst a needless check below
+		if m := stopBytes(x); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
+	}
+	for ; i < len(data); i++ {
 		c := data[i]
 		if c == '"' {
 			d.pos = i + 1
-			if high && !utf8.Valid(data[start:i]) {
-				// Like encoding/json: invalid UTF-8 becomes U+FFFD.
-				return bytes.ToValidUTF8(data[start:i], []byte("\uFFFD")), nil
+			if high&hiBits != 0 && !utf8.Valid(data[start:i]) {
+				return validUTF8(data[start:i]), nil
 			}
 			return data[start:i], nil
 		}
-		if c >= utf8.RuneSelf {
-			high = true
-		}
+		high |= uint64(c)
 		if c == '\\' {
 			return d.escapedString(start, i)
 		}
@@ -478,6 +493,37 @@ func (d *decoder) rawString() ([]byte, error) {
 	return nil, d.fail("unterminated string")
 }
 
+// validUTF8 returns b with each byte that is not part of a valid UTF-8
+// encoding replaced by U+FFFD, as encoding/json decodes strings.
+func validUTF8(b []byte) []byte {
+	out := make([]byte, 0, len(b)+8)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return out
+}
+
+const (
+	loBits = 0x0101010101010101
+	hiBits = 0x8080808080808080
+)
+
+// stopBytes marks (the top bit of each byte) the bytes of x, eight bytes of
+// a string read little-endian, where a string scan stops: '"', '\\' and
+// control characters. The lowest mark is exact; marks above it may be
+// false (a borrow), which the caller never reads.
+func stopBytes(x uint64) uint64 {
+	q := x ^ ('"' * loBits)
+	b := x ^ ('\\' * loBits)
+	return ((q-loBits)&^q | (b-loBits)&^b | (x-0x20*loBits)&^x) & hiBits
+}
+
 func (d *decoder) escapedString(start, i int) ([]byte, error) {
 	data := d.data
 	out := append(make([]byte, 0, i-start+16), data[start:i]...)
@@ -487,7 +533,7 @@ func (d *decoder) escapedString(start, i int) ([]byte, error) {
 		case c == '"':
 			d.pos = i + 1
 			if !utf8.Valid(out) {
-				out = bytes.ToValidUTF8(out, []byte("\uFFFD"))
+				out = validUTF8(out)
 			}
 			return out, nil
 		case c < 0x20:

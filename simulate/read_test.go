@@ -3,6 +3,10 @@ package simulate
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
+	"encoding/json"
+	"math/bits"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -171,6 +175,60 @@ func FuzzReadSnapshot(f *testing.F) {
 		}
 		if a.String() != c.String() {
 			t.Fatalf("columnar differs:\n%s\n%s", a.String(), c.String())
+		}
+	})
+}
+
+// stopBytes finds the first '"', '\\' or control character of eight bytes
+// as a byte-by-byte scan does.
+func TestStopBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte{'"', '\\', 0, 0x1f, 0x20, 'a', 0x7f, 0x80, 0xa2, 0xdc, 0xff, 0x21, 0x5b, 0x5d}
+	for range 200_000 {
+		var b [8]byte
+		for k := range b {
+			if r.IntN(3) == 0 {
+				b[k] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				b[k] = byte(r.IntN(256))
+			}
+		}
+		want := 8
+		for k, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 {
+				want = k
+				break
+			}
+		}
+		got := 8
+		if m := stopBytes(binary.LittleEndian.Uint64(b[:])); m != 0 {
+			got = bits.TrailingZeros64(m) / 8
+		}
+		if got != want {
+			t.Fatalf("stopBytes(% x): first stop at %d, want %d", b, got, want)
+		}
+	}
+}
+
+// FuzzDecodeString: a JSON string decodes as encoding/json decodes it, or
+// fails where encoding/json fails.
+func FuzzDecodeString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"tab\there \"q\" \u00e9 \ud83d\ude00"`, "\"Chlo\xc3\xa9 0123456789abcdef\"", "\"\xff\xfe longer than eight\"", `"\ud800x"`, "\"a\x01\"", `"unterminated`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var want string
+		werr := json.Unmarshal(in, &want)
+		d := &decoder{data: in, name: "f"}
+		got, err := d.rawString()
+		if d.ws(); err == nil && d.pos < len(in) {
+			err = d.fail("trailing data")
+		}
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("decode %q: error %v, encoding/json's %v", in, err, werr)
+		}
+		if err == nil && string(got) != want {
+			t.Fatalf("decode %q = %q, encoding/json %q", in, got, want)
 		}
 	})
 }
