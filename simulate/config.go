@@ -110,7 +110,7 @@ func (r *runner) compile(sc *tenants.SyncConfig, explain bool) *cfgRun {
 		c.linked[i] = -1
 	}
 	for _, t := range c.tx.byConfig[cfgKey{c.srcTID, sc.Name}] {
-		if i, ok := c.sx.byID[c.tx.s.Users[t].Source.UserID]; ok {
+		if i, ok := c.sx.user(c.tx.s.Users[t].Source.UserID); ok {
 			c.linked[i] = better(c.tx.s, c.linked[i], t)
 		}
 	}
@@ -268,7 +268,7 @@ func (r *runner) prepare(sc *tenants.SyncConfig) *cfgPlan {
 	for _, t := range c.tx.byConfig[cfgKey{c.srcTID, sc.Name}] {
 		tu := &c.tx.s.Users[t]
 		id := tu.Source.UserID
-		if _, ok := c.sx.byID[id]; ok {
+		if _, ok := c.sx.user(id); ok {
 			continue
 		}
 		if L := c.tx.linkedIn(c.srcTID, id, sc.Name); L >= 0 && c.tx.s.Users[L].ID == tu.ID {

@@ -116,7 +116,7 @@ func (x *Explainer) Explain(upn string) []Explanation {
 				x.runs[sc.Key()] = c
 			}
 			ex.c = c
-			if i, ok := c.sx.byID[ex.userID]; ok {
+			if i, ok := c.sx.user(ex.userID); ok {
 				if row, ok := c.user(i, ex); ok {
 					own = &row
 				}
@@ -180,7 +180,7 @@ func (x *Explainer) later(sc *tenants.SyncConfig, own, row *UserResult) []Step {
 // same mail as row's source user (" (anna@…)"), or "".
 func (x *Explainer) creatorOf(sc *tenants.SyncConfig, row *UserResult) string {
 	sx := x.r.idx[sc.Source]
-	i, ok := sx.byID[row.SourceUserID]
+	i, ok := sx.user(row.SourceUserID)
 	if !ok {
 		return ""
 	}
@@ -190,7 +190,7 @@ func (x *Explainer) creatorOf(sc *tenants.SyncConfig, row *UserResult) string {
 		if o.Source != sc.Source || o.Config != sc.Name || o.Action != ActionCreate {
 			continue
 		}
-		if j, ok := sx.byID[o.SourceUserID]; ok && strings.ToLower(sx.s.Users[j].Mail) == mail {
+		if j, ok := sx.user(o.SourceUserID); ok && strings.ToLower(sx.s.Users[j].Mail) == mail {
 			return " (" + o.SourceUserPrincipalName + "): Entra links both source users to that one target user"
 		}
 	}
@@ -206,7 +206,7 @@ func (x *Explainer) managerStep(c *cfgRun, row *UserResult) (Step, bool) {
 	default:
 		return Step{}, false
 	}
-	i, ok := c.sx.byID[row.SourceUserID]
+	i, ok := c.sx.user(row.SourceUserID)
 	if !ok {
 		return Step{}, false
 	}
@@ -215,7 +215,7 @@ func (x *Explainer) managerStep(c *cfgRun, row *UserResult) (Step, bool) {
 		return Step{}, false // no manager in the source: nothing to say
 	}
 	mgr := id
-	if j, ok := c.sx.byID[id]; ok {
+	if j, ok := c.sx.user(id); ok {
 		mgr = c.sx.s.Users[j].UserPrincipalName
 	}
 	if ch, changed := row.Changes["manager"]; changed {

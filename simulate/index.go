@@ -17,7 +17,7 @@ type snapIndex struct {
 	s *Snapshot
 
 	srcOnce  sync.Once
-	byID     map[string]int32
+	byID     *idIndex
 	lowerUPN []string
 	order    []int32 // users by lower-cased UPN, then id
 
@@ -47,11 +47,8 @@ func (x *snapIndex) source() {
 	x.srcOnce.Do(func() {
 		users := x.s.Users
 		x.byID = x.s.byID
-		if !x.s.byIDValid() {
-			x.byID = make(map[string]int32, len(users))
-			for i := range users {
-				x.byID[users[i].ID] = int32(i)
-			}
+		if !x.byID.valid(users) {
+			x.byID = buildIDIndex(users)
 		}
 		x.lowerUPN = make([]string, len(users))
 		for i := range users {
@@ -297,6 +294,9 @@ func (x *snapIndex) groupIndex() {
 	})
 }
 
+// user returns the index of the user with the id (source() must have run).
+func (x *snapIndex) user(id string) (int32, bool) { return x.byID.get(x.s.Users, id) }
+
 // resolveGroup returns the groups a scope reference names: the group with
 // that object id, else the groups with that display name (any case).
 func (x *snapIndex) resolveGroup(ref string) []int32 {
@@ -311,24 +311,10 @@ func (x *snapIndex) resolveGroup(ref string) []int32 {
 // object id, else the users with that UPN (any case).
 func (x *snapIndex) resolveUser(ref string) []int32 {
 	x.source()
-	if i, ok := x.byID[ref]; ok {
+	if i, ok := x.user(ref); ok {
 		return []int32{i}
 	}
 	return x.usersByUPN(ref)
-}
-
-// byIDValid reports whether the reader's id index still matches the users
-// (a caller may have changed them since).
-func (s *Snapshot) byIDValid() bool {
-	if s.byID == nil || len(s.byID) != len(s.Users) {
-		return false
-	}
-	for id, i := range s.byID {
-		if int(i) >= len(s.Users) || s.Users[i].ID != id {
-			return false
-		}
-	}
-	return true
 }
 
 // multiIndex maps a key to the indexes that have it, without a slice per
@@ -381,7 +367,7 @@ func (x *snapIndex) members(g int, yield func(int32)) {
 				continue
 			}
 		}
-		if i, ok := x.byID[m]; ok {
+		if i, ok := x.byID.get(users, m); ok {
 			yield(i)
 		}
 	}

@@ -3,8 +3,8 @@ package simulate
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -298,10 +298,10 @@ type decoder struct {
 	keys  []attrKey
 	spare attrKey
 	arena []byte
-	// users and ids are the users read so far, for the duplicate check and
-	// so that group members share the users' id strings.
+	// read and ids are the users read so far and their index, for the
+	// duplicate check and so that group members share the users' id strings.
 	read []User
-	ids  map[string]int32
+	ids  *idIndex
 	// lastIdx is the user indexes of the last members list decoded.
 	lastIdx []int32
 }
@@ -731,6 +731,23 @@ func (d *decoder) stringValue(b []byte, internValues bool) any {
 	return d.arenaString(b)
 }
 
+// attrString is a string value of attribute e of user u. Besides the
+// interned values, it shares the bytes of a string the user holds already
+// when it can: a manager's id is that user's id string (when read), a
+// prefix of the user principal name (a mail nickname) is a part of it.
+func (d *decoder) attrString(b []byte, e *attrKey, u *User) any {
+	if !e.interned && len(b) > 0 {
+		if e.name == "manager" {
+			if j, ok := d.ids.getBytes(d.read, b); ok {
+				return d.read[j].ID
+			}
+		} else if upn := u.UserPrincipalName; len(b) <= len(upn) && upn[:len(b)] == string(b) {
+			return upn[:len(b)]
+		}
+	}
+	return d.stringValue(b, e.interned)
+}
+
 func (d *decoder) value(internValues bool) (any, error) {
 	switch c := d.peek(); c {
 	case '"':
@@ -899,7 +916,8 @@ func (d *decoder) snapshot() (*Snapshot, error) {
 	if s.FormatVersion < 0 {
 		return nil, fmt.Errorf("%s: formatVersion: missing (want %d)", d.name, SnapshotFormatVersion)
 	}
-	if d.ids != nil && len(d.ids) == len(s.Users) {
+	if d.ids != nil && d.ids.n == len(s.Users) {
+		d.ids.seal(s.Users)
 		s.byID = d.ids
 	}
 	return s, nil
@@ -917,7 +935,7 @@ func (d *decoder) users(s *Snapshot) error {
 	// reserved and never used are never touched, so cost no memory.
 	start := d.pos
 	s.Users = make([]User, 0, sampleUsers)
-	d.ids = make(map[string]int32, sampleUsers)
+	d.ids = newIDIndex(sampleUsers)
 	if d.columnar {
 		d.cols = &columns{index: map[string]int{}, hint: sampleUsers}
 		s.cols = d.cols
@@ -930,11 +948,10 @@ func (d *decoder) users(s *Snapshot) error {
 		est := n + int(float64(len(d.data)-d.pos)/float64(d.pos-start)*float64(n)*1.1) + 16
 		s.Users = append(make([]User, 0, est), s.Users...)
 		d.read = s.Users
-		ids := make(map[string]int32, est)
-		for id, i := range d.ids {
-			ids[id] = i
+		d.ids = newIDIndex(est)
+		for i := range s.Users {
+			d.ids.add(s.Users, int32(i))
 		}
-		d.ids = ids
 		if d.columnar {
 			d.cols.resize(est, n)
 		}
@@ -952,11 +969,10 @@ func (d *decoder) users(s *Snapshot) error {
 		if d.fieldErr != "" {
 			return fmt.Errorf("%s: user %d (%q): %s", d.name, i, u.UserPrincipalName, d.fieldErr)
 		}
-		if j, dup := d.ids[u.ID]; dup {
+		d.read = s.Users
+		if j, ok := d.ids.add(s.Users, int32(i)); !ok {
 			return fmt.Errorf("%s: user %d (%q): duplicate id %q (also user %d)", d.name, i, u.UserPrincipalName, u.ID, j)
 		}
-		d.ids[u.ID] = int32(i)
-		d.read = s.Users
 		if !sized && len(s.Users) == sampleUsers {
 			size()
 		}
@@ -1013,6 +1029,17 @@ func (d *decoder) attrKey(ord int, key []byte) *attrKey {
 // attr decodes the value of an attribute that is not a User field.
 func (d *decoder) attr(u *User, idx int32, e *attrKey) error {
 	if !d.columnar {
+		if d.peek() == '"' {
+			b, err := d.rawString()
+			if err != nil {
+				return err
+			}
+			if u.Attributes == nil {
+				u.Attributes = make(map[string]any, 16)
+			}
+			u.Attributes[e.name] = d.attrString(b, e, u)
+			return nil
+		}
 		v, err := d.value(e.interned)
 		if err == nil && v != nil {
 			if u.Attributes == nil {
@@ -1032,7 +1059,7 @@ func (d *decoder) attr(u *User, idx int32, e *attrKey) error {
 			d.cols.cols[e.col].setCode(int(idx), code)
 			return nil
 		}
-		d.cols.setAt(e.col, int(idx), d.stringValue(b, e.interned))
+		d.cols.setAt(e.col, int(idx), d.attrString(b, e, u))
 		return nil
 	}
 	v, err := d.value(e.interned)
@@ -1055,7 +1082,16 @@ func (d *decoder) user(u *User, idx int32) error {
 		case "userPrincipalName":
 			u.UserPrincipalName, err = d.optString("userPrincipalName", false)
 		case "mail":
-			u.Mail, err = d.optString("mail", false)
+			if d.peek() != '"' {
+				u.Mail, err = d.optString("mail", false)
+				break
+			}
+			var b []byte
+			if b, err = d.rawString(); string(b) == u.UserPrincipalName {
+				u.Mail = u.UserPrincipalName // most users: one string, not two
+			} else {
+				u.Mail = d.arenaString(b)
+			}
 		case "displayName":
 			u.DisplayName, err = d.optString("displayName", false)
 		case "userType":
@@ -1227,7 +1263,7 @@ func (d *decoder) members() ([]string, error) {
 		if err != nil {
 			return err
 		}
-		if j, ok := d.ids[string(b)]; ok {
+		if j, ok := d.ids.getBytes(d.read, b); ok {
 			out = append(out, d.read[j].ID)
 			idx = append(idx, j)
 		} else {
@@ -1244,22 +1280,26 @@ func (d *decoder) members() ([]string, error) {
 // nor a group of the snapshot, sorted. The simulator ignores them: a
 // snapshot pulled while the directory changed may hold a few.
 func (s *Snapshot) DanglingMembers() map[string][]string {
-	users := s.byID
-	if !s.byIDValid() {
-		users = make(map[string]int32, len(s.Users))
-		for i := range s.Users {
-			users[s.Users[i].ID] = int32(i)
-		}
+	byID := s.byID
+	if !byID.valid(s.Users) {
+		byID = buildIDIndex(s.Users)
 	}
 	groups := make(map[string]bool, len(s.Groups))
 	for i := range s.Groups {
 		groups[s.Groups[i].ID] = true
 	}
 	out := map[string][]string{}
-	for _, g := range s.Groups {
-		for _, m := range g.Members {
-			if _, ok := users[m]; !ok && !groups[m] {
-				out[g.ID] = append(out[g.ID], m)
+	for g := range s.Groups {
+		var idx []int32
+		if g < len(s.memberIdx) {
+			idx = s.memberIdx[g]
+		}
+		for k, m := range s.Groups[g].Members {
+			if k < len(idx) && idx[k] >= 0 && int(idx[k]) < len(s.Users) && sameString(s.Users[idx[k]].ID, m) {
+				continue // the reader found this user
+			}
+			if _, ok := byID.get(s.Users, m); !ok && !groups[m] {
+				out[s.Groups[g].ID] = append(out[s.Groups[g].ID], m)
 			}
 		}
 	}

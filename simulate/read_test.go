@@ -50,6 +50,14 @@ func TestReadSnapshot(t *testing.T) {
 	if diff := cmp.Diff(map[string][]string{"g": {"ghost"}}, s.DanglingMembers()); diff != "" {
 		t.Errorf("dangling (-want +got):\n%s", diff)
 	}
+	// Users changed after reading: the reader's indexes no longer count.
+	renamed := *s
+	renamed.Users = append([]User(nil), s.Users...)
+	renamed.Users[1].ID = "u9"
+	renamed.Groups = []Group{{ID: "g", Members: []string{"u2", "u1", "ghost", "u9"}}}
+	if diff := cmp.Diff(map[string][]string{"g": {"ghost", "u1"}}, renamed.DanglingMembers()); diff != "" {
+		t.Errorf("dangling after a rename (-want +got):\n%s", diff)
+	}
 
 	// gzip is detected by its magic bytes.
 	var gz bytes.Buffer

@@ -20,9 +20,9 @@ type Snapshot struct {
 	// cols holds the users' attributes when the snapshot was read with
 	// ReadOptions.Columnar (User.Attributes is then nil).
 	cols *columns
-	// byID maps user ids to indexes when the reader built it; the simulator
-	// uses it after checking it still matches Users.
-	byID map[string]int32
+	// byID finds users by id when the reader built it; the simulator uses
+	// it after checking it still matches Users.
+	byID *idIndex
 	// memberIdx[g][k] is the index of the user that Groups[g].Members[k]
 	// names (-1: none), as the columnar reader saw it; checked before use.
 	memberIdx [][]int32
