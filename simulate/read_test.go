@@ -240,3 +240,22 @@ func FuzzDecodeString(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAppendJSONString: strings are written byte for byte as encoding/json
+// writes them without HTML escaping.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "Anna", "0123456789abcdef\"", `a"b\c`, "Zoë Åberg longer than eight", "\x00\x1f\t\n\r", "\xff\xfe", "\u2028<>&", "abcdefgh\x7f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendResultString(nil, s); string(got) != strings.TrimSuffix(want.String(), "\n") {
+			t.Fatalf("appendResultString(%q) = %s, encoding/json %s", s, got, want.Bytes())
+		}
+	})
+}

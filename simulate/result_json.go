@@ -3,15 +3,19 @@ package simulate
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // WriteResultJSON writes the result as indented JSON (two spaces, map keys
@@ -126,7 +130,14 @@ func (j *jw) users(rows []UserResult) {
 		return
 	}
 	j.b = j.b[:0]
+	// Each buffer is made at about a chunk's size once, not grown from
+	// nothing by copies (rows write about 1 KB each).
 	sets := [2][][]byte{make([][]byte, workers), make([][]byte, workers)}
+	for _, set := range sets {
+		for w := range set {
+			set[w] = make([]byte, 0, min(rowChunk, len(rows))*1280)
+		}
+	}
 	written := make(chan error, 1)
 	pending := false
 	for r, start := 0, 0; start < chunks && j.err == nil; r, start = r+1, start+workers {
@@ -306,25 +317,81 @@ func (j *jw) anyMap(m map[string]any, ind string) {
 		j.raw("{}")
 		return
 	}
-	var arr [32]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
+	// The pairs, sorted by key: one pass over the map, no look-up by key.
+	var arr [32]kv
+	pairs := arr[:0]
+	for k, v := range m {
+		pairs = append(pairs, kv{k: k, v: v, pre: keyPrefix(k)})
 	}
-	sort.Strings(keys)
+	var ord [32]int32
+	order := sortPairs(pairs, ord[:0])
 	in := deeper(ind)
 	j.raw("{")
-	for i, k := range keys {
+	for i, o := range order {
 		if i > 0 {
 			j.raw(",")
 		}
 		j.raw("\n")
-		j.key(in, k)
-		j.value(m[k], in)
+		j.key(in, pairs[o].k)
+		j.value(pairs[o].v, in)
 	}
 	j.raw("\n")
 	j.raw(ind)
 	j.raw("}")
+}
+
+// kv is one entry of a map being written; pre is its key's first eight
+// bytes as a big-endian number, which orders most keys without comparing
+// the strings.
+type kv struct {
+	k   string
+	v   any
+	pre uint64
+}
+
+func (p *kv) less(q *kv) bool {
+	if p.pre != q.pre {
+		return p.pre < q.pre
+	}
+	return p.k < q.k
+}
+
+// sortPairs returns the order of a map's entries by key, appended to ord:
+// an insertion sort of their indexes for the dozen attributes of a target
+// user, a sort of the indexes for a larger map.
+func sortPairs(p []kv, ord []int32) []int32 {
+	for i := range p {
+		ord = append(ord, int32(i))
+	}
+	if len(p) > 24 {
+		slices.SortFunc(ord, func(a, b int32) int { return strings.Compare(p[a].k, p[b].k) })
+		return ord
+	}
+	for i := 1; i < len(ord); i++ {
+		o := ord[i]
+		k := i
+		for ; k > 0 && p[o].less(&p[ord[k-1]]); k-- {
+			ord[k] = ord[k-1]
+		}
+		ord[k] = o
+	}
+	return ord
+}
+
+// keyPrefix is s's first eight bytes as a big-endian number, zero-padded:
+// numbers order like the strings (equal numbers say nothing).
+func keyPrefix(s string) uint64 {
+	if len(s) >= 8 {
+		return binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
+	}
+	var v uint64
+	for i := range 8 {
+		v <<= 8
+		if i < len(s) {
+			v |= uint64(s[i])
+		}
+	}
+	return v
 }
 
 // value appends an attribute value indented at ind: scalars directly, the
@@ -385,16 +452,44 @@ func appendFloat(b []byte, f float64) []byte {
 // appendResultString appends s as encoding/json does without HTML
 // escaping (invalid UTF-8 as \ufffd).
 func appendResultString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			return appendResultStringSlow(b, s)
+	// Eight bytes at a time (the last eight overlapping the previous ones),
+	// or one by one when shorter: any byte to escape, or of a multi-byte
+	// character, takes the slow path.
+	if len(s) >= 8 {
+		bs := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+		for i := 0; ; i += 8 {
+			if i+8 > len(s) {
+				i = len(s) - 8
+			}
+			if x := binary.LittleEndian.Uint64(bs[i:]); stopBytes(x)|x&hiBits != 0 {
+				return appendResultStringSlow(b, s)
+			}
+			if i+8 == len(s) {
+				break
+			}
+		}
+	} else {
+		for i := 0; i < len(s); i++ {
+			if plainByte[s[i]] == 0 {
+				return appendResultStringSlow(b, s)
+			}
 		}
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// plainByte[c] is 1 for the bytes a JSON string holds as they are: ASCII
+// but '"', '\\' and control characters.
+var plainByte = func() (t [256]byte) {
+	for c := 0x20; c < 0x80; c++ {
+		if c != '"' && c != '\\' {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 func appendResultStringSlow(b []byte, s string) []byte {
 	b = append(b, '"')
