@@ -69,10 +69,12 @@ type Change struct {
 	Assignment   *Assignment   `json:"-"`
 	// MergeSchema (Kind schema) returns the schema to PUT given the job's
 	// schema as the Applier reads it right before writing (for a new job,
-	// the template's): the managed paths replaced, everything else kept.
+	// the template's) and the synchronization template's schema as Graph
+	// serves it for that service principal (nil: the embedded copy): the
+	// managed paths replaced, everything else kept.
 	// The Applier PUTs only when the result differs semantically from what
 	// it read (every schema PUT restarts the job).
-	MergeSchema func(base json.RawMessage) (json.RawMessage, error) `json:"-"`
+	MergeSchema func(base, template json.RawMessage) (json.RawMessage, error) `json:"-"`
 }
 
 // ChangeSet is the ordered list of changes of a run: target trust before

@@ -126,12 +126,14 @@ func Desired(repo *tenants.Repo, live *State, dir Directory) (*State, []Problem,
 	for _, t := range repo.Tenants {
 		ts := st.Tenants[strings.ToLower(t.TenantID)]
 		var liveConfigs []*SyncConfig
+		var liveTemplate json.RawMessage
 		if live != nil && live.Tenants[ts.TenantID] != nil {
 			liveConfigs = live.Tenants[ts.TenantID].Configs
+			liveTemplate = live.Tenants[ts.TenantID].Template
 		}
 		taken := map[*SyncConfig]bool{}
 		for _, sc := range t.Sync {
-			d, ps, err := desiredConfig(repo, t, sc, liveConfigs, taken, dir)
+			d, ps, err := desiredConfig(repo, t, sc, liveConfigs, taken, dir, liveTemplate)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -152,7 +154,7 @@ func sortConfigs(cs []*SyncConfig) {
 	})
 }
 
-func desiredConfig(repo *tenants.Repo, t *tenants.Tenant, sc *tenants.SyncConfig, liveConfigs []*SyncConfig, taken map[*SyncConfig]bool, dir Directory) (*SyncConfig, []Problem, error) {
+func desiredConfig(repo *tenants.Repo, t *tenants.Tenant, sc *tenants.SyncConfig, liveConfigs []*SyncConfig, taken map[*SyncConfig]bool, dir Directory, tmpl json.RawMessage) (*SyncConfig, []Problem, error) {
 	target := repo.Tenant(sc.Target)
 	targetID := sc.Target
 	if target != nil {
@@ -168,6 +170,7 @@ func desiredConfig(repo *tenants.Repo, t *tenants.Tenant, sc *tenants.SyncConfig
 		Assignments:        []Assignment{},
 		conf:               sc,
 		targetID:           targetID,
+		template:           tmpl,
 	}
 	l, kind := matchConfig(d, liveConfigs, taken)
 	var liveSecrets map[string]string
@@ -178,7 +181,7 @@ func desiredConfig(repo *tenants.Repo, t *tenants.Tenant, sc *tenants.SyncConfig
 		if l.Job != nil {
 			d.Job.ID = l.Job.ID
 			if len(l.Job.Schema) > 0 {
-				s, err := MergeSchema(l.Job.Schema, sc)
+				s, err := MergeSchemaWith(l.Job.Schema, tmpl, sc)
 				if err != nil {
 					return nil, nil, fmt.Errorf("desired state of sync/%s: %w", sc.Key(), err)
 				}

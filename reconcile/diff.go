@@ -352,20 +352,26 @@ func principalName(a Assignment) string {
 // schemaChange plans the schema write of a configuration, or nil when the
 // merged schema equals the live one.
 func (d *differ) schemaChange(dc, lc *SyncConfig) *Change {
-	var merge func(json.RawMessage) (json.RawMessage, error)
+	var merge func(base, template json.RawMessage) (json.RawMessage, error)
 	if dc.conf != nil {
 		conf := dc.conf
-		merge = func(base json.RawMessage) (json.RawMessage, error) { return MergeSchema(base, conf) }
+		merge = func(base, template json.RawMessage) (json.RawMessage, error) {
+			return MergeSchemaWith(base, template, conf)
+		}
 	} else if dc.Job != nil && len(dc.Job.Schema) > 0 {
 		want := append(json.RawMessage(nil), dc.Job.Schema...)
-		merge = func(json.RawMessage) (json.RawMessage, error) { return want, nil }
+		merge = func(json.RawMessage, json.RawMessage) (json.RawMessage, error) { return want, nil }
 	} else {
 		return nil
 	}
 	if lc.Job == nil || len(lc.Job.Schema) == 0 {
 		ch := &Change{Action: ActionCreate, MergeSchema: merge}
-		if after, err := merge(TemplateSchema()); err == nil {
-			ch.Fields = schemaFields(TemplateSchema(), after)
+		base := TemplateSchema() // a new job's schema is the template's
+		if len(dc.template) > 0 {
+			base = dc.template
+		}
+		if after, err := merge(base, dc.template); err == nil {
+			ch.Fields = schemaFields(base, after)
 		}
 		return ch
 	}
@@ -374,7 +380,7 @@ func (d *differ) schemaChange(dc, lc *SyncConfig) *Change {
 	if dc.Job != nil && len(dc.Job.Schema) > 0 && bytes.Equal(dc.mergedFrom, lc.Job.Schema) {
 		after = dc.Job.Schema // Desired merged it into this very schema
 	} else {
-		after, err = merge(lc.Job.Schema)
+		after, err = merge(lc.Job.Schema, dc.template)
 	}
 	if err != nil {
 		return &Change{Action: ActionUpdate, MergeSchema: merge, Fields: []Field{{Name: "schema", Before: "(live)", After: "cannot merge: " + err.Error()}}}

@@ -72,7 +72,7 @@ func Import(live *State, repo *tenants.Repo, dir Directory) *tenants.Repo {
 			if rc == nil && (key == "" || !strings.HasPrefix(key, t.Name+"/")) {
 				continue // not xtsync's
 			}
-			nt.Sync = append(nt.Sync, importConfig(lc, rc, t, key, nameOf, dir))
+			nt.Sync = append(nt.Sync, importConfig(lc, rc, t, key, nameOf, dir, lt.Template))
 		}
 		sort.SliceStable(nt.Sync, func(i, j int) bool { return syncIndex(t, nt.Sync[i]) < syncIndex(t, nt.Sync[j]) })
 	}
@@ -115,7 +115,7 @@ func importPartner(lp *Partner, rp *tenants.Partner, name string) *tenants.Partn
 	return p
 }
 
-func importConfig(lc *SyncConfig, rc *tenants.SyncConfig, t *tenants.Tenant, key string, nameOf func(string) string, dir Directory) *tenants.SyncConfig {
+func importConfig(lc *SyncConfig, rc *tenants.SyncConfig, t *tenants.Tenant, key string, nameOf func(string) string, dir Directory, tmpl json.RawMessage) *tenants.SyncConfig {
 	sc := &tenants.SyncConfig{Source: t.Name, Name: lc.DisplayName, Actions: []tenants.Action{}, Mappings: []tenants.Mapping{}, Acknowledge: []string{},
 		Scope: tenants.Scope{Groups: []string{}, Users: []string{}, Filters: []tenants.Filter{}}}
 	if key != "" {
@@ -176,7 +176,7 @@ func importConfig(lc *SyncConfig, rc *tenants.SyncConfig, t *tenants.Tenant, key
 	}
 	var schema map[string]any
 	_ = json.Unmarshal(lc.Job.Schema, &schema)
-	om, tom := userObjectMapping(schema), templateUserMapping()
+	om, tom := userObjectMapping(schema), templateMapping(tmpl)
 	if om == nil {
 		return sc
 	}

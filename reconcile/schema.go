@@ -42,6 +42,20 @@ var templateUserMapping = sync.OnceValue(func() map[string]any {
 	return userObjectMapping(t)
 })
 
+// templateMapping is the User object mapping of a live template schema,
+// or the embedded one when template is nil or has none.
+func templateMapping(template json.RawMessage) map[string]any {
+	if len(template) > 0 {
+		var t map[string]any
+		if json.Unmarshal(template, &t) == nil {
+			if om := userObjectMapping(t); om != nil {
+				return om
+			}
+		}
+	}
+	return templateUserMapping()
+}
+
 // TemplateSchema returns a copy of the template schema xtsync knows.
 func TemplateSchema() json.RawMessage { return append(json.RawMessage(nil), templateSchema...) }
 
@@ -181,6 +195,13 @@ func mappingSource(m tenants.Mapping) map[string]any {
 // and showInAddressList from the configuration, then each repo mapping by
 // target attribute; a mapping that base has keeps its other keys).
 func MergeSchema(base json.RawMessage, sc *tenants.SyncConfig) (json.RawMessage, error) {
+	return MergeSchemaWith(base, nil, sc)
+}
+
+// MergeSchemaWith is MergeSchema with the defaults of template, the
+// synchronization template's schema as Graph serves it (nil or unreadable:
+// the embedded copy), so that a default Microsoft changes is not reverted.
+func MergeSchemaWith(base, template json.RawMessage, sc *tenants.SyncConfig) (json.RawMessage, error) {
 	if sc == nil {
 		return nil, errors.New("merge schema: no configuration")
 	}
@@ -192,7 +213,7 @@ func MergeSchema(base json.RawMessage, sc *tenants.SyncConfig) (json.RawMessage,
 	if om == nil {
 		return nil, fmt.Errorf("merge schema of %s: the base schema has no User object mapping", sc.Key())
 	}
-	tom := templateUserMapping()
+	tom := templateMapping(template)
 
 	om["flowTypes"] = flowTypes(sc.Actions)
 

@@ -61,6 +61,11 @@ type TenantState struct {
 	// Partners by lower-case partner tenant id; live state holds every
 	// partner of the tenant, managed or not.
 	Partners map[string]*Partner `json:"partners"`
+	// Template is the schema of the Azure2Azure synchronization template as
+	// the tenant's Graph serves it (live state, read from one of its
+	// configurations; nil when it has none): the defaults a mapping the
+	// repository does not name returns to. Without it, the embedded copy.
+	Template json.RawMessage `json:"template,omitempty"`
 	// Configs are the cross-tenant sync configurations: in live state every
 	// service principal instantiated from XTSTemplateID, in desired state
 	// the repo's configurations. Sorted by DisplayName, then
@@ -126,6 +131,9 @@ type SyncConfig struct {
 	conf *tenants.SyncConfig
 	// targetID is the target tenant id (desired).
 	targetID string
+	// template is the live template schema of the configuration's tenant
+	// (desired; nil: the embedded copy).
+	template json.RawMessage
 	// mergedFrom is the live schema Job.Schema was merged into (desired),
 	// so Diff against the same live state need not merge again.
 	mergedFrom json.RawMessage

@@ -35,6 +35,8 @@ type Applier struct {
 	opts    ApplierOptions
 	mu      sync.Mutex
 	mem     map[string]*configIDs // by tenant id + "|" + Change.Config
+	// templates are the job template schemas read, by tenant id.
+	templates map[string]json.RawMessage
 }
 
 // configIDs are the ids of one configuration's parts.
@@ -56,7 +58,7 @@ func NewApplier(clients map[string]*Client, opts ApplierOptions) *Applier {
 	for k, c := range clients {
 		cs[strings.ToLower(k)] = c
 	}
-	return &Applier{clients: cs, opts: opts, mem: map[string]*configIDs{}}
+	return &Applier{clients: cs, opts: opts, mem: map[string]*configIDs{}, templates: map[string]json.RawMessage{}}
 }
 
 // Apply writes one change and says what became of it.
@@ -628,6 +630,51 @@ func redact(err error, secrets map[string]string) error {
 // compacted JSON when it fails.
 func equalSchema(x, y json.RawMessage) bool { return reconcile.EqualSchemas(x, y) }
 
+// template returns the Azure2Azure template's schema as Graph serves it
+// for service principal sp (nil when it serves none), read once per run
+// per tenant: the defaults of the mappings the repository does not name.
+func (a *Applier) template(ctx context.Context, c *Client, sp string) (json.RawMessage, error) {
+	a.mu.Lock()
+	t, ok := a.templates[strings.ToLower(c.TenantID())]
+	a.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	b, err := c.Do(ctx, http.MethodGet, "servicePrincipals/"+sp+"/synchronization/templates", nil)
+	if err != nil {
+		if IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("reading the synchronization templates: %w", err)
+	}
+	t = JobTemplateSchema(b)
+	a.mu.Lock()
+	a.templates[strings.ToLower(c.TenantID())] = t
+	a.mu.Unlock()
+	return t, nil
+}
+
+// JobTemplateSchema picks the Azure2Azure template's schema out of a
+// synchronization/templates answer (nil when there is none).
+func JobTemplateSchema(b []byte) json.RawMessage {
+	var w struct {
+		Value []struct {
+			ID         string          `json:"id"`
+			FactoryTag string          `json:"factoryTag"`
+			Schema     json.RawMessage `json:"schema"`
+		} `json:"value"`
+	}
+	if json.Unmarshal(b, &w) != nil {
+		return nil
+	}
+	for _, v := range w.Value {
+		if (strings.EqualFold(v.ID, reconcile.JobTemplateID) || strings.EqualFold(v.FactoryTag, reconcile.JobTemplateID)) && len(v.Schema) > 0 && string(v.Schema) != "null" {
+			return stripContext(v.Schema)
+		}
+	}
+	return nil
+}
+
 func (a *Applier) schema(ctx context.Context, c *Client, ch *reconcile.Change) (reconcile.ResultKind, error) {
 	if ch.Action == reconcile.ActionDelete {
 		return reconcile.ResultUnchanged, nil // the schema goes with its job
@@ -645,7 +692,11 @@ func (a *Applier) schema(ctx context.Context, c *Client, ch *reconcile.Change) (
 		return "", err
 	}
 	fresh := stripContext(b)
-	merged, err := ch.MergeSchema(fresh)
+	tmpl, err := a.template(ctx, c, ids.sp)
+	if err != nil {
+		return "", err
+	}
+	merged, err := ch.MergeSchema(fresh, tmpl)
 	if err != nil {
 		return "", fmt.Errorf("merging the schema: %w", err)
 	}

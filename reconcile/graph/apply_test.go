@@ -33,7 +33,7 @@ func fullConfig(us, eu, group string) reconcile.ChangeSet {
 		{Object: "sync/" + cfg + "/job", Kind: reconcile.KindJob, Action: reconcile.ActionCreate, TenantID: eu, Config: cfg, Sync: sc},
 		{Object: "sync/" + cfg + "/secrets", Kind: reconcile.KindSecrets, Action: reconcile.ActionCreate, TenantID: eu, Config: cfg, Sync: sc},
 		{Object: "sync/" + cfg + "/schema", Kind: reconcile.KindSchema, Action: reconcile.ActionUpdate, TenantID: eu, Config: cfg, Sync: sc,
-			MergeSchema: func(base json.RawMessage) (json.RawMessage, error) { return base, nil }},
+			MergeSchema: func(base, _ json.RawMessage) (json.RawMessage, error) { return base, nil }},
 		{Object: "sync/" + cfg + "/assignment/g", Kind: reconcile.KindAssignment, Action: reconcile.ActionCreate, TenantID: eu, Config: cfg, Sync: sc,
 			Assignment: &reconcile.Assignment{PrincipalID: group, PrincipalType: "Group"}},
 		{Object: "sync/" + cfg + "/state", Kind: reconcile.KindState, Action: reconcile.ActionUpdate, TenantID: eu, Config: cfg, Sync: sc},

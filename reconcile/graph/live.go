@@ -362,15 +362,20 @@ func readTenant(ctx context.Context, c *Client, tid string) (*reconcile.TenantSt
 		ts.Configs = append(ts.Configs, cfg)
 	}
 
-	// Round 3: the schemas of the jobs.
+	// Round 3: the schemas of the jobs, and the job template's schema as
+	// the tenant's Graph serves it (the same for every configuration).
 	if len(schemas) > 0 {
 		paths = paths[:0]
 		for _, s := range schemas {
 			paths = append(paths, s.path)
 		}
+		paths = append(paths, "servicePrincipals/"+schemas[0].cfg.ServicePrincipalID+"/synchronization/templates")
 		r3, err := c.getAll(ctx, paths)
 		if err != nil {
 			return nil, err
+		}
+		if t := r3[len(schemas)]; t.Status < 300 {
+			ts.Template = JobTemplateSchema(t.Body)
 		}
 		for i, s := range schemas {
 			switch {
