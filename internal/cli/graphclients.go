@@ -70,13 +70,7 @@ func (g *graphClients) stats() graph.Stats {
 	defer g.mu.Unlock()
 	var s graph.Stats
 	for _, cl := range g.m {
-		x := cl.Stats()
-		s.Requests += x.Requests
-		s.Bytes += x.Bytes
-		s.Throttled += x.Throttled
-		s.Dropped += x.Dropped
-		s.Writes += x.Writes
-		s.Retries += x.Retries
+		s = s.Add(cl.Stats())
 	}
 	return s
 }

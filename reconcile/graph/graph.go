@@ -198,6 +198,12 @@ func (c *Client) Stats() Stats {
 	}
 }
 
+// Add returns the traffic of s and o together.
+func (s Stats) Add(o Stats) Stats {
+	return Stats{Requests: s.Requests + o.Requests, Bytes: s.Bytes + o.Bytes, Throttled: s.Throttled + o.Throttled,
+		Dropped: s.Dropped + o.Dropped, Writes: s.Writes + o.Writes, Retries: s.Retries + o.Retries}
+}
+
 // Sub returns the traffic counted since o, an earlier reading.
 func (s Stats) Sub(o Stats) Stats {
 	return Stats{Requests: s.Requests - o.Requests, Bytes: s.Bytes - o.Bytes, Throttled: s.Throttled - o.Throttled,
