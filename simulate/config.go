@@ -48,9 +48,7 @@ type cfgRun struct {
 	userType *cmapping
 	manager  *cmapping       // the manager reference (also in attrs); nil when not mapped
 	created  map[string]bool // lower-cased mails created this cycle
-	// linkedMails are the lower-cased mails of the target users this
-	// configuration links, not deleted (made on first use).
-	linkedMails map[string]bool
+	domain   string          // initialDomain, once known
 
 	// others caches the scope of the pair's other configurations, by
 	// name (nil: no such configuration in the repository).
@@ -171,20 +169,6 @@ func (r *runner) compile(sc *tenants.SyncConfig, explain bool) *cfgRun {
 		return nil
 	}}
 	return c
-}
-
-// linkedMail reports whether a target user this configuration links (not
-// deleted) has the mail (lower-cased). The set is made on first use.
-func (c *cfgRun) linkedMail(lm string) bool {
-	if c.linkedMails == nil {
-		c.linkedMails = map[string]bool{}
-		for _, t := range c.tx.byConfig[cfgKey{c.srcTID, c.sc.Name}] {
-			if tu := &c.tx.s.Users[t]; !tu.Deleted && tu.Mail != "" {
-				c.linkedMails[strings.ToLower(tu.Mail)] = true
-			}
-		}
-	}
-	return c.linkedMails[lm]
 }
 
 // better picks between two target users linked to one source user: the one
@@ -346,7 +330,31 @@ func (p *cfgPlan) fill(rows []UserResult) {
 		rows[k-1] = row
 	}
 	// Duplicate mails: of the creates with one mail (any case), the first
-	// in row order (lower-cased UPN) creates, the others are skipped.
+	// in row order (lower-cased UPN) creates, the others are skipped; so is
+	// a create whose mail a target user this configuration links (to
+	// another source user) already has: Entra links both source users to
+	// that one target user (known issue "Two users in the source tenant
+	// matched with the same user in the target tenant").
+	var mails map[string]bool // the creates' mails: true when a linked target user has it
+	for k, i := range p.items {
+		if i >= 0 && rows[k].Action == ActionCreate && users[i].Mail != "" {
+			if mails == nil {
+				mails = map[string]bool{}
+			}
+			mails[strings.ToLower(users[i].Mail)] = false
+		}
+	}
+	if len(mails) > 0 {
+		for _, t := range c.tx.byConfig[cfgKey{c.srcTID, c.sc.Name}] {
+			if tu := &c.tx.s.Users[t]; !tu.Deleted && tu.Mail != "" {
+				if lm := strings.ToLower(tu.Mail); !mails[lm] {
+					if _, create := mails[lm]; create {
+						mails[lm] = true
+					}
+				}
+			}
+		}
+	}
 	created := map[string]bool{}
 	for k, i := range p.items {
 		row := &rows[k]
@@ -354,7 +362,7 @@ func (p *cfgPlan) fill(rows []UserResult) {
 			continue
 		}
 		lm := strings.ToLower(users[i].Mail)
-		if created[lm] {
+		if created[lm] || mails[lm] {
 			*row = UserResult{Source: row.Source, Config: row.Config, Target: row.Target, SourceUserID: row.SourceUserID, SourceUserPrincipalName: row.SourceUserPrincipalName,
 				Action: ActionSkip, Reason: ReasonDuplicateMail}
 			continue
@@ -362,7 +370,7 @@ func (p *cfgPlan) fill(rows []UserResult) {
 		created[lm] = true
 	}
 	if c.manager != nil {
-		c.references(p.items, rows)
+		c.references(p.items, slot, rows)
 	}
 	out := &p.out
 	p.r.threshold(p.sc, out, rows)
@@ -631,13 +639,6 @@ func (c *cfgRun) user(i int32, ex *explainer) (UserResult, bool) {
 		if u.Mail != "" && c.tx.mails[lm] {
 			return set(ActionFail, ReasonAmbiguousTargetUser, "in scope, not linked, a target user without source has the same mail or smtp: address")
 		}
-		// Entra links a second source user with the mail of a user this
-		// configuration already provisioned to that one target user
-		// (known issue "Two users in the source tenant matched with the
-		// same user in the target tenant"): no second user.
-		if u.Mail != "" && c.linkedMail(lm) {
-			return set(ActionSkip, ReasonDuplicateMail, "in scope, not linked, a B2B user this configuration links to another source user has the same mail")
-		}
 		// created is nil in Run: cfgPlan.fill checks the creates in row
 		// order afterwards.
 		if u.Mail != "" && c.created != nil {
@@ -793,6 +794,25 @@ func mailDomain(mail string) string {
 	return strings.ToLower(mail[i+1:])
 }
 
+// isExtUPN reports whether upn is ExtUPN(sourceUPN, initialDomain),
+// without building it.
+func isExtUPN(upn, sourceUPN, initialDomain string) bool {
+	if len(upn) != len(sourceUPN)+len("#EXT#@")+len(initialDomain) {
+		return false
+	}
+	for k := 0; k < len(sourceUPN); k++ {
+		want := sourceUPN[k]
+		if want == '@' {
+			want = '_'
+		}
+		if upn[k] != want {
+			return false
+		}
+	}
+	rest := upn[len(sourceUPN):]
+	return rest[:len("#EXT#@")] == "#EXT#@" && rest[len("#EXT#@"):] == initialDomain
+}
+
 // ExtUPN is the UPN a B2B user created by cross-tenant sync gets: the source
 // UPN with @ replaced by _, then #EXT#@ and the target's initial domain.
 func ExtUPN(sourceUPN, initialDomain string) string {
@@ -909,7 +929,8 @@ func (c *cfgRun) after(i, t int32, write bool) (*TargetUser, map[string]Change) 
 	// source UPN on every export (the configure page's troubleshooting
 	// names pending acceptance as the only case where it does not).
 	if c.upn != nil && c.upn.flow == tenants.FlowAlways {
-		if want := ExtUPN(c.sx.s.Users[i].UserPrincipalName, c.initialDomain()); want != tu.UserPrincipalName {
+		if src, dom := c.sx.s.Users[i].UserPrincipalName, c.initialDomain(); !isExtUPN(tu.UserPrincipalName, src, dom) {
+			want := ExtUPN(src, dom)
 			change("userPrincipalName", tu.UserPrincipalName, want)
 			if write {
 				tu.UserPrincipalName = want
@@ -1007,15 +1028,20 @@ func stringField(name string) func(*User) string {
 // initialDomain is the target's initialDomain, else the verified
 // *.onmicrosoft.com domain of its snapshot, else <target>.onmicrosoft.com.
 func (c *cfgRun) initialDomain() string {
-	if c.tgt != nil && c.tgt.InitialDomain != "" {
-		return c.tgt.InitialDomain
+	if c.domain != "" {
+		return c.domain
 	}
+	c.domain = c.sc.Target + ".onmicrosoft.com"
 	for _, d := range c.tx.s.VerifiedDomains {
 		if strings.HasSuffix(d, ".onmicrosoft.com") && strings.Count(d, ".") == 2 {
-			return d
+			c.domain = d
+			break
 		}
 	}
-	return c.sc.Target + ".onmicrosoft.com"
+	if c.tgt != nil && c.tgt.InitialDomain != "" {
+		c.domain = c.tgt.InitialDomain
+	}
+	return c.domain
 }
 
 func nilIfEmpty(s string) any {
@@ -1033,15 +1059,9 @@ func nilIfEmpty(s string) any {
 // must be in scope", overview FAQ). That is the target user's id, or the
 // userPrincipalName of one this cycle creates. Otherwise nothing flows and
 // the target keeps its manager. items are the rows' source users (i < 0:
-// gone) in row order.
-func (c *cfgRun) references(items []int32, rows []UserResult) {
+// gone) in row order, slot[i] is source user i's row + 1 (0: none).
+func (c *cfgRun) references(items, slot []int32, rows []UserResult) {
 	m := c.manager
-	row := make(map[string]int, len(rows)) // source user id -> row
-	for k, i := range items {
-		if i >= 0 {
-			row[c.sx.s.Users[i].ID] = k
-		}
-	}
 	update := c.sc.Allows(tenants.ActionUpdate)
 	for k, i := range items {
 		r := &rows[k]
@@ -1058,11 +1078,11 @@ func (c *cfgRun) references(items []int32, rows []UserResult) {
 			continue
 		}
 		id, _ := m.src(i).(string)
-		mk, ok := row[id]
-		if id == "" || !ok {
+		j, ok := c.sx.byID[id]
+		if id == "" || !ok || slot[j] == 0 {
 			continue
 		}
-		v := managerRef(&rows[mk])
+		v := managerRef(&rows[slot[j]-1])
 		if v == nil {
 			continue
 		}

@@ -143,7 +143,11 @@ func (x *Explainer) later(sc *tenants.SyncConfig, own, row *UserResult) []Step {
 	var steps []Step
 	c := x.runs[sc.Key()]
 	if own != nil && own.Action == ActionCreate && row.Reason == ReasonDuplicateMail {
-		steps = append(steps, Step{"rule", "action table: in scope, not linked, a user created earlier in this cycle has the same mail" + x.creatorOf(sc, row)})
+		if by := x.creatorOf(sc, row); by != "" {
+			steps = append(steps, Step{"rule", "action table: in scope, not linked, a user created earlier in this cycle has the same mail" + by})
+		} else {
+			steps = append(steps, Step{"rule", "action table: in scope, not linked, a B2B user this configuration links to another source user has the same mail: Entra links both source users to that one target user"})
+		}
 	}
 	if c != nil && c.manager != nil {
 		if st, ok := x.managerStep(c, row); ok {

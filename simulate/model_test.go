@@ -239,3 +239,21 @@ func TestMemberIndexesStayCorrect(t *testing.T) {
 		t.Errorf("after an edit (-want +got):\n%s", diff)
 	}
 }
+
+func TestIsExtUPN(t *testing.T) {
+	for _, tt := range []struct {
+		upn, src, dom string
+		want          bool
+	}{
+		{"anna_contoso.eu#EXT#@t.onmicrosoft.com", "anna@contoso.eu", "t.onmicrosoft.com", true},
+		{"anna@contoso.eu#EXT#@t.onmicrosoft.com", "anna@contoso.eu", "t.onmicrosoft.com", false},
+		{"old_contoso.eu#EXT#@t.onmicrosoft.com", "anna@contoso.eu", "t.onmicrosoft.com", false},
+		{"anna_contoso.eu#EXT#@u.onmicrosoft.com", "anna@contoso.eu", "t.onmicrosoft.com", false},
+		{"anna_contoso.eu#EXT_@t.onmicrosoft.com", "anna@contoso.eu", "t.onmicrosoft.com", false},
+		{"a_b_c#EXT#@t", "a@b@c", "t", true},
+	} {
+		if got := isExtUPN(tt.upn, tt.src, tt.dom); got != tt.want || got != (ExtUPN(tt.src, tt.dom) == tt.upn) {
+			t.Errorf("isExtUPN(%q, %q, %q) = %v, want %v", tt.upn, tt.src, tt.dom, got, tt.want)
+		}
+	}
+}

@@ -654,16 +654,16 @@ func (s *Server) cycle(src *tenantData, sp *servicePrincipal, job *syncJob, only
 				logEntry("create", id, name, other, "", nil, &failure{errAmbiguousUser, "A user with the same mail exists in the target tenant and is not managed by this configuration."})
 				continue
 			}
-			if jobMails[strings.ToLower(mail)] {
-				res.Skipped++ // one target user for the mail already
-				continue
-			}
 		}
 		props := mapped(u, true)
 		if exprFailure != nil {
 			res.Failed++
 			failedNow[id] = true
 			logEntry("create", id, name, "", "", nil, exprFailure)
+			continue
+		}
+		if mail != "" && jobMails[strings.ToLower(mail)] {
+			res.Skipped++ // one target user for the mail already
 			continue
 		}
 		tid := s.st.newID("user")
