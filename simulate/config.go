@@ -1078,7 +1078,7 @@ func (c *cfgRun) references(items, slot []int32, rows []UserResult) {
 			continue
 		}
 		id, _ := m.src(i).(string)
-		j, ok := c.sx.byID[id]
+		j, ok := c.sx.user(id)
 		if id == "" || !ok || slot[j] == 0 {
 			continue
 		}
