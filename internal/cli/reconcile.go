@@ -38,15 +38,18 @@ never touches a tenant outside the repository, nor an object xtsync does
 not own. After the writes it reads Graph again: a converged run leaves
 nothing to do, and a second run writes nothing.
 
-Gates, before any write, in this order (a gate that stops the run writes
-nothing, exits 3, and says what would unblock it):
+Gates, before any write (load and signature stop the run at once; the
+others are all evaluated, so one run tells every reason it refuses and
+shows what it would have written; a gate that refuses means nothing is
+written, exit 3, and it says what would unblock it):
   load        the repository loads without error (else exit 1, file:line:col)
   signature   the commit is signed by a key of xtsync.yaml's verifyCommits
   policy      the built-in and repository policies pass on the plan
               live -> desired (the plan a pull request gets)
   deletions   deletion-threshold and delete-share pass; --allow-deletes
               overrides them (result: overridden)
-  ownership   no untagged configuration is in the way of a repo one
+  ownership   no untagged configuration is in the way of a repo one:
+              adopt one made in the portal with its id in sync[].id
 
 Examples:
   # what would change, as a plan (exit 4 when something would)
@@ -56,8 +59,12 @@ Examples:
   # against the emulator (xtsync emulator --tls --state DIR)
   xtsync reconcile --graph-url https://127.0.0.1:PORT --graph-ca DIR/cert.pem
 
+--dry-run does all but the writes: the changes (config drift of the live
+tenants included) and the user impact, and exit 3 when a gate would refuse.
+
 One reconcile runs at a time per repository and Graph endpoint on a host
-(a lock file naming its holder); a second one exits 1.
+(a lock file naming its holder); a second one exits 1. Operators' guide:
+docs/reconcile.md; Graph permissions per tenant role: docs/credentials.md.
 
 Exit codes: 0 applied or nothing to do, 1 a change failed or bad input,
 2 usage, 3 a gate refused, 4 changes pending (--dry-run --detailed-exitcode).`,
@@ -73,7 +80,7 @@ Exit codes: 0 applied or nothing to do, 1 a change failed or bad input,
 			&ucli.BoolFlag{Name: "no-pull", Usage: "use the snapshots on disk instead of pulling them first", EnvVars: []string{"XTSYNC_NO_PULL"}},
 			&ucli.DurationFlag{Name: "max-snapshot-age", Value: time.Hour, Usage: "with --no-pull: refuse snapshots captured longer than `AGE` ago", EnvVars: []string{"XTSYNC_MAX_SNAPSHOT_AGE"}},
 			&ucli.StringFlag{Name: "cache-dir", Usage: "`DIR` for clones of repository URLs (default $XDG_CACHE_HOME/xtsync/repos)", EnvVars: []string{"XTSYNC_CACHE_DIR"}},
-			&ucli.StringFlag{Name: "lock-dir", Usage: "`DIR` of the lock file (default $XDG_RUNTIME_DIR/xtsync)", EnvVars: []string{"XTSYNC_LOCK_DIR"}},
+			&ucli.StringFlag{Name: "lock-dir", Usage: "`DIR` of the lock file (default $XDG_RUNTIME_DIR/xtsync, else $XDG_CACHE_HOME/xtsync/locks)", EnvVars: []string{"XTSYNC_LOCK_DIR"}},
 			&ucli.StringFlag{Name: "now", Usage: "the time policies see as input.context.now, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}},
 		}, graphFlags()...),
 		Action: func(c *ucli.Context) error {
