@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"time"
+
 	"github.com/xtsync/xtsync/tenants"
 )
 
@@ -49,13 +51,27 @@ func tenantValue(t *tenants.Tenant) map[string]any {
 // tenantFields are a tenant's own scalar fields, the ones a "tenant" change
 // reports.
 func tenantFields(t *tenants.Tenant) map[string]any {
-	return map[string]any{
+	v := map[string]any{
 		"name":          t.Name,
 		"tenantId":      t.TenantID,
 		"displayName":   t.DisplayName,
 		"initialDomain": t.InitialDomain,
 		"cloud":         string(t.Cloud),
 	}
+	if t.Suspend != nil {
+		v["suspend"] = suspendValue(t.Suspend)
+	}
+	return v
+}
+
+// suspendValue is a suspension as the file writes it: {"reason": …,
+// "until": RFC 3339} (no until when it has none).
+func suspendValue(s *tenants.Suspend) map[string]any {
+	v := map[string]any{"reason": s.Reason}
+	if !s.Until.IsZero() {
+		v["until"] = s.Until.UTC().Format(time.RFC3339)
+	}
+	return v
 }
 
 func partnerValue(p *tenants.Partner) map[string]any {
@@ -93,7 +109,7 @@ func syncValue(s *tenants.SyncConfig) map[string]any {
 	for _, a := range s.Actions {
 		actions = append(actions, string(a))
 	}
-	return map[string]any{
+	v := map[string]any{
 		"name":    s.Name,
 		"id":      s.ID,
 		"source":  s.Source,
@@ -113,6 +129,10 @@ func syncValue(s *tenants.SyncConfig) map[string]any {
 		"deletionThreshold": s.DeletionThreshold,
 		"acknowledge":       anyList(s.Acknowledge),
 	}
+	if s.Suspend != nil {
+		v["suspend"] = suspendValue(s.Suspend)
+	}
+	return v
 }
 
 func filterValue(f tenants.Filter) map[string]any {
@@ -163,7 +183,31 @@ func settingsValue(s *tenants.Settings) map[string]any {
 		"verifyCommits":    s.VerifyCommits,
 		"assumptions":      assumptions,
 		"maxDeleteShare":   s.MaxDeleteShare,
+		"windows":          windowsValue(s.Windows),
+		"ignore":           ignoreValue(s.Ignore),
 	}
+}
+
+// windowsValue is the change windows as the file writes them, every key
+// written out (duration as Go prints it: "256h0m0s").
+func windowsValue(ws []*tenants.Window) []any {
+	out := make([]any, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, map[string]any{
+			"name": w.Label(), "kind": string(w.Kind), "schedule": w.Schedule, "duration": w.Duration.String(),
+			"timeZone": w.TimeZone, "tenants": anyList(w.Tenants), "configurations": anyList(w.Configurations),
+		})
+	}
+	return out
+}
+
+// ignoreValue is the drift rules as the file writes them.
+func ignoreValue(rs []*tenants.IgnoreRule) []any {
+	out := make([]any, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, map[string]any{"object": r.Object, "fields": anyList(r.Fields), "reason": r.Reason})
+	}
+	return out
 }
 
 // anyList copies a string list into a non-nil []any.

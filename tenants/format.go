@@ -9,15 +9,17 @@ type Type int
 
 // The types of the format.
 const (
-	TString  Type = iota // a string
-	TBool                // true or false
-	TInt                 // an integer
-	TNumber              // a number
-	TScalar              // any scalar, taken as its text
-	TStrings             // a list of strings
-	TObject              // a mapping with the Fields
-	TList                // a list of mappings with the Fields
-	TMap                 // a mapping from free keys to Elem
+	TString   Type = iota // a string
+	TBool                 // true or false
+	TInt                  // an integer
+	TNumber               // a number
+	TScalar               // any scalar, taken as its text
+	TStrings              // a list of strings
+	TObject               // a mapping with the Fields
+	TList                 // a list of mappings with the Fields
+	TMap                  // a mapping from free keys to Elem
+	TTime                 // an RFC 3339 time with its zone (a YAML timestamp or a string)
+	TDuration             // a Go duration, positive: 8h, 90m, 1h30m
 )
 
 // Field is one key of the format.
@@ -65,6 +67,14 @@ const (
 
 func num(f float64) *float64 { return &f }
 
+// suspendFormat is the suspend key of a tenant and of a sync configuration.
+func suspendFormat(what string) *Field {
+	return &Field{Key: "suspend", Type: TObject, Doc: "Leave " + what + " alone: reconcile plans and reports its changes but writes none of them, until the time given (or until the key is removed).", Fields: []*Field{
+		{Key: "until", Type: TTime, Doc: "When the suspension ends: an RFC 3339 time with its zone (2026-12-24T00:00:00Z); absent: until the key is removed. validate refuses a time already past."},
+		{Key: "reason", Type: TString, Required: true, Doc: "Why: every run reports it with the changes it holds."},
+	}}
+}
+
 func operatorNames() []string {
 	var out []string
 	for _, o := range Operators() {
@@ -91,6 +101,7 @@ func TenantFormat() *Field {
 		{Key: "displayName", Type: TString, Doc: "Human name of the tenant."},
 		{Key: "initialDomain", Type: TString, Doc: "The tenant's <name>.onmicrosoft.com domain; B2B users it receives get UPNs ending in #EXT#@<initialDomain>."},
 		{Key: "cloud", Type: TString, Enum: []string{string(CloudGlobal), string(CloudUSGov), string(CloudChina)}, Default: string(CloudGlobal), Doc: "The Microsoft cloud the tenant lives in."},
+		suspendFormat("this tenant"),
 		{Key: "partners", Type: TList, Doc: "Cross-tenant access settings, one entry per partner tenant.", Fields: []*Field{
 			{Key: "tenant", Type: TString, Required: true, Doc: "A tenant of this repository by name, or a tenant id (GUID)."},
 			{Key: "inbound", Type: TObject, Doc: "What this tenant allows the partner to do in it.", Fields: []*Field{
@@ -136,6 +147,7 @@ func TenantFormat() *Field {
 			{Key: "actions", Type: TStrings, Enum: []string{string(ActionCreate), string(ActionUpdate), string(ActionDelete)}, Default: []string{"create", "update", "delete"}, Doc: "Target object actions; never empty."},
 			{Key: "deletionThreshold", Type: TInt, Min: num(0), Default: 500, Doc: "Accidental deletions prevention threshold; 0 = off."},
 			{Key: "acknowledge", Type: TStrings, Enum: PolicyIDs, Doc: "Built-in policy ids this configuration knowingly accepts."},
+			suspendFormat("this configuration"),
 		}},
 	}}
 }
@@ -148,9 +160,23 @@ func SettingsFormat() *Field {
 		{Key: "snapshots", Type: TString, Default: ".xtsync/snapshots", Doc: "Directory of directory snapshots (keep it out of Git)."},
 		{Key: "prune", Type: TBool, Default: false, Doc: "Remove live objects the repository no longer declares."},
 		{Key: "ignorePartners", Type: TStrings, Pattern: guidPattern, Doc: "Tenant ids xtsync never touches."},
-		{Key: "verifyCommits", Type: TString, Doc: "Armored OpenPGP keyring path: reconcile only commits signed by one of its keys."},
+		{Key: "verifyCommits", Type: TString, Doc: "Keyring path, an armored OpenPGP keyring or an SSH allowed-signers file: reconcile only commits signed by one of its keys (reconcile --verify-commits FILE takes one from outside the repository instead)."},
 		{Key: "assumptions", Type: TMap, KeyEnum: assumptionIDs(), Elem: &Field{Type: TBool}, Doc: "Overrides of the simulator's assumptions, by id."},
 		{Key: "maxDeleteShare", Type: TNumber, Min: num(0), Max: num(1), Default: 0.1, Doc: "Share of a target's B2B users one change may soft-delete (built-in policy delete-share)."},
 		{Key: "policyTimeout", Type: TString, Pattern: durationPattern, Default: "30s", Doc: "How long one evaluation of the policies may run (check, plan, reconcile) before it is stopped, e.g. 30s, 2m; the base revision's counts."},
+		{Key: "windows", Type: TList, Doc: "Change windows: when reconcile may write. Outside every allow window that applies, or inside a deny window that applies, a run plans and reports but writes nothing it concerns.", Fields: []*Field{
+			{Key: "name", Type: TString, Doc: "The window's name in reports (default: windows[<index>])."},
+			{Key: "kind", Type: TString, Required: true, Enum: []string{string(WindowAllow), string(WindowDeny)}, Doc: "allow: writes only while such a window is open; deny: no writes while it is open (deny wins)."},
+			{Key: "schedule", Type: TString, Required: true, Doc: "When the window opens: a cron expression of five fields (minute hour day-of-month month day-of-week) or @yearly, @monthly, @weekly, @daily, @hourly, in timeZone."},
+			{Key: "duration", Type: TDuration, Required: true, Doc: "How long the window stays open from each opening: a duration like 8h, 90m or 1h30m."},
+			{Key: "timeZone", Type: TString, Default: "UTC", Doc: "IANA time zone of the schedule (Europe/Berlin, America/New_York)."},
+			{Key: "tenants", Type: TStrings, Doc: "Repository tenants it applies to: writes to them and to the configurations into or out of them (default: everything)."},
+			{Key: "configurations", Type: TStrings, Doc: "Sync configurations it applies to, as <source>/<name> (default: everything)."},
+		}},
+		{Key: "ignore", Type: TList, Doc: "Drift rules: differences between Graph and the repository that reconcile reports but never repairs.", Fields: []*Field{
+			{Key: "object", Type: TString, Required: true, Doc: "Object name pattern (partner/contoso-us/*, sync/contoso-eu/eu-to-us/schema): * stays within one /-separated part, ** spans parts."},
+			{Key: "fields", Type: TStrings, Required: true, Doc: "Field name patterns of those objects (inboundAutoRedeem, mappings.companyName, mappings.*, * for every field)."},
+			{Key: "reason", Type: TString, Required: true, Doc: "Why the drift is left alone: reported with it."},
+		}},
 	}}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,12 +36,25 @@ func DefaultSettings() Settings {
 // the model and every problem found, sorted by position; the model is nil
 // only when nothing could be read. It never panics.
 func Load(fsys fs.FS) (*Repo, Diagnostics) {
-	repo, diags, _ := load(fsys)
+	return LoadWith(fsys, LoadOptions{})
+}
+
+// LoadOptions are the checks of Load that depend on more than the files.
+type LoadOptions struct {
+	// Now, when set, is the time of the load: a suspend whose until is not
+	// after it is an error (xtsync validate). Zero: not checked — reconcile
+	// loads a repository whose suspension has ended and warns about it.
+	Now time.Time
+}
+
+// LoadWith is Load with options.
+func LoadWith(fsys fs.FS, o LoadOptions) (*Repo, Diagnostics) {
+	repo, diags, _ := load(fsys, o)
 	return repo, diags
 }
 
 // load also returns the format paths the loader read (for tests).
-func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
+func load(fsys fs.FS, opts LoadOptions) (*Repo, Diagnostics, map[string]bool) {
 	var diags Diagnostics
 	read := map[string]bool{}
 	repo := &Repo{Settings: DefaultSettings(), Tenants: []*Tenant{}}
@@ -120,6 +134,9 @@ func load(fsys fs.FS) (*Repo, Diagnostics, map[string]bool) {
 	}
 	sort.SliceStable(repo.Tenants, func(i, j int) bool { return repo.Tenants[i].Name < repo.Tenants[j].Name })
 	diags = append(diags, check(repo, settingsPaths, items, unreadable)...)
+	if !opts.Now.IsZero() {
+		diags = append(diags, endedSuspends(repo, opts.Now)...)
+	}
 	diags.Sort()
 	return repo, dedupe(diags), read
 }
@@ -249,7 +266,180 @@ func parseSettings(file string, data []byte) (Settings, *fileLoader) {
 			s.PolicyTimeout = d
 		}
 	}
+	for i, it := range o.list("windows") {
+		if w := parseWindow(o, it, i); w != nil {
+			s.Windows = append(s.Windows, w)
+		}
+	}
+	for i, it := range o.list("ignore") {
+		if r := parseIgnore(o, it, i); r != nil {
+			s.Ignore = append(s.Ignore, r)
+		}
+	}
 	return s, l
+}
+
+func parseWindow(o *obj, it *yaml.Node, i int) *Window {
+	l := o.l
+	wo := o.item("windows", it, "windows."+strconv.Itoa(i))
+	if wo.node == nil {
+		return nil
+	}
+	w := &Window{Index: i, TimeZone: "UTC", Tenants: []string{}, Configurations: []string{}, Pos: l.pos(it)}
+	w.Name, _, _ = wo.str("name")
+	if k, _, ok := wo.str("kind"); ok {
+		w.Kind = WindowKind(k)
+	}
+	sched, sn, sok := wo.str("schedule")
+	w.Schedule = sched
+	w.Duration, _, _ = wo.duration("duration")
+	tz, tzn, tzok := wo.str("timeZone")
+	if tzok {
+		w.TimeZone = tz
+	}
+	_, schedErr, tzErr := w.compile()
+	if sok && schedErr != nil {
+		l.errorf(sn, "invalid-schedule", "windows: schedule %q: %s", sched, cronReason(schedErr))
+	}
+	if tzok && tzErr != nil {
+		l.errorf(tzn, "invalid-value", "windows: timeZone: %s", tzErr)
+	}
+	if v, nodes, _ := wo.strs("tenants"); v != nil {
+		w.Tenants = v
+		for _, n := range nodes {
+			w.TenantPos = append(w.TenantPos, l.pos(n))
+		}
+	}
+	if v, nodes, _ := wo.strs("configurations"); v != nil {
+		w.Configurations = v
+		for _, n := range nodes {
+			w.ConfigPos = append(w.ConfigPos, l.pos(n))
+		}
+	}
+	return w
+}
+
+// cronReason is the cron parser's error without its prefixes.
+func cronReason(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"failed to parse int from ", "provided bad location "} {
+		msg = strings.Replace(msg, p, "bad number ", 1)
+	}
+	return msg + " (want minute hour day-of-month month day-of-week, or @daily, @weekly …)"
+}
+
+func parseIgnore(o *obj, it *yaml.Node, i int) *IgnoreRule {
+	l := o.l
+	ro := o.item("ignore", it, "ignore."+strconv.Itoa(i))
+	if ro.node == nil {
+		return nil
+	}
+	r := &IgnoreRule{Fields: []string{}, Pos: l.pos(it)}
+	ok := true
+	if v, n, present := ro.str("object"); present {
+		r.Object = v
+		_, err := compileObjectPattern(v)
+		switch {
+		case err != nil:
+			l.errorf(n, "invalid-pattern", "ignore: object %q: %s", v, globReason(err))
+			ok = false
+		case !objectPatternKnown(v):
+			l.errorf(n, "invalid-pattern", "ignore: object %q names no object reconcile manages: want partner/<tenant>/<partner>, identitySync/<target>/<source> or sync/<source>/<name>/<part>", v)
+			ok = false
+		}
+	} else {
+		ok = false
+	}
+	fields, nodes, present := ro.strs("fields")
+	if present && len(fields) == 0 && len(nodes) == 0 {
+		if n := ro.get("fields"); n != nil && n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+			l.errorf(ro.keyNode("fields"), "invalid-value", "ignore: fields: empty: list the fields to leave alone (* for every field)")
+		}
+		ok = false
+	}
+	for j, f := range fields {
+		p, err := compileFieldPattern(f)
+		if err != nil {
+			l.errorf(nodes[j], "invalid-pattern", "ignore: field %q: %s", f, globReason(err))
+			ok = false
+			continue
+		}
+		if !knownField(f, p) {
+			l.warnf(nodes[j], "unknown-drift-field", "ignore: field %q matches no field reconcile reports (%s)", f, driftFieldList())
+		}
+		r.Fields = append(r.Fields, f)
+	}
+	if v, n, present := ro.str("reason"); present {
+		r.Reason = strings.TrimSpace(v)
+		if r.Reason == "" {
+			l.errorf(n, "missing-key", "ignore: reason is blank: say why this drift is left alone (every run reports it)")
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return r
+}
+
+func globReason(err error) string {
+	return strings.TrimPrefix(err.Error(), "glob: ")
+}
+
+// objectPatternKnown reports whether an object pattern can match an object
+// name: its first part is partner, identitySync, sync or a wildcard.
+func objectPatternKnown(p string) bool {
+	first, _, _ := strings.Cut(p, "/")
+	if strings.ContainsAny(first, "*?[{") {
+		return true
+	}
+	return contains(objectKinds, first)
+}
+
+// driftFieldList lists the field names for a message.
+func driftFieldList() string {
+	var all []string
+	for _, k := range []string{"partner", "identitySync", "app", "job", "secrets", "schema", "assignment", "state"} {
+		all = append(all, DriftFields[k]...)
+	}
+	return strings.Join(all, ", ")
+}
+
+// parseSuspend reads a suspend key of a tenant or a sync configuration.
+func parseSuspend(o *obj) *Suspend {
+	so := o.child("suspend")
+	if so == nil || so.node == nil {
+		return nil
+	}
+	s := &Suspend{Pos: o.l.pos(so.node)}
+	if t, n, ok := so.timestamp("until"); ok {
+		s.Until, s.UntilPos = t, o.l.pos(n)
+	}
+	if r, n, ok := so.str("reason"); ok {
+		s.Reason = strings.TrimSpace(r)
+		if s.Reason == "" {
+			o.l.errorf(n, "missing-key", "suspend: reason is blank: say why (every run reports it)")
+		}
+	}
+	return s
+}
+
+// endedSuspends reports the suspensions whose until is not after now.
+func endedSuspends(repo *Repo, now time.Time) Diagnostics {
+	var ds Diagnostics
+	check := func(what string, s *Suspend) {
+		if s == nil || s.Until.IsZero() || s.Until.After(now) {
+			return
+		}
+		ds = append(ds, Diagnostic{Pos: s.UntilPos, Severity: SeverityError, Code: "suspend-ended",
+			Message: fmt.Sprintf("suspend of %s: until %s has passed (it is %s): remove the suspend, or set a later until", what, s.Until.Format(time.RFC3339), now.UTC().Format(time.RFC3339))})
+	}
+	for _, t := range repo.Tenants {
+		check("tenant "+t.Name, t.Suspend)
+		for _, sc := range t.Sync {
+			check("sync "+sc.Key(), sc.Suspend)
+		}
+	}
+	return ds
 }
 
 // repoPath checks that a settings path stays inside the repository: a
@@ -481,6 +671,43 @@ func check(repo *Repo, settingsPaths map[string]Pos, items itemPositions, unread
 	for _, id := range s.IgnorePartners {
 		if t := byID[id]; t != nil {
 			warnf(settingsPaths["ignorePartners"], "ignored-repo-tenant", "ignorePartners lists %s, which is tenant %s of this repository", id, t.Name)
+		}
+	}
+	configs := map[string]bool{}
+	var configNames []string
+	for _, sc := range repo.SyncConfigs() {
+		configs[sc.Key()] = true
+		configNames = append(configNames, sc.Key())
+	}
+	names2 := map[string]Pos{}
+	for _, w := range s.Windows {
+		if w.Name != "" {
+			if first, dup := names2[w.Name]; dup {
+				errorf(w.Pos, "duplicate-window", "windows: name %q is also the name of the window at line %d", w.Name, first.Line)
+			} else {
+				names2[w.Name] = w.Pos
+			}
+		}
+		for i, name := range w.Tenants {
+			if byName[name] != nil || unchecked(w.TenantPos[i], "windows: tenant", name) {
+				continue
+			}
+			msg := fmt.Sprintf("windows: tenant %q is not a tenant of this repository", name)
+			if sg := suggest(name, names); sg != "" {
+				msg += fmt.Sprintf(": did you mean %q?", sg)
+			}
+			errorf(w.TenantPos[i], "unknown-tenant", "%s", msg)
+		}
+		for i, key := range w.Configurations {
+			src, _, _ := strings.Cut(key, "/")
+			if configs[key] || unchecked(w.ConfigPos[i], "windows: configuration", src) {
+				continue
+			}
+			msg := fmt.Sprintf("windows: configuration %q is not a sync configuration of this repository (want <source>/<name>)", key)
+			if sg := suggest(key, configNames); sg != "" {
+				msg += fmt.Sprintf(": did you mean %q?", sg)
+			}
+			errorf(w.ConfigPos[i], "unknown-configuration", "%s", msg)
 		}
 	}
 	return ds

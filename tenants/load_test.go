@@ -146,6 +146,9 @@ var ignorePos = cmp.Options{
 	cmpopts.IgnoreFields(Clause{}, "Pos"),
 	cmpopts.IgnoreFields(Mapping{}, "Pos", "Expr"),
 	cmpopts.IgnoreFields(Settings{}, "Pos"),
+	cmpopts.IgnoreFields(Suspend{}, "Pos", "UntilPos"),
+	cmpopts.IgnoreFields(Window{}, "Pos", "TenantPos", "ConfigPos"),
+	cmpopts.IgnoreFields(IgnoreRule{}, "Pos"),
 }
 
 func intp(i int) *int { return &i }

@@ -2,6 +2,7 @@ package tenants
 
 import (
 	"bytes"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -17,6 +18,7 @@ type (
 		DisplayName   string     `yaml:"displayName,omitempty"`
 		InitialDomain string     `yaml:"initialDomain,omitempty"`
 		Cloud         string     `yaml:"cloud"`
+		Suspend       *ySuspend  `yaml:"suspend,omitempty"`
 		Partners      []yPartner `yaml:"partners"`
 		Sync          []ySync    `yaml:"sync"`
 	}
@@ -50,6 +52,11 @@ type (
 		Actions           []string            `yaml:"actions"`
 		DeletionThreshold int                 `yaml:"deletionThreshold"`
 		Acknowledge       []string            `yaml:"acknowledge"`
+		Suspend           *ySuspend           `yaml:"suspend,omitempty"`
+	}
+	ySuspend struct {
+		Until  string `yaml:"until,omitempty"`
+		Reason string `yaml:"reason"`
 	}
 	yScope struct {
 		All     bool      `yaml:"all"`
@@ -82,7 +89,7 @@ func Marshal(t *Tenant) []byte {
 	y := yTenant{
 		APIVersion: APIVersion, Kind: KindTenant, Name: t.Name, TenantID: t.TenantID,
 		DisplayName: t.DisplayName, InitialDomain: t.InitialDomain, Cloud: string(t.Cloud),
-		Partners: []yPartner{}, Sync: []ySync{},
+		Partners: []yPartner{}, Sync: []ySync{}, Suspend: marshalSuspend(t.Suspend),
 	}
 	for _, p := range t.Partners {
 		yp := yPartner{Tenant: p.Tenant}
@@ -103,7 +110,7 @@ func Marshal(t *Tenant) []byte {
 			Scope:    yScope{All: sc.Scope.All, Groups: nonNil(sc.Scope.Groups), Users: nonNil(sc.Scope.Users), Filters: []yFilter{}},
 			UserType: sc.UserType, UserTypeFlow: string(sc.UserTypeFlow), ShowInAddressList: sc.ShowInAddressList,
 			Mappings: map[string]yMapping{}, Actions: []string{}, DeletionThreshold: sc.DeletionThreshold,
-			Acknowledge: nonNil(sc.Acknowledge),
+			Acknowledge: nonNil(sc.Acknowledge), Suspend: marshalSuspend(sc.Suspend),
 		}
 		for _, f := range sc.Scope.Filters {
 			yf := yFilter{Name: f.Name, Clauses: []yClause{}}
@@ -145,6 +152,17 @@ func Marshal(t *Tenant) []byte {
 		panic("tenants: marshal: " + err.Error())
 	}
 	return b.Bytes()
+}
+
+func marshalSuspend(s *Suspend) *ySuspend {
+	if s == nil {
+		return nil
+	}
+	y := &ySuspend{Reason: s.Reason}
+	if !s.Until.IsZero() {
+		y.Until = s.Until.Format(time.RFC3339)
+	}
+	return y
 }
 
 func nonNil(s []string) []string {

@@ -96,6 +96,9 @@ type Tenant struct {
 	Partners []*Partner `json:"partners"`
 	// Sync configurations this tenant is the source of, in file order.
 	Sync []*SyncConfig `json:"sync"`
+	// Suspend, when set, holds every write to the tenant and to the
+	// configurations into or out of it.
+	Suspend *Suspend `json:"suspend,omitempty"`
 
 	// File is the repository path of the tenant file ("tenants/contoso-eu.yaml").
 	File string `json:"-"`
@@ -209,6 +212,8 @@ type SyncConfig struct {
 	Actions           []Action  `json:"actions"`
 	DeletionThreshold int       `json:"deletionThreshold"`
 	Acknowledge       []string  `json:"acknowledge"`
+	// Suspend, when set, holds every write to the configuration.
+	Suspend *Suspend `json:"suspend,omitempty"`
 
 	Pos Pos `json:"-"`
 }
@@ -294,7 +299,8 @@ type Settings struct {
 	Prune bool `json:"prune"`
 	// IgnorePartners are tenant ids never touched.
 	IgnorePartners []string `json:"ignorePartners"`
-	// VerifyCommits is an armored OpenPGP keyring path.
+	// VerifyCommits is the path of a keyring in the repository: an
+	// armored OpenPGP keyring or an SSH allowed-signers file.
 	VerifyCommits string `json:"verifyCommits,omitempty"`
 	// Assumptions overrides entries of the assumptions table by id.
 	Assumptions map[string]bool `json:"assumptions,omitempty"`
@@ -304,6 +310,10 @@ type Settings struct {
 	// PolicyTimeout bounds one evaluation of the policies (0: the
 	// command's default).
 	PolicyTimeout time.Duration `json:"-"`
+	// Windows are the change windows, in file order.
+	Windows []*Window `json:"windows,omitempty"`
+	// Ignore are the drift rules, in file order.
+	Ignore []*IgnoreRule `json:"ignore,omitempty"`
 
 	File string `json:"-"`
 	Pos  Pos    `json:"-"`

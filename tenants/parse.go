@@ -54,6 +54,7 @@ func parseTenant(file string, data []byte) (*Tenant, *fileLoader) {
 	if c, _, ok := o.str("cloud"); ok {
 		t.Cloud = Cloud(c)
 	}
+	t.Suspend = parseSuspend(o)
 	seenPartner := map[string]*yaml.Node{}
 	for i, it := range o.list("partners") {
 		var p *Partner
@@ -272,6 +273,7 @@ func parseSync(o *obj, it *yaml.Node, i int) *SyncConfig {
 			sc.Acknowledge = append(sc.Acknowledge, a)
 		}
 	}
+	sc.Suspend = parseSuspend(so)
 	return sc
 }
 

@@ -74,6 +74,12 @@ func schemaOf(f *Field) map[string]any {
 		}
 	case TScalar:
 		s["type"] = []string{"string", "number", "integer", "boolean"}
+	case TTime:
+		s["type"] = "string"
+		s["format"] = "date-time"
+	case TDuration:
+		s["type"] = "string"
+		s["pattern"] = durationPattern
 	case TStrings:
 		items := map[string]any{"minLength": 1}
 		str(items)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	levenshteinlib "github.com/agnivade/levenshtein"
@@ -696,4 +697,49 @@ func levenshtein(a, b string) int {
 		return 1 << 20
 	}
 	return levenshteinlib.ComputeDistance(a, b)
+}
+
+// timestamp returns a TTime value: an RFC 3339 time with its zone, written
+// as a YAML timestamp or a string.
+func (o *obj) timestamp(key string) (time.Time, *yaml.Node, bool) {
+	v := o.get(key)
+	if v == nil {
+		return time.Time{}, nil, false
+	}
+	if v.Kind != yaml.ScalarNode || (v.Tag != "!!timestamp" && v.Tag != "!!str") {
+		o.l.errorf(v, "wrong-type", "%s: want an RFC 3339 time like 2026-12-24T00:00:00Z, got %s", key, describe(v))
+		return time.Time{}, v, false
+	}
+	t, err := time.Parse(time.RFC3339, v.Value)
+	if err != nil {
+		o.l.errorf(v, "invalid-value", "%s: %q is not an RFC 3339 time with its zone: want one like 2026-12-24T00:00:00Z or 2026-12-24T09:00:00+01:00", key, v.Value)
+		return time.Time{}, v, false
+	}
+	return t, v, true
+}
+
+// duration returns a TDuration value: positive, in time.ParseDuration's
+// syntax.
+func (o *obj) duration(key string) (time.Duration, *yaml.Node, bool) {
+	v := o.get(key)
+	if v == nil {
+		return 0, nil, false
+	}
+	if v.Kind == yaml.ScalarNode && (v.Tag == "!!int" || v.Tag == "!!float") {
+		o.l.errorf(v, "wrong-type", "%s: %s has no unit: write %sh, %sm or %ss", key, v.Value, v.Value, v.Value, v.Value)
+		return 0, v, false
+	}
+	if !o.l.scalarOf(v, "!!str", "a duration like 8h or 90m", key) {
+		return 0, v, false
+	}
+	d, err := time.ParseDuration(v.Value)
+	if err != nil || !patternRE(durationPattern).MatchString(v.Value) {
+		o.l.errorf(v, "invalid-value", "%s: %q is not a duration: want one like 8h, 90m or 1h30m", key, v.Value)
+		return 0, v, false
+	}
+	if d <= 0 {
+		o.l.errorf(v, "invalid-value", "%s: %s: want more than zero", key, v.Value)
+		return 0, v, false
+	}
+	return d, v, true
 }

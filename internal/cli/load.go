@@ -297,15 +297,24 @@ func samePolicies(a, b map[string]string) bool {
 // policyNow is --now (default: the clock) as RFC 3339 in UTC, the time
 // policies see as input.context.now. cmd prefixes the usage error.
 func policyNow(c *ucli.Context, cmd string) (string, error) {
-	now := time.Now().UTC()
+	now, err := commandNow(c, cmd)
+	if err != nil {
+		return "", err
+	}
+	return now.UTC().Format(time.RFC3339), nil
+}
+
+// commandNow is --now (RFC 3339), else the time now: the one clock of a
+// command, injected by tests.
+func commandNow(c *ucli.Context, cmd string) (time.Time, error) {
 	if v := c.String("now"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			return "", usageError("%s: --now: want an RFC 3339 time like 2026-11-27T09:00:00Z, got %q", cmd, v)
+			return time.Time{}, usageError("%s: --now: want an RFC 3339 time like 2026-11-27T09:00:00Z, got %q", cmd, v)
 		}
-		now = t
+		return t, nil
 	}
-	return now.UTC().Format(time.RFC3339), nil
+	return time.Now(), nil
 }
 
 // policyInput is the document the policies see: both revisions' configs,

@@ -47,6 +47,8 @@ compile, and more. Warnings point at configurations
 Entra would block or that need a second look: a target without inbound
 user sync for the source, auto-redeem off, scope.all without
 acknowledge: [scope-all], cross-cloud pairs, two configurations for one pair.
+A suspend whose until is not after --now (default: now) is an error: a
+suspension is not merged already ended.
 References to a tenant whose file does not parse are not checked: one note
 per such file says so. The last line sums up the repository. --output json is the contract;
 github prints GitHub Actions annotations (::error file=…,line=…::…) and
@@ -60,7 +62,8 @@ Example:
 
 Exit codes: 0 no errors (warnings allowed), 1 errors found or the repository
 cannot be read, 2 usage error.`,
-		Flags: []ucli.Flag{repoFlag(), outputFlag(validateFormats...)},
+		Flags: []ucli.Flag{repoFlag(), outputFlag(validateFormats...),
+			&ucli.StringFlag{Name: "now", Usage: "the time a suspend's until must lie after, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}}},
 		Action: func(c *ucli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err
@@ -73,7 +76,11 @@ cannot be read, 2 usage error.`,
 			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 				return fmt.Errorf("validate: repository %s: not a directory", dir)
 			}
-			repo, diags := tenants.Load(gitfs.DirFS(dir))
+			now, err := commandNow(c, "validate")
+			if err != nil {
+				return err
+			}
+			repo, diags := tenants.LoadWith(gitfs.DirFS(dir), tenants.LoadOptions{Now: now})
 			diags = append(diags, policyDiagnostics(dir, repo)...)
 			rep := validateReport{FormatVersion: 1, Diagnostics: diags, Summary: validateSummary{
 				Errors: len(diags.Errors()), Warnings: len(diags.Warnings()),
