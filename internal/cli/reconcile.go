@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -150,7 +151,6 @@ func reconcileSnapshotsDir(c *ucli.Context, src *source, repo *tenants.Repo) str
 type gateStop struct{ code int }
 
 func runReconcile(c *ucli.Context, e *env) error {
-	start := time.Now()
 	format, err := outputFormat(c, "text", "json", "markdown")
 	if err != nil {
 		return err
@@ -158,42 +158,66 @@ func runReconcile(c *ucli.Context, e *env) error {
 	if c.Bool("detailed-exitcode") && !c.Bool("dry-run") {
 		return usageError("--detailed-exitcode needs --dry-run")
 	}
+	a := reconcileOnce(c.Context, c, e)
+	if a.rep != nil {
+		if werr := writeReconcileReport(c, e, a.rep, format); werr != nil {
+			return werr
+		}
+	}
+	return a.exit(c.Context, c.Bool("detailed-exitcode"))
+}
+
+// reconcileAttempt is one run of the pipeline and what it came to: its
+// report (nil when the run stopped before it had one), the gate that
+// stopped it, or the error that did.
+type reconcileAttempt struct {
+	rep  *report.Reconcile
+	stop *gateStop
+	err  error
+}
+
+// reconcileOnce is one run with ctx: the source opened (a URL fetched),
+// the lock taken, the pipeline run, its duration recorded. The scheduled
+// service calls it once per interval, each time with a fresh context.
+func reconcileOnce(ctx context.Context, c *ucli.Context, e *env) reconcileAttempt {
+	start := time.Now()
 	src, err := openSource(c)
 	if err != nil {
-		return err
+		return reconcileAttempt{err: err}
 	}
 	lockDir := c.String("lock-dir")
 	if lockDir == "" {
 		if lockDir, err = defaultLockDir(); err != nil {
-			return err
+			return reconcileAttempt{err: err}
 		}
 	}
 	release, err := acquireLock(lockDir, src.key, c.String("graph-url"), func(msg string) { e.log.Warn(msg) })
 	if err != nil {
-		return err
+		return reconcileAttempt{err: err}
 	}
 	defer release()
-
-	rep, stop, err := reconcileRun(c, e, src)
+	rep, stop, err := reconcileRun(ctx, c, e, src)
 	if rep != nil {
 		rep.DurationMs = time.Since(start).Milliseconds()
-		if werr := writeReconcileReport(c, e, rep, format); werr != nil {
-			return werr
-		}
 	}
-	if err != nil {
-		return err
+	return reconcileAttempt{rep: rep, stop: stop, err: err}
+}
+
+// exit maps the attempt to the command's exit (DESIGN §9).
+func (a reconcileAttempt) exit(ctx context.Context, detailed bool) error {
+	if a.err != nil {
+		return a.err
 	}
-	if stop != nil {
-		return silentExit(stop.code)
+	if a.stop != nil {
+		return silentExit(a.stop.code)
 	}
-	if c.Context.Err() != nil {
+	if ctx.Err() != nil {
 		return fmt.Errorf("reconcile interrupted: the changes not run are listed as skipped; run it again to converge")
 	}
 	switch {
-	case rep.Failed() || (!rep.DryRun && !rep.Converged):
+	case a.rep.Failed() || (!a.rep.DryRun && !a.rep.Converged):
 		return silentExit(ExitError)
-	case rep.DryRun && c.Bool("detailed-exitcode") && rep.Pending():
+	case a.rep.DryRun && detailed && a.rep.Pending():
 		return silentExit(ExitChanges)
 	}
 	return nil
@@ -235,8 +259,7 @@ func writeFileAtomic(name string, write func(*os.File) error) error {
 // are planned and reported, so one run shows every reason it refuses and
 // what it would have written; a dry run is that report whatever the gates
 // say.
-func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gateStop, error) {
-	ctx := c.Context
+func reconcileRun(ctx context.Context, c *ucli.Context, e *env, src *source) (*report.Reconcile, *gateStop, error) {
 	rev, err := src.git.Resolve(c.String("ref"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reconcile: %w", err)
@@ -295,7 +318,7 @@ func reconcileRun(c *ucli.Context, e *env, src *source) (*report.Reconcile, *gat
 		liveCh <- liveRead{st, err}
 	}()
 	dir := reconcileSnapshotsDir(c, src, head.repo)
-	snaps, err := reconcileSnapshots(c, e, gc, head.repo, dir)
+	snaps, err := reconcileSnapshots(ctx, c, e, gc, head.repo, dir)
 	phase("snapshots")
 	lr := <-liveCh
 	phase("live state")
@@ -494,9 +517,9 @@ func ownershipGate(own reconcile.Ownership) report.Gate {
 
 // reconcileSnapshots pulls the repo tenants' snapshots into dir, or with
 // --no-pull reads them and refuses any older than --max-snapshot-age.
-func reconcileSnapshots(c *ucli.Context, e *env, gc *graphClients, repo *tenants.Repo, dir string) (plan.Snapshots, error) {
+func reconcileSnapshots(ctx context.Context, c *ucli.Context, e *env, gc *graphClients, repo *tenants.Repo, dir string) (plan.Snapshots, error) {
 	if !c.Bool("no-pull") {
-		if _, err := pullSnapshots(c, e, gc, repo, dir, repo.Tenants, time.Now()); err != nil {
+		if _, err := pullSnapshots(ctx, c, e, gc, repo, dir, repo.Tenants, time.Now()); err != nil {
 			return nil, fmt.Errorf("reconcile: %w", err)
 		}
 	}

@@ -206,8 +206,7 @@ func snapshotsDir(c *ucli.Context, repo *tenants.Repo) string {
 // delta links in dir, unless --full), links B2B users through every repo
 // tenant's provisioning logs and saves the snapshots in dir. snapshot pull
 // and reconcile share it.
-func pullSnapshots(c *ucli.Context, e *env, clients *graphClients, repo *tenants.Repo, dir string, targets []*tenants.Tenant, now time.Time) ([]*pulled, error) {
-	ctx := c.Context
+func pullSnapshots(ctx context.Context, c *ucli.Context, e *env, clients *graphClients, repo *tenants.Repo, dir string, targets []*tenants.Tenant, now time.Time) ([]*pulled, error) {
 	sel := append(graph.SelectFor(repo), c.StringSlice("select")...)
 	progress := newProgress(e.stderr)
 	defer progress.done()
@@ -367,7 +366,7 @@ func runSnapshotPull(c *ucli.Context, e *env) error {
 	if len(targets) == 0 {
 		return fmt.Errorf("the repository at %s has no tenants to pull", c.String("repo"))
 	}
-	results, err := pullSnapshots(c, e, newGraphClients(c, e), repo, dir, targets, now)
+	results, err := pullSnapshots(c.Context, c, e, newGraphClients(c, e), repo, dir, targets, now)
 	if err != nil {
 		return err
 	}
