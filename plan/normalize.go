@@ -185,6 +185,7 @@ func settingsValue(s *tenants.Settings) map[string]any {
 		"maxDeleteShare":   s.MaxDeleteShare,
 		"windows":          windowsValue(s.Windows),
 		"ignore":           ignoreValue(s.Ignore),
+		"notifications":    notificationsValue(&s.Notifications),
 	}
 }
 
@@ -208,6 +209,16 @@ func ignoreValue(rs []*tenants.IgnoreRule) []any {
 		out = append(out, map[string]any{"object": r.Object, "fields": anyList(r.Fields), "reason": r.Reason})
 	}
 	return out
+}
+
+// notificationsValue is xtsync.yaml's notifications: a change to them is
+// a settings change a reviewer sees (never a URL: only its variable).
+func notificationsValue(n *tenants.Notifications) map[string]any {
+	hooks := make([]any, len(n.Webhooks))
+	for i, w := range n.Webhooks {
+		hooks[i] = map[string]any{"kind": w.Kind, "urlEnv": w.URLEnv, "events": anyList(w.Events)}
+	}
+	return map[string]any{"nearThreshold": n.NearThreshold, "webhooks": hooks}
 }
 
 // anyList copies a string list into a non-nil []any.

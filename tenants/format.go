@@ -43,6 +43,9 @@ type Field struct {
 	KeyEnum []string
 	// OneOf lists keys of a TObject of which exactly one must be present.
 	OneOf []string
+	// Refused are keys a TObject must not have, each with why (an unknown
+	// key, said better).
+	Refused map[string]string
 }
 
 // field returns the child field named key, or nil.
@@ -63,6 +66,10 @@ const (
 	// durationPattern is a Go duration in whole seconds, minutes or hours
 	// ("30s", "2m", "1h30m").
 	durationPattern = `^([0-9]+h)?([0-9]+m)?([0-9]+s)?$`
+	// urlEnvPattern is the environment variable of a webhook URL: only
+	// variables an operator set for the purpose, so that a change to the
+	// repository cannot send reports to a URL another variable holds.
+	urlEnvPattern = `^XTSYNC_WEBHOOK_[A-Z0-9_]+$`
 )
 
 func num(f float64) *float64 { return &f }
@@ -177,6 +184,16 @@ func SettingsFormat() *Field {
 			{Key: "object", Type: TString, Required: true, Doc: "Object name pattern (partner/contoso-us/*, sync/contoso-eu/eu-to-us/schema): * stays within one /-separated part, ** spans parts."},
 			{Key: "fields", Type: TStrings, Required: true, Doc: "Field name patterns of those objects (inboundAutoRedeem, mappings.companyName, mappings.*, * for every field)."},
 			{Key: "reason", Type: TString, Required: true, Doc: "Why the drift is left alone: reported with it."},
+		}},
+		{Key: "notifications", Type: TObject, Doc: "Where the scheduled reconciler (reconcile --interval) announces failed runs, gate refusals, drift, deletions near a threshold and the first success after failures.", Fields: []*Field{
+			{Key: "nearThreshold", Type: TNumber, Min: num(0), Max: num(1), Default: 0.8, Doc: "Share of a configuration's deletionThreshold at which the users a run would soft-delete or disable are announced (event deletions)."},
+			{Key: "webhooks", Type: TList, Doc: "The receivers: Slack or Teams incoming webhooks, or any endpoint taking a generic JSON body.", Refused: map[string]string{
+				"url": "a webhook URL is a secret and never in the repository: set it in an environment variable XTSYNC_WEBHOOK_<NAME> where xtsync runs, and name that variable in urlEnv",
+			}, Fields: []*Field{
+				{Key: "kind", Type: TString, Required: true, Enum: WebhookKinds, Doc: "The body: slack (Slack incoming webhook), teams (Teams incoming webhook or Workflows, an Adaptive Card) or generic (xtsync's JSON)."},
+				{Key: "urlEnv", Type: TString, Required: true, Pattern: urlEnvPattern, Doc: "The environment variable that holds the webhook's URL where xtsync runs: XTSYNC_WEBHOOK_<NAME>."},
+				{Key: "events", Type: TStrings, Enum: NotifyEvents, Default: NotifyEvents, Doc: "The events announced: failed, refused, drift, deletions, recovered (default: all)."},
+			}},
 		}},
 	}}
 }

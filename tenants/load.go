@@ -28,6 +28,7 @@ func DefaultSettings() Settings {
 		Snapshots:        ".xtsync/snapshots",
 		IgnorePartners:   []string{},
 		MaxDeleteShare:   0.1,
+		Notifications:    Notifications{NearThreshold: 0.8, Webhooks: []Webhook{}},
 	}
 }
 
@@ -276,6 +277,9 @@ func parseSettings(file string, data []byte) (Settings, *fileLoader) {
 			s.Ignore = append(s.Ignore, r)
 		}
 	}
+	if no := o.child("notifications"); no != nil && no.node != nil {
+		s.Notifications = parseNotifications(no)
+	}
 	return s, l
 }
 
@@ -440,6 +444,47 @@ func endedSuspends(repo *Repo, now time.Time) Diagnostics {
 		}
 	}
 	return ds
+}
+
+// parseNotifications decodes xtsync.yaml's notifications.
+func parseNotifications(o *obj) Notifications {
+	n := Notifications{NearThreshold: o.number("nearThreshold", 0.8), Webhooks: []Webhook{}}
+	seen := map[string]int{}
+	for i, it := range o.list("webhooks") {
+		wo := o.item("webhooks", it, "notifications.webhooks."+strconv.Itoa(i))
+		if wo.node == nil {
+			continue
+		}
+		w := Webhook{Events: append([]string{}, NotifyEvents...), Pos: o.l.pos(it)}
+		kind, _, okKind := wo.str("kind")
+		env, envNode, okEnv := wo.str("urlEnv")
+		if evs, nodes, present := wo.strs("events"); present {
+			w.Events = []string{}
+			dup := map[string]bool{}
+			for j, ev := range evs {
+				if dup[ev] {
+					o.l.errorf(nodes[j], "duplicate-value", "events: %q is listed twice", ev)
+					continue
+				}
+				dup[ev] = true
+				w.Events = append(w.Events, ev)
+			}
+			if ev := wo.get("events"); ev != nil && ev.Kind == yaml.SequenceNode && len(ev.Content) == 0 {
+				o.l.errorf(wo.keyNode("events"), "invalid-value", "events: empty: list at least one of %s, or remove the webhook", strings.Join(NotifyEvents, ", "))
+			}
+		}
+		if !okKind || !okEnv {
+			continue
+		}
+		if first, dup := seen[env]; dup {
+			o.l.errorf(envNode, "duplicate-value", "urlEnv: %s is the URL of the webhook at line %d already: one webhook per URL", env, first)
+			continue
+		}
+		seen[env] = w.Pos.Line
+		w.Kind, w.URLEnv = kind, env
+		n.Webhooks = append(n.Webhooks, w)
+	}
+	return n
 }
 
 // repoPath checks that a settings path stays inside the repository: a

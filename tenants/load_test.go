@@ -149,6 +149,7 @@ var ignorePos = cmp.Options{
 	cmpopts.IgnoreFields(Suspend{}, "Pos", "UntilPos"),
 	cmpopts.IgnoreFields(Window{}, "Pos", "TenantPos", "ConfigPos"),
 	cmpopts.IgnoreFields(IgnoreRule{}, "Pos"),
+	cmpopts.IgnoreFields(Webhook{}, "Pos"),
 }
 
 func intp(i int) *int { return &i }
@@ -164,6 +165,7 @@ func TestLoadExample(t *testing.T) {
 		Settings: Settings{
 			Policies: []string{"policies"}, DisabledPolicies: []string{}, Snapshots: "snapshots",
 			IgnorePartners: []string{}, MaxDeleteShare: 0.1, File: "xtsync.yaml",
+			Notifications: Notifications{NearThreshold: 0.8, Webhooks: []Webhook{}},
 		},
 		Tenants: []*Tenant{
 			{

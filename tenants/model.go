@@ -315,9 +315,58 @@ type Settings struct {
 	// Ignore are the drift rules, in file order.
 	Ignore []*IgnoreRule `json:"ignore,omitempty"`
 
+	// Notifications says where the scheduled reconciler announces what an
+	// operator must know.
+	Notifications Notifications `json:"notifications"`
+
 	File string `json:"-"`
 	Pos  Pos    `json:"-"`
 }
+
+// Notifications is xtsync.yaml's notifications.
+type Notifications struct {
+	// NearThreshold is the share of a configuration's deletionThreshold
+	// at which the users a run would soft-delete or disable are announced
+	// (event deletions).
+	NearThreshold float64 `json:"nearThreshold"`
+	// Webhooks receive the announcements.
+	Webhooks []Webhook `json:"webhooks"`
+}
+
+// Webhook is one receiver of notifications. Its URL is a secret: the
+// repository names only the environment variable that holds it.
+type Webhook struct {
+	// Kind is the body's shape: slack, teams or generic.
+	Kind string `json:"kind"`
+	// URLEnv is the environment variable holding the URL
+	// (XTSYNC_WEBHOOK_...).
+	URLEnv string `json:"urlEnv"`
+	// Events are the conditions announced (NotifyEvents).
+	Events []string `json:"events"`
+	Pos    Pos      `json:"-"`
+}
+
+// The kinds of webhook body.
+const (
+	WebhookSlack   = "slack"
+	WebhookTeams   = "teams"
+	WebhookGeneric = "generic"
+)
+
+// WebhookKinds lists the webhook body kinds.
+var WebhookKinds = []string{WebhookSlack, WebhookTeams, WebhookGeneric}
+
+// The events a webhook can be told about.
+const (
+	EventFailed    = "failed"    // a run failed
+	EventRefused   = "refused"   // a gate refused a run
+	EventDrift     = "drift"     // the live state drifted from an applied revision
+	EventDeletions = "deletions" // a run's deletions near a configuration's threshold
+	EventRecovered = "recovered" // the first successful run after failures
+)
+
+// NotifyEvents lists the events, in the order messages name them.
+var NotifyEvents = []string{EventFailed, EventRefused, EventDrift, EventDeletions, EventRecovered}
 
 func lastDot(s string) int {
 	for i := len(s) - 1; i >= 0; i-- {

@@ -140,11 +140,25 @@ ignorePartners: [AAAAAAAA-2222-4333-8444-555555555555]
 verifyCommits: keys/release.asc
 assumptions: {regex-whole-value: false}
 maxDeleteShare: 0
+notifications:
+  nearThreshold: 0.5
+  webhooks:
+    - {kind: teams, urlEnv: XTSYNC_WEBHOOK_OPS, events: [failed, recovered]}
+    - {kind: generic, urlEnv: XTSYNC_WEBHOOK_AUDIT}
 `, Settings{
 			Policies: []string{"policies", "shared/policies"}, DisabledPolicies: []string{"cross-cloud"},
 			Snapshots: ".cache/snaps", Prune: true, IgnorePartners: []string{"aaaaaaaa-2222-4333-8444-555555555555"},
 			VerifyCommits: "keys/release.asc", Assumptions: map[string]bool{"regex-whole-value": false},
+			Notifications: Notifications{NearThreshold: 0.5, Webhooks: []Webhook{
+				{Kind: "teams", URLEnv: "XTSYNC_WEBHOOK_OPS", Events: []string{"failed", "recovered"}},
+				{Kind: "generic", URLEnv: "XTSYNC_WEBHOOK_AUDIT", Events: []string{"failed", "refused", "drift", "deletions", "recovered"}},
+			}},
 		}},
+		{"notifications without webhooks", "notifications: {nearThreshold: 1}\n", func() Settings {
+			s := DefaultSettings()
+			s.Notifications.NearThreshold = 1
+			return s
+		}()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -343,6 +343,11 @@ func (l *fileLoader) object(n *yaml.Node, spec *Field, path, fpath string) *obj 
 			l.errorf(k, "duplicate-key", "duplicate key %q (first at line %d)", k.Value, first.Line)
 			continue
 		}
+		if why, refused := spec.Refused[k.Value]; refused {
+			l.errorf(k, "unknown-key", "%s%s: %s", where(path), k.Value, why)
+			o.keys[k.Value] = k
+			continue
+		}
 		if spec.field(k.Value) == nil {
 			msg := fmt.Sprintf("unknown key %q%s", k.Value, inWhat(path))
 			if k.Tag == "!!merge" {
@@ -476,6 +481,8 @@ func patternHelp(p string) string {
 		return "want 1 to 63 lower-case letters, digits and dashes"
 	case syncNamePattern:
 		return "want 1 to 120 letters, digits, '_', '.' and '-'"
+	case urlEnvPattern:
+		return "want the name of an environment variable XTSYNC_WEBHOOK_<NAME> (upper-case letters, digits and '_')"
 	}
 	return "want a match of " + p
 }
