@@ -21,7 +21,7 @@ test: ## vet and run every test (the README's test command; .ci/run calls it)
 demo: build ## the main job end to end on the example repository
 	@./scripts/demo.sh $(BIN)
 
-bench: ## run the benchmarks (see docs/benchmarks.md)
+bench: ## run the benchmarks, BenchmarkBuiltinsManyConfigs (2,000 and 14,000 configurations) among them (see docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 bench-e2e: ## time xtsync simulate on 100k, 300k and 1M generated users (docs/benchmarks.md)

@@ -174,14 +174,14 @@ func (r *policyRunner) Evaluate(ctx context.Context, input policy.Input) ([]plan
 }
 
 // describeProgress names where an evaluation was: "in package xtsync.boom
-// (policies/boom.rego, head's policies)", "in the built-in policy
-// overlapping-scopes".
+// (policies/boom.rego, head's policies)", or in the built-ins.
 func describeProgress(p policy.Progress) string {
 	switch {
 	case p.Package == "":
 		return "before the first policy"
 	case p.Set == "builtin":
-		return fmt.Sprintf("in the built-in policy %s (policy/builtin/%s)", strings.ReplaceAll(strings.TrimPrefix(p.Package, "builtin."), "_", "-"), strings.Join(p.Files, ", "))
+		// The built-ins are one query (policy.compileSet).
+		return "in xtsync's built-in policies (xtsync policy list)"
 	}
 	files := make([]string, len(p.Files))
 	for i, f := range p.Files {
