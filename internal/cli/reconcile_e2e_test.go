@@ -185,6 +185,25 @@ func (x *e2e) reconcile(args ...string) runResult {
 	return x.reconcileCtx(nil, args...)
 }
 
+// waitUnlocked waits until no run holds the repository's lock: in a test
+// the command of a cancelled Run may still be winding down (Run gives up
+// on it 5 s after the cancel, the goroutine goes on), where a process
+// would have ended.
+func (x *e2e) waitUnlocked() {
+	x.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		entries, _ := os.ReadDir(filepath.Join(x.work, "lock"))
+		if len(entries) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("the lock is still held a minute after the run: %v", entries)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // want checks a run's exit code, printing its output when it differs.
 func (r runResult) want(t *testing.T, code int) runResult {
 	t.Helper()
@@ -459,6 +478,7 @@ func TestReconcileKilledBetweenWrites(t *testing.T) {
 			t.Errorf("k=%d: %d writes after the cancel", k, n)
 		}
 		x.onWrite = nil
+		x.waitUnlocked() // in-process, a run abandoned 5 s after the signal still winds down
 		again := x.reconcile().want(t, ExitOK)
 		if !again.report.Converged {
 			t.Errorf("k=%d: the rerun did not converge:\n%s", k, again.stdout)
