@@ -86,6 +86,17 @@ type (
 // out, defaults included, mappings sorted. ParseTenant(Marshal(t)) yields a
 // model equal to t (positions aside).
 func Marshal(t *Tenant) []byte {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(toYAML(t)); err != nil {
+		// Encode fails only on types it cannot encode; these are plain.
+		panic("tenants: marshal: " + err.Error())
+	}
+	return b.Bytes()
+}
+
+func toYAML(t *Tenant) yTenant {
 	y := yTenant{
 		APIVersion: APIVersion, Kind: KindTenant, Name: t.Name, TenantID: t.TenantID,
 		DisplayName: t.DisplayName, InitialDomain: t.InitialDomain, Cloud: string(t.Cloud),
@@ -144,14 +155,7 @@ func Marshal(t *Tenant) []byte {
 		}
 		y.Sync = append(y.Sync, ys)
 	}
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(y); err != nil {
-		// Encode fails only on types it cannot encode; these are plain.
-		panic("tenants: marshal: " + err.Error())
-	}
-	return b.Bytes()
+	return y
 }
 
 func marshalSuspend(s *Suspend) *ySuspend {
