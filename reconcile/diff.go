@@ -141,9 +141,11 @@ func (d *differ) partners(dt, lt *TenantState) {
 			d.identitySyncs = append(d.identitySyncs, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionUpdate, TenantID: dt.TenantID,
 				Fields: []Field{{Name: "userSyncInbound", Before: lis.UserSyncInbound, After: dp.IdentitySync.UserSyncInbound}}, DependsOn: []string{obj},
 				Partner: dp, IdentitySync: dp.IdentitySync})
-		case dp.IdentitySync == nil && lis != nil:
+		case dp.IdentitySync == nil && lis != nil && lis.UserSyncInbound:
 			// A declared partner that no longer allows user sync: the
 			// identity sync policy goes, before any configuration is lost.
+			// (One that already disallows it, as the portal leaves it when
+			// the box is unticked, says what the repository says.)
 			d.tdIdentity = append(d.tdIdentity, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionDelete, TenantID: dt.TenantID,
 				Fields: []Field{{Name: "userSyncInbound", Before: lis.UserSyncInbound, After: nil}}, Partner: lp, IdentitySync: lis})
 		}

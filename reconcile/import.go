@@ -144,8 +144,16 @@ func importConfig(lc *SyncConfig, rc *tenants.SyncConfig, t *tenants.Tenant, key
 			}
 		}
 		if dir != nil {
+			// The directory's name, when it names this principal alone (two
+			// groups may share a display name: then the id).
 			if n, _, ok := dir.Principal(t.TenantID, a.PrincipalID); ok && n != "" {
-				return n
+				if resolve == nil {
+					return n
+				}
+				if id, ok := resolve(t.TenantID, n); ok && strings.EqualFold(id, a.PrincipalID) {
+					return n
+				}
+				return strings.ToLower(a.PrincipalID)
 			}
 		}
 		if a.PrincipalName != "" {
