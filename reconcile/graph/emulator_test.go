@@ -320,3 +320,26 @@ func TestDeltaLinksOfAnotherEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganization: the tenant's id, display name and verified domains,
+// the initial one (isInitial) named, as GET /organization has them.
+func TestOrganization(t *testing.T) {
+	snaps := readSeed(t)
+	_, url := startEmulator(t, snaps, emulator.Options{})
+	for name, s := range snaps {
+		got, err := testClientFor(t, url, s.TenantID).Organization(context.Background())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		initial := ""
+		for _, d := range s.VerifiedDomains {
+			if strings.HasSuffix(d, ".onmicrosoft.com") && initial == "" {
+				initial = d
+			}
+		}
+		want := Organization{ID: strings.ToLower(s.TenantID), DisplayName: name, InitialDomain: initial, VerifiedDomains: s.VerifiedDomains}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("%s (-want +got):\n%s", name, d)
+		}
+	}
+}
