@@ -16,7 +16,7 @@ func emulatorCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "emulator",
 		Usage:     "run a local Microsoft Graph emulator for tests and the demo",
-		UsageText: "xtsync emulator [--addr 127.0.0.1:0] [--state DIR] [--seed DIR [--reseed]] [--faults SPEC] [--fault-seed N] [--cycle-interval D] [--replication-delay D] [--batch-in-order] [--tls]\n   xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
+		UsageText: "xtsync emulator [--addr 127.0.0.1:0] [--state DIR] [--seed DIR | --example] [--reseed] [--faults SPEC] [--fault-seed N] [--cycle-interval D] [--replication-delay D] [--batch-in-order] [--tls]\n   xtsync emulator token --tenant NAME|ID [--roles R,...] [--state DIR | --seed DIR]",
 		Description: `Serves the Microsoft Graph v1.0 subset xtsync uses, for many tenants at once,
 on loopback: users, groups, members, delta queries, $batch, cross-tenant access
 partners, application templates, service principals, synchronization jobs,
@@ -37,6 +37,11 @@ after its sync configuration, made as in the portal: untagged, paused, no
 trust and no assignments, until a reconcile adopts it (sync[].id). With
 --seed-configs=false the tenants get their directories alone: no sync
 configuration and no provisioning log, the state before a first reconcile.
+--example serves the built-in example organisation (Contoso Europe, Contoso
+US, Fabrikam UK: testdata/example) as a team that runs cross-tenant sync
+from the portal has it: the directories, the trust, and two sync
+configurations set up and started, not made by xtsync — what xtsync import
+starts from in docs/getting-started.md.
 
 --faults injects failures into Graph requests, deterministic for a
 --fault-seed: "429=0.2,503=0.05,504=0.01,drop=0.01,latency=50ms,retry-after=1"
@@ -64,6 +69,7 @@ seed), 2 usage error.`,
 			&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:0", Usage: "listen `ADDRESS` (port 0 picks a free one)", EnvVars: []string{"XTSYNC_EMULATOR_ADDR"}},
 			&ucli.StringFlag{Name: "state", Usage: "state `DIR` (default: in memory only)", EnvVars: []string{"XTSYNC_EMULATOR_STATE"}},
 			&ucli.StringFlag{Name: "seed", Usage: "snapshots `DIR` loaded when the state is empty", EnvVars: []string{"XTSYNC_EMULATOR_SEED"}},
+			&ucli.BoolFlag{Name: "example", Usage: "serve the built-in example organisation as set up in the portal: directories, trust and two started sync configurations xtsync did not make (when the state is empty, or with --reseed)", EnvVars: []string{"XTSYNC_EMULATOR_EXAMPLE"}},
 			&ucli.BoolFlag{Name: "reseed", Usage: "replace the state with --seed even when it is not empty", EnvVars: []string{"XTSYNC_EMULATOR_RESEED"}},
 			&ucli.BoolFlag{Name: "seed-configs", Value: true, Usage: "with --seed: make the sync configurations the snapshots' B2B users are linked to, as made in the portal (false: the directories alone)", EnvVars: []string{"XTSYNC_EMULATOR_SEED_CONFIGS"}},
 			&ucli.StringFlag{Name: "faults", Usage: "fault `SPEC`, e.g. 429=0.2,503=0.05,drop=0.01,latency=50ms", EnvVars: []string{"XTSYNC_EMULATOR_FAULTS"}},
@@ -93,8 +99,11 @@ func runEmulator(c *ucli.Context, e *env) error {
 	if c.Bool("tls") && c.String("state") == "" {
 		return usageError("--tls needs --state: the certificate is written to cert.pem there")
 	}
-	if c.Bool("reseed") && c.String("seed") == "" {
-		return usageError("--reseed needs --seed")
+	if c.Bool("reseed") && c.String("seed") == "" && !c.Bool("example") {
+		return usageError("--reseed needs --seed or --example")
+	}
+	if c.Bool("example") && c.String("seed") != "" {
+		return usageError("--example and --seed: give one (the example brings its own snapshots)")
 	}
 	if c.Int("page-size") < 1 || c.Int("page-size") > 999 {
 		return usageError("--page-size: want 1..999, got %d", c.Int("page-size"))
@@ -121,8 +130,13 @@ func runEmulator(c *ucli.Context, e *env) error {
 			return fmt.Errorf("seed the emulator: %w", err)
 		}
 		e.log.Info("emulator seeded", "snapshots", dir, "tenants", len(snaps), "configurations", c.Bool("seed-configs"))
-	} else if dir != "" {
-		e.log.Info("emulator state is not empty: --seed ignored (use --reseed)", "state", srv.StatePath())
+	} else if c.Bool("example") && (c.Bool("reseed") || srv.Empty()) {
+		if err := seedExample(c.Context, srv, e.log); err != nil {
+			return fmt.Errorf("seed the emulator with the example: %w", err)
+		}
+		e.log.Info("emulator seeded with the example organisation, as set up in the portal", "tenants", "contoso-eu,contoso-us,fabrikam-uk")
+	} else if dir != "" || c.Bool("example") {
+		e.log.Info("emulator state is not empty: --seed/--example ignored (use --reseed)", "state", srv.StatePath())
 	}
 	var url string
 	if c.Bool("tls") {
