@@ -135,8 +135,10 @@ func runEmulator(c *ucli.Context, e *env) error {
 			return fmt.Errorf("seed the emulator with the example: %w", err)
 		}
 		e.log.Info("emulator seeded with the example organisation, as set up in the portal", "tenants", "contoso-eu,contoso-us,fabrikam-uk")
-	} else if dir != "" || c.Bool("example") {
-		e.log.Info("emulator state is not empty: --seed/--example ignored (use --reseed)", "state", srv.StatePath())
+	} else if dir != "" {
+		e.log.Info("emulator state is not empty: --seed ignored (use --reseed)", "state", srv.StatePath())
+	} else if c.Bool("example") {
+		e.log.Info("emulator state is not empty: --example ignored (use --reseed)", "state", srv.StatePath())
 	}
 	var url string
 	if c.Bool("tls") {
