@@ -46,29 +46,61 @@ func MarshalCommented(t *Tenant, c Comments) []byte {
 	return encodeCommented(y, TenantFormat(), c)
 }
 
-// ySettings is the file form of xtsync.yaml, every key written out.
-type ySettings struct {
-	Policies         []string        `yaml:"policies"`
-	DisabledPolicies []string        `yaml:"disabledPolicies"`
-	Snapshots        string          `yaml:"snapshots"`
-	Prune            bool            `yaml:"prune"`
-	IgnorePartners   []string        `yaml:"ignorePartners"`
-	VerifyCommits    string          `yaml:"verifyCommits,omitempty"`
-	MaxDeleteShare   float64         `yaml:"maxDeleteShare"`
-	Assumptions      map[string]bool `yaml:"assumptions"`
+// MarshalDefaultSettings renders xtsync.yaml with every key of the format
+// that has a default written out at it, each described (Comments.Docs), a
+// list or mapping without one empty, and the keys with no default named in
+// the foot with what they are for: the file `xtsync init` and `xtsync
+// import` write, which loads into the settings of a repository without
+// xtsync.yaml. It is rendered from SettingsFormat, so a new setting appears
+// in it without anyone writing it here.
+func MarshalDefaultSettings(c Comments) []byte {
+	f := SettingsFormat()
+	root, unset := defaultsNode(f, "")
+	if len(unset) > 0 {
+		c.Foot = append(append([]string(nil), c.Foot...), "Not set above (no default):")
+		for _, u := range unset {
+			c.Foot = append(c.Foot, "  "+u)
+		}
+	}
+	return encodeNode(root, f, c)
 }
 
-// MarshalSettingsCommented renders xtsync.yaml with every key written out
-// and the comments c. ParseSettings of the result yields s (File and Pos
-// aside).
-func MarshalSettingsCommented(s Settings, c Comments) []byte {
-	y := ySettings{Policies: nonNil(s.Policies), DisabledPolicies: nonNil(s.DisabledPolicies), Snapshots: s.Snapshots,
-		Prune: s.Prune, IgnorePartners: nonNil(s.IgnorePartners), VerifyCommits: s.VerifyCommits,
-		MaxDeleteShare: s.MaxDeleteShare, Assumptions: s.Assumptions}
-	if y.Assumptions == nil {
-		y.Assumptions = map[string]bool{}
+// defaultsNode is the mapping of f's keys at their defaults; unset lists
+// the scalar keys that have none ("key: description").
+func defaultsNode(f *Field, prefix string) (*yaml.Node, []string) {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	var unset []string
+	for _, c := range f.Fields {
+		var v *yaml.Node
+		switch c.Type {
+		case TObject:
+			var u []string
+			v, u = defaultsNode(c, join(prefix, c.Key))
+			unset = append(unset, u...)
+		case TList:
+			v = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		case TMap:
+			v = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		case TStrings:
+			v = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+			if c.Default != nil {
+				if err := v.Encode(c.Default); err != nil {
+					panic("tenants: the default of " + c.Key + ": " + err.Error())
+				}
+			}
+		default:
+			if c.Default == nil {
+				unset = append(unset, join(prefix, c.Key)+": "+c.Doc)
+				continue
+			}
+			v = &yaml.Node{}
+			if err := v.Encode(c.Default); err != nil {
+				panic("tenants: the default of " + c.Key + ": " + err.Error())
+			}
+		}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: c.Key}, v)
 	}
-	return encodeCommented(y, SettingsFormat(), c)
+	return m, unset
 }
 
 func encodeCommented(v any, f *Field, c Comments) []byte {
@@ -77,9 +109,13 @@ func encodeCommented(v any, f *Field, c Comments) []byte {
 		// Encode fails only on types it cannot encode; these are plain.
 		panic("tenants: marshal: " + err.Error())
 	}
+	return encodeNode(&root, f, c)
+}
+
+func encodeNode(root *yaml.Node, f *Field, c Comments) []byte {
 	a := annotator{c: c, seen: map[string]bool{}}
-	a.mapping(&root, f, "", "")
-	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&root},
+	a.mapping(root, f, "", "")
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root},
 		HeadComment: commentBlock(c.Head), FootComment: commentBlock(c.Foot)}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)

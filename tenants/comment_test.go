@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -103,24 +104,31 @@ func TestMarshalCommentedPlacesComments(t *testing.T) {
 	}
 }
 
-// TestMarshalSettingsCommentedRoundTrip: xtsync.yaml written with every
-// key loads into the same settings.
-func TestMarshalSettingsCommentedRoundTrip(t *testing.T) {
-	for name, s := range map[string]Settings{
-		"defaults": DefaultSettings(),
-		"everything": {Policies: []string{"policies", "org/policies"}, DisabledPolicies: []string{"cross-cloud"}, Snapshots: "snaps",
-			Prune: true, IgnorePartners: []string{"0c9a6b0e-3f1c-4b8e-9f8a-1d2e3f4a5b6c"}, VerifyCommits: "keys.asc",
-			Assumptions: map[string]bool{"internal-guests-skipped": false}, MaxDeleteShare: 0.25},
-	} {
-		t.Run(name, func(t *testing.T) {
-			out := MarshalSettingsCommented(s, Comments{Docs: true, Head: []string{"xtsync.yaml"}})
-			got, ds := ParseSettings(SettingsFile, out)
-			if ds.HasErrors() {
-				t.Fatalf("%s\n%s", out, ds)
-			}
-			if diff := cmp.Diff(s, got, ignorePos, cmpopts.IgnoreFields(Settings{}, "File"), cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("(-want +got):\n%s\n%s", diff, out)
-			}
-		})
+// TestMarshalDefaultSettings: the xtsync.yaml of init and import loads
+// into the settings of a repository without one, names every key of the
+// format (set, or in the foot), and describes each.
+func TestMarshalDefaultSettings(t *testing.T) {
+	out := MarshalDefaultSettings(Comments{Docs: true, Head: []string{"xtsync.yaml"}})
+	got, ds := ParseSettings(SettingsFile, out)
+	if len(ds) > 0 {
+		t.Fatalf("%s\n%s", out, ds)
+	}
+	want, ds := ParseSettings(SettingsFile, []byte("{}\n"))
+	if len(ds) > 0 {
+		t.Fatal(ds)
+	}
+	if want.PolicyTimeout == 0 {
+		want.PolicyTimeout = 30 * time.Second // unset is the commands' default, the format's
+	}
+	if diff := cmp.Diff(want, got, ignorePos, cmpopts.IgnoreFields(Settings{}, "File"), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("(-want +got):\n%s\n%s", diff, out)
+	}
+	for _, f := range SettingsFormat().Fields {
+		if !strings.Contains(string(out), "\n"+f.Key+":") && !strings.Contains(string(out), "#   "+f.Key+":") {
+			t.Errorf("key %s is neither set nor named:\n%s", f.Key, out)
+		}
+		if f.Doc != "" && !strings.Contains(string(out), f.Doc) {
+			t.Errorf("key %s is not described:\n%s", f.Key, out)
+		}
 	}
 }

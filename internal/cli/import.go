@@ -199,7 +199,7 @@ func runImport(c *ucli.Context, e *env) error {
 	// simulate reads them as they are.
 	first, _ := reconcile.ImportRepo(live, its, nil)
 	snapDir := filepath.Join(stage, filepath.FromSlash(tenants.DefaultSettings().Snapshots))
-	if _, err := pullSnapshots(c, e, gc, first, snapDir, first.Tenants, now); err != nil {
+	if _, err := pullSnapshots(ctx, c, e, gc, first, snapDir, first.Tenants, now); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	snaps, err := simulate.LoadSnapshots(os.DirFS(snapDir), ".")
@@ -262,7 +262,7 @@ func readOrganizations(ctx context.Context, ts []*tenants.Tenant, clients map[st
 func importFiles(repo *tenants.Repo, notes []reconcile.ImportNote) map[string][]byte {
 	files := map[string][]byte{
 		".gitignore": []byte("# Directory snapshots and their delta links (xtsync snapshot pull): they hold\n# personal data and never belong in Git.\n.xtsync/\n"),
-		tenants.SettingsFile: tenants.MarshalSettingsCommented(repo.Settings, tenants.Comments{Docs: true, Head: []string{
+		tenants.SettingsFile: tenants.MarshalDefaultSettings(tenants.Comments{Docs: true, Head: []string{
 			"xtsync.yaml: the settings of this config repository, every key written out",
 			"with its default. Reference: docs/config-reference.md; editor schema:",
 			"`xtsync schema --kind settings`.",
