@@ -40,6 +40,7 @@ type command func(e *env) *ucli.Command
 
 // commands lists every subcommand, in the order `xtsync --help` shows them.
 var commands = []command{
+	initCommand,
 	importCommand,
 	validateCommand,
 	schemaCommand,
