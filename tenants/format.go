@@ -33,9 +33,13 @@ type Field struct {
 	Pattern string
 	// Min and Max bound a number (nil: unbounded).
 	Min, Max *float64
-	// Default is the value when the key is absent (nil: none).
+	// Default is the value when the key is absent (nil: none; an empty
+	// list or mapping: absent is empty).
 	Default any
 	Doc     string
+	// Title and Ref are the config reference's short name of the value and
+	// its text (Markdown), set from reference.go by path.
+	Title, Ref string
 	// Fields of a TObject, or of each item of a TList.
 	Fields []*Field
 	// Elem is the value of each key of a TMap; KeyEnum limits its keys.
@@ -99,7 +103,9 @@ func assumptionIDs() []string {
 }
 
 // TenantFormat describes a tenants/*.yaml file.
-func TenantFormat() *Field {
+func TenantFormat() *Field { return withReference(tenantFormat(), "") }
+
+func tenantFormat() *Field {
 	return &Field{Type: TObject, Doc: "A tenant of the config repository: its cross-tenant trust and the sync configurations it is the source of.", Fields: []*Field{
 		{Key: "apiVersion", Type: TString, Required: true, Enum: []string{APIVersion}, Doc: "Format version."},
 		{Key: "kind", Type: TString, Required: true, Enum: []string{KindTenant}, Doc: "Document kind."},
@@ -109,7 +115,7 @@ func TenantFormat() *Field {
 		{Key: "initialDomain", Type: TString, Doc: "The tenant's <name>.onmicrosoft.com domain; B2B users it receives get UPNs ending in #EXT#@<initialDomain>."},
 		{Key: "cloud", Type: TString, Enum: []string{string(CloudGlobal), string(CloudUSGov), string(CloudChina)}, Default: string(CloudGlobal), Doc: "The Microsoft cloud the tenant lives in."},
 		suspendFormat("this tenant"),
-		{Key: "partners", Type: TList, Doc: "Cross-tenant access settings, one entry per partner tenant.", Fields: []*Field{
+		{Key: "partners", Type: TList, Default: []any{}, Doc: "Cross-tenant access settings, one entry per partner tenant.", Fields: []*Field{
 			{Key: "tenant", Type: TString, Required: true, Doc: "A tenant of this repository by name, or a tenant id (GUID)."},
 			{Key: "inbound", Type: TObject, Doc: "What this tenant allows the partner to do in it.", Fields: []*Field{
 				{Key: "userSync", Type: TBool, Default: false, Doc: "Allow users sync into this tenant (identitySynchronization.userSyncInbound.isSyncAllowed)."},
@@ -123,16 +129,16 @@ func TenantFormat() *Field {
 				{Key: "autoRedeem", Type: TBool, Default: false, Doc: "Automatically redeem invitations (automaticUserConsentSettings.outboundAllowed)."},
 			}},
 		}},
-		{Key: "sync", Type: TList, Doc: "Cross-tenant synchronization configurations this tenant is the source of.", Fields: []*Field{
+		{Key: "sync", Type: TList, Default: []any{}, Doc: "Cross-tenant synchronization configurations this tenant is the source of.", Fields: []*Field{
 			{Key: "name", Type: TString, Required: true, Pattern: syncNamePattern, Doc: "Unique within the tenant; the configuration's display name."},
 			{Key: "id", Type: TString, Doc: "The configuration's service principal object id, so a rename is not a re-create."},
 			{Key: "target", Type: TString, Required: true, Doc: "The target tenant, a tenant of this repository."},
 			{Key: "enabled", Type: TBool, Default: true, Doc: "The provisioning job runs; false pauses it."},
 			{Key: "scope", Type: TObject, Doc: "Which source users are provisioned.", Fields: []*Field{
 				{Key: "all", Type: TBool, Default: false, Doc: "Sync all users (SyncAll); false: only the assigned users and groups."},
-				{Key: "groups", Type: TStrings, Doc: "Directly assigned groups: display name or object id. Nested groups are not followed."},
-				{Key: "users", Type: TStrings, Doc: "Directly assigned users: UPN or object id."},
-				{Key: "filters", Type: TList, Doc: "Scoping filters: ORed; the clauses of one filter are ANDed.", Fields: []*Field{
+				{Key: "groups", Type: TStrings, Default: []string{}, Doc: "Directly assigned groups: display name or object id. Nested groups are not followed."},
+				{Key: "users", Type: TStrings, Default: []string{}, Doc: "Directly assigned users: UPN or object id."},
+				{Key: "filters", Type: TList, Default: []any{}, Doc: "Scoping filters: ORed; the clauses of one filter are ANDed.", Fields: []*Field{
 					{Key: "name", Type: TString, Doc: "The filter's title."},
 					{Key: "clauses", Type: TList, Doc: "Clauses, all of which must hold.", Fields: []*Field{
 						{Key: "attribute", Type: TString, Required: true, Doc: "Source attribute, provisioning or Graph name."},
@@ -144,7 +150,7 @@ func TenantFormat() *Field {
 			{Key: "userType", Type: TString, Enum: []string{"Member", "Guest"}, Default: "Member", Doc: "userType of the B2B users created."},
 			{Key: "userTypeFlow", Type: TString, Enum: []string{string(FlowOnCreate), string(FlowAlways)}, Default: string(FlowOnCreate), Doc: "When userType is written: onCreate leaves existing B2B users' userType alone."},
 			{Key: "showInAddressList", Type: TBool, Default: true, Doc: "The showInAddressList constant mapping."},
-			{Key: "mappings", Type: TMap, Doc: "Changes to the default attribute mappings, keyed by target attribute.", Elem: &Field{Type: TObject, Doc: "Exactly one of source, constant, expression, remove; optional flow.", OneOf: []string{"source", "constant", "expression", "remove"}, Fields: []*Field{
+			{Key: "mappings", Type: TMap, Default: map[string]any{}, Doc: "Changes to the default attribute mappings, keyed by target attribute.", Elem: &Field{Type: TObject, Doc: "Exactly one of source, constant, expression, remove; optional flow.", OneOf: []string{"source", "constant", "expression", "remove"}, Fields: []*Field{
 				{Key: "source", Type: TString, Doc: "Source attribute (a Direct mapping)."},
 				{Key: "constant", Type: TScalar, Doc: "Constant text."},
 				{Key: "expression", Type: TString, Doc: "A mapping expression."},
@@ -153,25 +159,27 @@ func TenantFormat() *Field {
 			}}},
 			{Key: "actions", Type: TStrings, Enum: []string{string(ActionCreate), string(ActionUpdate), string(ActionDelete)}, Default: []string{"create", "update", "delete"}, Doc: "Target object actions; never empty."},
 			{Key: "deletionThreshold", Type: TInt, Min: num(0), Default: 500, Doc: "Accidental deletions prevention threshold; 0 = off."},
-			{Key: "acknowledge", Type: TStrings, Enum: PolicyIDs, Doc: "Built-in policy ids this configuration knowingly accepts."},
+			{Key: "acknowledge", Type: TStrings, Default: []string{}, Enum: PolicyIDs, Doc: "Built-in policy ids this configuration knowingly accepts."},
 			suspendFormat("this configuration"),
 		}},
 	}}
 }
 
 // SettingsFormat describes xtsync.yaml.
-func SettingsFormat() *Field {
+func SettingsFormat() *Field { return withReference(settingsFormat(), "") }
+
+func settingsFormat() *Field {
 	return &Field{Type: TObject, Doc: "xtsync repository settings.", Fields: []*Field{
 		{Key: "policies", Type: TStrings, Default: []string{"policies"}, Doc: "Directories of the repository's own Rego policies."},
-		{Key: "disabledPolicies", Type: TStrings, Enum: PolicyIDs, Doc: "Built-in policy ids turned off."},
+		{Key: "disabledPolicies", Type: TStrings, Default: []string{}, Enum: PolicyIDs, Doc: "Built-in policy ids turned off."},
 		{Key: "snapshots", Type: TString, Default: ".xtsync/snapshots", Doc: "Directory of directory snapshots (keep it out of Git)."},
 		{Key: "prune", Type: TBool, Default: false, Doc: "Remove live objects the repository no longer declares."},
-		{Key: "ignorePartners", Type: TStrings, Pattern: guidPattern, Doc: "Tenant ids xtsync never touches."},
+		{Key: "ignorePartners", Type: TStrings, Default: []string{}, Pattern: guidPattern, Doc: "Tenant ids xtsync never touches."},
 		{Key: "verifyCommits", Type: TString, Doc: "Keyring path, an armored OpenPGP keyring or an SSH allowed-signers file: reconcile only commits signed by one of its keys (reconcile --verify-commits FILE takes one from outside the repository instead)."},
-		{Key: "assumptions", Type: TMap, KeyEnum: assumptionIDs(), Elem: &Field{Type: TBool}, Doc: "Overrides of the simulator's assumptions, by id."},
+		{Key: "assumptions", Type: TMap, Default: map[string]any{}, KeyEnum: assumptionIDs(), Elem: &Field{Type: TBool}, Doc: "Overrides of the simulator's assumptions, by id."},
 		{Key: "maxDeleteShare", Type: TNumber, Min: num(0), Max: num(1), Default: 0.1, Doc: "Share of a target's B2B users one change may soft-delete (built-in policy delete-share)."},
 		{Key: "policyTimeout", Type: TString, Pattern: durationPattern, Default: "30s", Doc: "How long one evaluation of the policies may run (check, plan, reconcile) before it is stopped, e.g. 30s, 2m; the base revision's counts."},
-		{Key: "windows", Type: TList, Doc: "Change windows: when reconcile may write. Outside every allow window that applies, or inside a deny window that applies, a run plans and reports but writes nothing it concerns.", Fields: []*Field{
+		{Key: "windows", Type: TList, Default: []any{}, Doc: "Change windows: when reconcile may write. Outside every allow window that applies, or inside a deny window that applies, a run plans and reports but writes nothing it concerns.", Fields: []*Field{
 			{Key: "name", Type: TString, Doc: "The window's name in reports (default: windows[<index>])."},
 			{Key: "kind", Type: TString, Required: true, Enum: []string{string(WindowAllow), string(WindowDeny)}, Doc: "allow: writes only while such a window is open; deny: no writes while it is open (deny wins)."},
 			{Key: "schedule", Type: TString, Required: true, Doc: "When the window opens: a cron expression of five fields (minute hour day-of-month month day-of-week) or @yearly, @monthly, @weekly, @daily, @hourly, in timeZone."},
@@ -180,14 +188,14 @@ func SettingsFormat() *Field {
 			{Key: "tenants", Type: TStrings, Doc: "Repository tenants it applies to: writes to them and to the configurations into or out of them (default: everything)."},
 			{Key: "configurations", Type: TStrings, Doc: "Sync configurations it applies to, as <source>/<name> (default: everything)."},
 		}},
-		{Key: "ignore", Type: TList, Doc: "Drift rules: differences between Graph and the repository that reconcile reports but never repairs.", Fields: []*Field{
+		{Key: "ignore", Type: TList, Default: []any{}, Doc: "Drift rules: differences between Graph and the repository that reconcile reports but never repairs.", Fields: []*Field{
 			{Key: "object", Type: TString, Required: true, Doc: "Object name pattern (partner/contoso-us/*, sync/contoso-eu/eu-to-us/schema): * stays within one /-separated part, ** spans parts."},
 			{Key: "fields", Type: TStrings, Required: true, Doc: "Field name patterns of those objects (inboundAutoRedeem, mappings.companyName, mappings.*, * for every field)."},
 			{Key: "reason", Type: TString, Required: true, Doc: "Why the drift is left alone: reported with it."},
 		}},
 		{Key: "notifications", Type: TObject, Doc: "Where the scheduled reconciler (reconcile --interval) announces failed runs, gate refusals, drift, deletions near a threshold and the first success after failures.", Fields: []*Field{
 			{Key: "nearThreshold", Type: TNumber, Min: num(0), Max: num(1), Default: 0.8, Doc: "Share of a configuration's deletionThreshold at which the users a run would soft-delete or disable are announced (event deletions)."},
-			{Key: "webhooks", Type: TList, Doc: "The receivers: Slack or Teams incoming webhooks, or any endpoint taking a generic JSON body.", Refused: map[string]string{
+			{Key: "webhooks", Type: TList, Default: []any{}, Doc: "The receivers: Slack or Teams incoming webhooks, or any endpoint taking a generic JSON body.", Refused: map[string]string{
 				"url": "a webhook URL is a secret and never in the repository: set it in an environment variable XTSYNC_WEBHOOK_<NAME> where xtsync runs, and name that variable in urlEnv",
 			}, Fields: []*Field{
 				{Key: "kind", Type: TString, Required: true, Enum: WebhookKinds, Doc: "The body: slack (Slack incoming webhook), teams (Teams incoming webhook or Workflows, an Adaptive Card) or generic (xtsync's JSON)."},
@@ -196,4 +204,28 @@ func SettingsFormat() *Field {
 			}},
 		}},
 	}}
+}
+
+// withReference sets each field's Title and Ref from reference.go, by the
+// path the config reference names it.
+func withReference(f *Field, prefix string) *Field {
+	for _, c := range f.Fields {
+		p := join(prefix, c.Key)
+		r := reference[p]
+		c.Title, c.Ref = r.Title, r.Text
+		switch c.Type {
+		case TObject:
+			withReference(c, p)
+		case TList:
+			withReference(c, p+"[]")
+		case TMap:
+			if c.Elem.Type == TObject {
+				withReference(c.Elem, p+".<attr>")
+			} else {
+				r := reference[p+".<id>"]
+				c.Elem.Title, c.Elem.Ref = r.Title, r.Text
+			}
+		}
+	}
+	return f
 }

@@ -44,6 +44,13 @@ func schemaOf(f *Field) map[string]any {
 	if f.Default != nil {
 		s["default"] = f.Default
 	}
+	if f.Title != "" {
+		s["title"] = f.Title
+	}
+	if f.Ref != "" {
+		// Shown on hover by editors that read it (VS Code's YAML support).
+		s["markdownDescription"] = f.Ref
+	}
 	str := func(into map[string]any) {
 		into["type"] = "string"
 		if len(f.Enum) > 0 {
