@@ -156,6 +156,9 @@ func runEmulator(c *ucli.Context, e *env) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, url)
+	if c.Bool("allow-non-loopback") {
+		e.log.Warn("the emulator accepts connections beyond this machine (--allow-non-loopback): it has no authentication, so anything that reaches it can read and change every tenant it holds and mint tokens; it also answers any Host and Origin", "url", url)
+	}
 	var names []string
 	for id, name := range srv.TenantIDs() {
 		names = append(names, nonEmptyName(name, id))

@@ -76,7 +76,13 @@ func TestEmulatorCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(state, "cert.pem")); err != nil {
 		t.Errorf("--tls: %v", err)
 	}
-	if code, stderr := stop(); code != 0 || !strings.Contains(stderr, "--seed ignored") {
+	if code, stderr := stop(); code != 0 || !strings.Contains(stderr, "--seed ignored") || strings.Contains(stderr, "beyond this machine") {
 		t.Fatalf("restart: exit %d, stderr:\n%s", code, stderr)
+	}
+
+	// --allow-non-loopback is said out loud: no authentication, any Host.
+	_, stop = run("--allow-non-loopback")
+	if code, stderr := stop(); code != 0 || !strings.Contains(stderr, "level=WARN msg=\"the emulator accepts connections beyond this machine (--allow-non-loopback): it has no authentication") {
+		t.Fatalf("--allow-non-loopback: exit %d, stderr:\n%s", code, stderr)
 	}
 }

@@ -44,8 +44,14 @@ type Options struct {
 	// PageSize is the default page size of collections (Graph's is 100);
 	// $top overrides it up to 999.
 	PageSize int
-	// AllowNonLoopback lets Start listen on an address that is not loopback.
+	// AllowNonLoopback lets Start listen on an address that is not
+	// loopback, and answer requests whose Host or Origin is not a loopback
+	// name (see checkOrigin).
 	AllowNonLoopback bool
+	// Timeouts of a connection (zero: the defaults, DefaultTimeouts), so
+	// that connections that send slowly, or nothing, or stay idle, do not
+	// stay open for ever.
+	Timeouts Timeouts
 	// Logger receives one line per request at debug level and errors; nil
 	// discards.
 	Logger *slog.Logger
@@ -64,6 +70,35 @@ type Options struct {
 	// for tests that need the delay without a clock. 0: none. With both
 	// set, an object shows once both are spent.
 	ReplicationReads int
+}
+
+// Timeouts bound a connection: reading a request's header, reading the
+// whole request, writing the response, and waiting idle for the next
+// request.
+type Timeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// DefaultTimeouts are generous for any client of a local emulator (a page
+// of 999 users is written in milliseconds) and end a stalled connection
+// within a minute or two.
+var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Write: 2 * time.Minute, Idle: 2 * time.Minute}
+
+func (t Timeouts) withDefaults() Timeouts {
+	d := DefaultTimeouts
+	if t.ReadHeader > 0 {
+		d.ReadHeader = t.ReadHeader
+	}
+	if t.Read > 0 {
+		d.Read = t.Read
+	}
+	if t.Write > 0 {
+		d.Write = t.Write
+	}
+	if t.Idle > 0 {
+		d.Idle = t.Idle
+	}
+	return d
 }
 
 // Stats counts what a Server has served since it started or since the last
@@ -260,9 +295,14 @@ func (s *Server) listen(addr string) (net.Listener, error) {
 func (s *Server) serve(ln net.Listener) {
 	s.ln = ln
 	s.done = make(chan struct{})
+	t := s.opts.Timeouts.withDefaults()
 	s.httpSrv = &http.Server{
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,8 +14,14 @@ import (
 	"time"
 )
 
-// maxBody bounds a request body (after gzip decoding).
-const maxBody = 32 << 20
+// maxBody bounds a request body, on the wire and after gzip decoding:
+// Graph refuses a request over 4 MB with 413 Request Entity Too Large
+// (concepts/errors.md; 4 MB is the limit its pages give for one request,
+// e.g. a simple upload).
+const maxBody = 4 << 20
+
+// errTooLarge is a body over maxBody.
+var errTooLarge = fmt.Errorf("the request size exceeds the maximum limit of %d bytes", maxBody)
 
 // route is one Graph endpoint: method, path pattern under /v1.0 ("{x}"
 // segments are parameters), the permissions of which any one allows it, and
@@ -95,6 +102,10 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 		w.Header().Set("client-request-id", cid)
 	}
 	start := time.Now()
+	if res, refused := s.checkOrigin(r); refused {
+		s.writeResp(w, reqID, res)
+		return
+	}
 	path := r.URL.Path
 	switch {
 	case strings.HasPrefix(path, "/_emulator/"):
@@ -124,9 +135,12 @@ func (s *Server) serveHTTP(rw http.ResponseWriter, r *http.Request) {
 	var res resp
 	if rest, found := strings.CutPrefix(path, "/v1.0/"); found {
 		body, err := readBody(r)
-		if err != nil {
+		switch {
+		case errors.Is(err, errTooLarge):
+			res = gerr(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "%v", err)
+		case err != nil:
 			res = gerr(http.StatusBadRequest, "BadRequest", "read request body: %v", err)
-		} else {
+		default:
 			res = s.dispatch(r.Method, rest, r.URL.RawQuery, r.Header, body, base)
 		}
 	} else {
@@ -153,23 +167,47 @@ func readBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	var src io.Reader = r.Body
+	if r.ContentLength > maxBody {
+		return nil, errTooLarge
+	}
+	var src io.Reader = &capReader{r: r.Body, n: maxBody}
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(r.Body)
+		zr, err := gzip.NewReader(src)
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
 		defer zr.Close()
 		src = zr
 	}
-	b, err := io.ReadAll(io.LimitReader(src, maxBody+1))
+	b, err := io.ReadAll(&capReader{r: src, n: maxBody})
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > maxBody {
-		return nil, fmt.Errorf("body larger than %d bytes", maxBody)
-	}
 	return b, nil
+}
+
+// capReader reads at most n bytes of r and fails with errTooLarge when r
+// has more: on the wire, a body over the limit; decoded, a gzip bomb.
+type capReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		var one [1]byte
+		if k, err := c.r.Read(one[:]); k > 0 {
+			return 0, errTooLarge
+		} else {
+			return 0, err
+		}
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	k, err := c.r.Read(p)
+	c.n -= int64(k)
+	return k, err
 }
 
 // dispatch serves one Graph request (path relative to /v1.0, no leading

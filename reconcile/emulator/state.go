@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // stateFormatVersion is the version of state.json.
@@ -165,6 +166,7 @@ func loadState(dir string) (*state, error) {
 	if dir == "" {
 		return st, nil
 	}
+	removeStaleTemps(dir, time.Now())
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return st, nil
@@ -182,6 +184,21 @@ func loadState(dir string) (*state, error) {
 		t.index()
 	}
 	return st, nil
+}
+
+// removeStaleTemps removes the temp files writeFileAtomic leaves behind
+// when the emulator is killed between writing and renaming
+// (.state.json.tmp123, .cert.pem.tmp456). Only files older than a minute
+// go: another emulator on the same directory may be writing one now.
+func removeStaleTemps(dir string, now time.Time) {
+	for _, name := range []string{stateFile, CertFile, KeyFile} {
+		matches, _ := filepath.Glob(filepath.Join(dir, "."+name+".tmp*"))
+		for _, m := range matches {
+			if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) > time.Minute {
+				os.Remove(m)
+			}
+		}
+	}
 }
 
 // save writes the state atomically: a temp file in dir, fsync, rename,
