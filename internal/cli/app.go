@@ -53,6 +53,8 @@ var commands = []command{
 	reconcileCommand,
 	emulatorCommand,
 	genCommand,
+	graphCommand,
+	commentCommand,
 }
 
 // interruptGrace is how long a command has to end after ctx is cancelled
