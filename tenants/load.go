@@ -548,8 +548,10 @@ func check(repo *Repo, settingsPaths map[string]Pos, items itemPositions, unread
 
 	byName := map[string]*Tenant{}
 	byID := map[string]*Tenant{}
+	byFile := map[string]*Tenant{}
 	var names []string
 	for _, t := range repo.Tenants {
+		byFile[t.File] = t
 		if first := byName[t.Name]; first != nil {
 			errorf(t.PathPos("name"), "duplicate-tenant", "tenant name %q is also declared in %s", t.Name, first.File)
 		} else {
@@ -642,10 +644,17 @@ func check(repo *Repo, settingsPaths map[string]Pos, items itemPositions, unread
 			}
 			if tgt == nil {
 				msg := fmt.Sprintf("sync %s: target %q is not a tenant of this repository", sc.Name, sc.Target)
-				if s := suggest(sc.Target, names); s != "" {
-					msg += fmt.Sprintf(": did you mean %q?", s)
-				} else {
-					msg += fmt.Sprintf(": add tenants/%s.yaml", sc.Target)
+				file := path.Join(TenantsDir, sc.Target+".yaml")
+				switch owner := byFile[file]; {
+				case owner != nil:
+					// The file is there; the name inside it is not.
+					msg += fmt.Sprintf(": %s exists, but its name is %q: rename one of them", file, owner.Name)
+				case suggest(sc.Target, names) != "":
+					msg += fmt.Sprintf(": did you mean %q?", suggest(sc.Target, names))
+				case patterns[tenantNamePattern].MatchString(sc.Target):
+					msg += fmt.Sprintf(": add %s", file)
+				default:
+					msg += ": a tenant's name is lower-case letters, digits and dashes (at most 63), the name of its file in tenants/"
 				}
 				errorf(at(t, own, base+".target"), "dangling-target", "%s", msg)
 				continue

@@ -13,6 +13,7 @@ import (
 
 	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/internal/hugeheap"
+	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/policy"
 	"github.com/xtsync/xtsync/simulate"
@@ -119,7 +120,7 @@ func loadRevision(e *env, fsys fs.FS, rev gitfs.Rev, isHead bool) (*revision, er
 	r := &revision{name: rev.String(), author: rev.Author, repo: repo, diags: diags}
 	if diags.HasErrors() {
 		if isHead {
-			return r, fmt.Errorf("%s has %d config error(s); xtsync validate lists them", revLabel(rev, isHead), len(diags.Errors()))
+			return r, fmt.Errorf("%s has %s; xtsync validate lists them", revLabel(rev, isHead), report.Count(len(diags.Errors()), "config error", "config errors"))
 		}
 		e.log.Warn("the base revision's config has errors; its policies and settings count as far as they load", "base", revName(rev), "errors", len(diags.Errors()))
 	}
@@ -253,7 +254,7 @@ func policyEngine(e *env, base, head *revision) (*policyRunner, error) {
 	var ce *policy.CompileError
 	if errors.As(err, &ce) {
 		fmt.Fprintln(e.stderr, ce.Error())
-		return nil, fmt.Errorf("%d policy problem(s)", len(ce.Problems))
+		return nil, fmt.Errorf("%s", report.Count(len(ce.Problems), "policy problem", "policy problems"))
 	}
 	if err != nil {
 		return nil, err

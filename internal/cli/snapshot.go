@@ -181,7 +181,7 @@ func loadRepoForGraph(e *env, dir string) (*tenants.Repo, error) {
 		fmt.Fprintln(e.stderr, d.String())
 	}
 	if repo == nil || diags.HasErrors() {
-		return nil, fmt.Errorf("load repository %s: %d error(s)", dir, len(diags.Errors()))
+		return nil, fmt.Errorf("load repository %s: %s", dir, report.Count(len(diags.Errors()), "error", "errors"))
 	}
 	return repo, nil
 }

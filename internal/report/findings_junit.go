@@ -65,7 +65,13 @@ func FindingsJUnit(w io.Writer, r *Findings) error {
 
 	suite := junitSuite{Name: "xtsync policies"}
 	for _, id := range sorted {
-		c := junitCase{Name: id, Classname: "xtsync.policy"}
+		// A diagnostic of the loader is no policy: its class and failure
+		// type say so.
+		class, failType := "xtsync.policy", "deny"
+		if strings.HasPrefix(id, "validate/") {
+			class, failType = "xtsync.validate", "error"
+		}
+		c := junitCase{Name: id, Classname: class}
 		var denies, warns []string
 		for _, it := range byPolicy[id] {
 			line := it.msg
@@ -83,7 +89,7 @@ func FindingsJUnit(w io.Writer, r *Findings) error {
 			if strings.HasPrefix(id, "validate/") {
 				msg = fmt.Sprintf("%s: %s", id, Count(len(denies), "error", "errors"))
 			}
-			c.Failure = &junitFailure{Type: "deny", Message: msg, Text: strings.Join(denies, "\n")}
+			c.Failure = &junitFailure{Type: failType, Message: msg, Text: strings.Join(denies, "\n")}
 			suite.Failures++
 		}
 		if len(warns) > 0 {

@@ -82,7 +82,7 @@ func SimulateText(w io.Writer, r *simulate.Result) error {
 		if len(rows) == 0 && t.Added == 0 && t.Removed == 0 {
 			continue
 		}
-		fmt.Fprintf(b, "\nTarget %s: %d B2B users after the cycle (+%d added, -%d removed)\n", t.Name, t.B2BUsers, t.Added, t.Removed)
+		fmt.Fprintf(b, "\nTarget %s: %s after the cycle (+%d added, -%d removed)\n", t.Name, Count(t.B2BUsers, "B2B user", "B2B users"), t.Added, t.Removed)
 		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  ACTION\tREASON\tSOURCE USER\tCONFIGURATION\tCHANGES\n")
 		for i := range rows {
@@ -141,7 +141,7 @@ func SimulateMarkdown(w io.Writer, r *simulate.Result) error {
 		if len(rows) == 0 && t.Added == 0 && t.Removed == 0 {
 			continue
 		}
-		fmt.Fprintf(b, "\n### %s: %d B2B users after the cycle (+%d, -%d)\n\n", t.Name, t.B2BUsers, t.Added, t.Removed)
+		fmt.Fprintf(b, "\n### %s: %s after the cycle (+%d, -%d)\n\n", t.Name, Count(t.B2BUsers, "B2B user", "B2B users"), t.Added, t.Removed)
 		fmt.Fprintf(b, "| action | reason | source user | configuration | changes |\n|---|---|---|---|---|\n")
 		for i := range rows {
 			u := &rows[i]

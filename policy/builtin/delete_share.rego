@@ -33,8 +33,8 @@ deny contains f if {
 	before > 0
 	deleted / before > max_share
 	f := lib.target_finding(imp.target, "", users, sprintf(
-		"%s: %s soft-deletes %d of its %d B2B users (%s%%%s), more than maxDeleteShare %s%%: check who with xtsync plan or xtsync simulate, then split the change, or raise maxDeleteShare in xtsync.yaml in a change of its own",
-		[imp.target, lib.what_deletes, deleted, before, pct(deleted / before), staged_note(staged), pct(max_share)],
+		"%s: %s soft-deletes %d of its %s (%s%%%s), more than maxDeleteShare %s%%: check who with xtsync plan or xtsync simulate, then split the change, or raise maxDeleteShare in xtsync.yaml in a change of its own",
+		[imp.target, lib.what_deletes, deleted, lib.plural(before, "B2B user", "B2B users"), pct(deleted / before), staged_note(staged), pct(max_share)],
 	))
 }
 

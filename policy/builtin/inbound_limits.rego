@@ -17,8 +17,8 @@ deny contains f if {
 	# into the target (a PR that widens a scope), else at the limit.
 	configs := [{"source": s.tenant, "config": s.sc.name} | some s in lib.syncs; s.tenant == p.tenant; s.sc.target == target]
 	f := lib.target_finding(target, sprintf("partners.%s.inbound.limits.maxUsers", [p.tenant]), configs, sprintf(
-		"%s: %d B2B users from %s after a cycle, more than inbound.limits.maxUsers %d: narrow the source's scope, or raise maxUsers in %s",
-		[target, n, p.tenant, max, lib.tenant_file(target)],
+		"%s: %s from %s after a cycle, more than inbound.limits.maxUsers %d: narrow the source's scope, or raise maxUsers in %s",
+		[target, lib.plural(n, "B2B user", "B2B users"), p.tenant, max, lib.tenant_file(target)],
 	))
 }
 

@@ -219,3 +219,8 @@ top_config(users) := [r[1], r[2]] if {
 	])
 	r := ranked[0]
 }
+
+# plural renders a number with its noun: "1 B2B user", "7 B2B users".
+plural(n, one, _) := sprintf("1 %s", [one]) if n == 1
+
+plural(n, _, many) := sprintf("%d %s", [n, many]) if n != 1

@@ -75,3 +75,9 @@ test_staged_deletes if {
 	]}
 	[u.sourceUserId | some u in lib.staged_deletes(imp)] == ["a", "f"]
 }
+
+test_plural if {
+	lib.plural(1, "B2B user", "B2B users") == "1 B2B user"
+	lib.plural(0, "B2B user", "B2B users") == "0 B2B users"
+	lib.plural(7, "B2B user", "B2B users") == "7 B2B users"
+}

@@ -81,14 +81,14 @@ func (c *Client) tryBatch(ctx context.Context, ris []*abs.RequestInformation, pa
 	}
 	b, err := c.Do(ctx, http.MethodPost, "$batch", body)
 	if err != nil {
-		c.log.Debug("graph: $batch refused; sending the requests one by one", "tenant", c.tenantID, "err", err)
+		c.log.Debug("graph: $batch refused; sending the requests one by one", "tenantId", c.tenantID, "err", err)
 		return
 	}
 	var resp struct {
 		Responses []batchResponseItem `json:"responses"`
 	}
 	if err := json.Unmarshal(b, &resp); err != nil {
-		c.log.Debug("graph: unreadable $batch response; sending the requests one by one", "tenant", c.tenantID, "err", err)
+		c.log.Debug("graph: unreadable $batch response; sending the requests one by one", "tenantId", c.tenantID, "err", err)
 		return
 	}
 	for _, r := range resp.Responses {
@@ -98,7 +98,7 @@ func (c *Client) tryBatch(ctx context.Context, ris []*abs.RequestInformation, pa
 		}
 		out[i-1], done[i-1] = r.Body, true
 	}
-	c.log.Debug(fmt.Sprintf("graph: $batch answered %d of %d requests", countTrue(done), len(ris)), "tenant", c.tenantID)
+	c.log.Debug(fmt.Sprintf("graph: $batch answered %d of %d requests", countTrue(done), len(ris)), "tenantId", c.tenantID)
 }
 
 func countTrue(bs []bool) int {

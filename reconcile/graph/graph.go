@@ -163,7 +163,7 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 				DelaySeconds: delaySeconds,
 				ShouldRetry: func(delay time.Duration, n int, req *http.Request, resp *http.Response) bool {
 					st.retries.Add(1)
-					log.Debug("graph: retrying", "tenant", opts.TenantID, "status", resp.StatusCode,
+					log.Debug("graph: retrying", "tenantId", opts.TenantID, "status", resp.StatusCode,
 						"retryAfter", resp.Header.Get("Retry-After"), "attempt", n+1, "path", req.URL.Path)
 					return true
 				},

@@ -79,11 +79,11 @@ func (c *Client) ProvisioningLog(ctx context.Context, since string) ([]Provision
 		return nil
 	})
 	if since != "" && statusOf(err) == http.StatusBadRequest {
-		c.log.Info("graph: provisioning logs cannot be filtered by date; reading them all", "tenant", c.tenantID)
+		c.log.Info("graph: provisioning logs cannot be filtered by date; reading them all", "tenantId", c.tenantID)
 		return c.ProvisioningLog(ctx, "")
 	}
 	if IsNotFound(err) {
-		c.log.Warn("graph: no provisioning logs endpoint; B2B links fall back to the #EXT# UPN convention", "tenant", c.tenantID)
+		c.log.Warn("graph: no provisioning logs endpoint; B2B links fall back to the #EXT# UPN convention", "tenantId", c.tenantID)
 		return nil, nil
 	}
 	if err != nil {

@@ -113,7 +113,7 @@ func Pull(ctx context.Context, c *Client, opts PullOptions) (*simulate.Snapshot,
 	if d := opts.Delta; d != nil && d.Users != "" && (!sameEndpoint(c.baseURL, d.Users) || !sameEndpoint(c.baseURL, d.Groups)) {
 		// The delta links belong to another endpoint (--graph-url changed,
 		// or an emulator restarted on another port): they cannot be followed.
-		c.log.Info("graph: the delta links are for another endpoint, pulling in full", "tenant", c.tenantID, "endpoint", c.baseURL)
+		c.log.Info("graph: the delta links are for another endpoint, pulling in full", "tenantId", c.tenantID, "endpoint", c.baseURL)
 		opts.Delta = nil
 	}
 	if canIncrement(c, opts, sel) {
@@ -121,7 +121,7 @@ func Pull(ctx context.Context, c *Client, opts PullOptions) (*simulate.Snapshot,
 		if err == nil || !isResync(err) {
 			return snap, st, err
 		}
-		c.log.Info("graph: delta link expired, pulling in full", "tenant", c.tenantID, "err", err)
+		c.log.Info("graph: delta link expired, pulling in full", "tenantId", c.tenantID, "err", err)
 	}
 	return pullFull(ctx, c, opts, sel, keep)
 }
@@ -437,7 +437,7 @@ func (c *Client) pullDeletedUsers(ctx context.Context, ri *abs.RequestInformatio
 		return nil
 	})
 	if IsNotFound(err) {
-		c.log.Warn("graph: no deleted items endpoint; the snapshot lists no soft-deleted users", "tenant", c.tenantID)
+		c.log.Warn("graph: no deleted items endpoint; the snapshot lists no soft-deleted users", "tenantId", c.tenantID)
 		return nil
 	}
 	return err
