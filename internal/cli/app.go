@@ -55,6 +55,7 @@ var commands = []command{
 	genCommand,
 	graphCommand,
 	commentCommand,
+	completionCommand,
 }
 
 // interruptGrace is how long a command has to end after ctx is cancelled
