@@ -413,65 +413,103 @@ func restarts(changes []Change, headRepo *tenants.Repo) []restartKey {
 func writtenChanges(b, h *simulate.UserResult) map[string]simulate.Change {
 	bs, hs := writtenState(b), writtenState(h)
 	switch {
-	case bs == nil && hs == nil:
+	case bs.tu == nil && hs.tu == nil:
 		return nil
-	case bs == nil:
-		bs = currentState(h, hs)
-	case hs == nil:
-		hs = currentState(b, bs)
+	case bs.tu == nil:
+		bs = written{tu: hs.tu, undo: h.Changes}
+	case hs.tu == nil:
+		hs = written{tu: bs.tu, undo: b.Changes}
 	}
-	keys := map[string]bool{}
-	for k := range bs {
-		keys[k] = true
-	}
-	for k := range hs {
-		keys[k] = true
-	}
-	out := map[string]simulate.Change{}
-	for k := range keys {
-		if !sameValue(bs[k], hs[k]) {
-			out[k] = simulate.Change{From: bs[k], To: hs[k]}
+	var out map[string]simulate.Change
+	diff := func(k string) {
+		bv, hv := bs.get(k), hs.get(k)
+		if !sameValue(bv, hv) {
+			if out == nil {
+				out = map[string]simulate.Change{}
+			}
+			out[k] = simulate.Change{From: bv, To: hv}
 		}
 	}
-	if len(out) == 0 {
-		return nil
-	}
+	bs.keys(diff)
+	hs.keys(func(k string) {
+		if !bs.has(k) {
+			diff(k)
+		}
+	})
 	return out
 }
 
-func writtenState(row *simulate.UserResult) map[string]any {
-	if row == nil || row.TargetUser == nil {
-		return nil
-	}
-	tu := row.TargetUser
-	s := map[string]any{
-		"userType":          tu.UserType,
-		"accountEnabled":    tu.AccountEnabled,
-		"showInAddressList": tu.ShowInAddressList,
-	}
-	for k, v := range tu.Attributes {
-		s[k] = v
-	}
-	return s
+// written is what a cycle leaves written on a target user: its target
+// user's values, or with undo, the values before the cycle's changes.
+type written struct {
+	tu   *simulate.TargetUser
+	undo map[string]simulate.Change
 }
 
-// currentState is the target user as it is now: the row's values after its
-// cycle with each change undone.
-func currentState(row *simulate.UserResult, after map[string]any) map[string]any {
-	s := make(map[string]any, len(after))
-	for k, v := range after {
-		s[k] = v
+func writtenState(row *simulate.UserResult) written {
+	if row == nil {
+		return written{}
 	}
-	for k, c := range row.Changes {
-		s[k] = c.From
+	return written{tu: row.TargetUser}
+}
+
+// get is the value of attribute k (nil: none). A change undone counts
+// first, then a mapped attribute, then the target user's own fields.
+func (w written) get(k string) any {
+	if c, ok := w.undo[k]; ok {
+		return c.From
 	}
-	return s
+	if v, ok := w.tu.Attributes[k]; ok {
+		return v
+	}
+	switch k {
+	case "userType":
+		return w.tu.UserType
+	case "accountEnabled":
+		return w.tu.AccountEnabled
+	case "showInAddressList":
+		return w.tu.ShowInAddressList
+	}
+	return nil
+}
+
+func (w written) has(k string) bool {
+	if _, ok := w.undo[k]; ok {
+		return true
+	}
+	if _, ok := w.tu.Attributes[k]; ok {
+		return true
+	}
+	return k == "userType" || k == "accountEnabled" || k == "showInAddressList"
+}
+
+// keys calls f with every attribute the state holds (some more than once).
+func (w written) keys(f func(string)) {
+	f("userType")
+	f("accountEnabled")
+	f("showInAddressList")
+	for k := range w.tu.Attributes {
+		f(k)
+	}
+	for k := range w.undo {
+		f(k)
+	}
 }
 
 // sameValue compares attribute values the way a cycle writes them: empty
 // strings and lists are no value, numbers compare by value whatever their
 // Go type.
 func sameValue(a, b any) bool {
+	switch x := a.(type) { // the usual cases, without reflection
+	case string:
+		if y, ok := b.(string); ok && x != "" {
+			return x == y
+		}
+	case bool:
+		if y, ok := b.(bool); ok {
+			return x == y
+		}
+	}
 	a, b = normValue(a), normValue(b)
 	if reflect.DeepEqual(a, b) {
 		return true

@@ -64,7 +64,8 @@ type userKey struct{ source, target, user string }
 
 // NewExplainer runs the full cycle the explanations are taken from.
 func NewExplainer(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options) *Explainer {
-	x := &Explainer{repo: repo, r: newRunner(repo, snaps, opts), full: Run(repo, snaps, opts),
+	p := Prepare(snaps)
+	x := &Explainer{repo: repo, r: p.runner(repo, opts), full: p.Run(repo, opts),
 		rows: map[rowKey]*UserResult{}, byUser: map[userKey][]*UserResult{}, configs: map[string]*ConfigResult{}, runs: map[string]*cfgRun{},
 		upns: map[string]map[string]string{}, linkedUPNs: map[string]map[string]string{}}
 	for i := range x.full.Users {

@@ -88,7 +88,12 @@ func EffectiveAssumptions(repo *tenants.Repo, o Options) []Assumption {
 // each would do (DESIGN §4). It is pure and deterministic and does not
 // modify its inputs.
 func Run(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options) *Result {
-	r := newRunner(repo, snaps, opts)
+	return Prepare(snaps).Run(repo, opts)
+}
+
+// Run is simulate.Run on the prepared snapshots.
+func (p *Prepared) Run(repo *tenants.Repo, opts Options) *Result {
+	r := p.runner(repo, opts)
 	configs := repo.SyncConfigs()
 	// Build the snapshots' indexes first, in parallel, rather than one by
 	// one behind the first configuration that needs each.
@@ -177,12 +182,11 @@ type runner struct {
 }
 
 func newRunner(repo *tenants.Repo, snaps map[string]*Snapshot, opts Options) *runner {
-	r := &runner{repo: repo, opts: opts, idx: map[string]*snapIndex{}}
-	for name, s := range snaps {
-		if s != nil {
-			r.idx[name] = newIndex(s)
-		}
-	}
+	return Prepare(snaps).runner(repo, opts)
+}
+
+func (p *Prepared) runner(repo *tenants.Repo, opts Options) *runner {
+	r := &runner{repo: repo, opts: opts, idx: p.idx}
 	r.guestsSkipped = assumption(repo, opts, assumeInternalGuestsSkipped)
 	r.endsWithCase = assumption(repo, opts, assumeEndsWithCase)
 	r.regexUnanchored = !assumption(repo, opts, assumeRegexWholeValue)

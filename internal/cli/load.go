@@ -164,7 +164,10 @@ func loadSnapshots(c *ucli.Context, repo *tenants.Repo) (plan.Snapshots, string,
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, dir, nil
 	}
-	snaps, err := simulate.LoadSnapshotsWith(gitfs.DirFS(dir), ".", simulate.ReadOptions{MaxBytes: c.Int64("max-snapshot-bytes")})
+	// plan and check make garbage (the impact's sets): the collector's
+	// default pace keeps the heap smaller and costs no more.
+	tuneMemory(dir, 100)
+	snaps, err := simulate.LoadSnapshotsWith(gitfs.DirFS(dir), ".", simulate.ReadOptions{Columnar: true, MaxBytes: c.Int64("max-snapshot-bytes")})
 	if err != nil {
 		return nil, dir, fmt.Errorf("read snapshots in %s: %w", dir, err)
 	}
@@ -177,17 +180,18 @@ func loadSnapshots(c *ucli.Context, repo *tenants.Repo) (plan.Snapshots, string,
 	return snaps, dir, nil
 }
 
-// tuneMemory prepares the process for simulating the snapshots in dir. At a
-// million users the snapshots and the result take over a GB that lives to
-// the end: a soft limit makes the collector work harder near it instead of
-// doubling the heap (unless GOMEMLIMIT or GOGC say otherwise), and the heap
+// tuneMemory prepares the process for simulating the snapshots in dir
+// (simulate, plan, check). At a million users the snapshots and the result
+// take over a GB that lives to the end: a soft limit makes the collector
+// work harder near it instead of doubling the heap, and gcPercent (GOGC)
+// sets its pace below it (unless GOMEMLIMIT or GOGC say otherwise); the heap
 // that the snapshots will take is backed by huge pages (internal/hugeheap).
-func tuneMemory(dir string) {
+func tuneMemory(dir string, gcPercent int) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(1800 << 20)
 	}
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400) // the limit above paces the collector
+		debug.SetGCPercent(gcPercent)
 	}
 	hugeheap.Reserve(min(3*snapshotBytes(dir), debug.SetMemoryLimit(-1)))
 }
@@ -216,11 +220,12 @@ func snapshotBytes(dir string) int64 {
 }
 
 // simulateRevisions runs one cycle of head and, when it is another
-// revision, of base against the same snapshots.
+// revision, of base against the same snapshots, which share their indexes.
 func simulateRevisions(base, head *revision, snaps plan.Snapshots) {
-	head.result = simulate.Run(head.repo, snaps, simulate.Options{})
+	p := simulate.Prepare(snaps)
+	head.result = p.Run(head.repo, simulate.Options{})
 	if base != head {
-		base.result = simulate.Run(base.repo, snaps, simulate.Options{})
+		base.result = p.Run(base.repo, simulate.Options{})
 	}
 }
 

@@ -103,7 +103,7 @@ func runSimulate(e *env, c *ucli.Context) error {
 		}
 	}
 	snapDir := snapshotsDir(c, repo)
-	tuneMemory(snapDir)
+	tuneMemory(snapDir, 400) // little garbage: the memory limit paces the collector
 	if _, err := os.Stat(snapDir); err != nil {
 		return fmt.Errorf("simulate: snapshots %s: %w (pull them with `xtsync snapshot pull`, or name the directory with --snapshots)", snapDir, errors.Unwrap(err))
 	}
