@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/xtsync/xtsync/internal/gen"
 	"github.com/xtsync/xtsync/simulate"
+	"github.com/xtsync/xtsync/tenants"
 )
 
 // TestPrepared: runs on prepared snapshots, one after the other or at the
@@ -49,5 +51,48 @@ func TestPrepared(t *testing.T) {
 				t.Errorf("a later run (-Run +Prepared.Run):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPreparedWhileLoading: snapshots added as they are read (ReadOptions.
+// Loaded, Prepared.Add, each once) simulate as Run simulates them.
+func TestPreparedWhileLoading(t *testing.T) {
+	out, err := gen.Generate(gen.Options{Tenants: 4, Users: 8000, Configs: 8, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := out.MapFS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, diags := tenants.Load(fsys)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	sources := map[string]bool{}
+	for _, sc := range repo.SyncConfigs() {
+		sources[sc.Source] = true
+	}
+	p := simulate.NewPrepared()
+	var mu sync.Mutex
+	added := map[string]int{}
+	snaps, err := simulate.LoadSnapshotsWith(fsys, "snapshots", simulate.ReadOptions{Columnar: true, Loaded: func(tenant string, s *simulate.Snapshot) {
+		mu.Lock()
+		added[tenant]++
+		mu.Unlock()
+		p.Add(tenant, s, sources[tenant])
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for name := range snaps {
+		want[name] = 1
+	}
+	if diff := cmp.Diff(want, added); diff != "" {
+		t.Errorf("Loaded calls per tenant (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(string(marshal(t, simulate.Run(repo, snaps, simulate.Options{}))), string(marshal(t, p.Run(repo, simulate.Options{})))); diff != "" {
+		t.Errorf("(-Run +Prepared.Run):\n%s", diff)
 	}
 }

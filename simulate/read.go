@@ -152,6 +152,11 @@ type ReadOptions struct {
 	// MaxBytes caps a snapshot's size once decompressed (0:
 	// DefaultMaxSnapshotBytes).
 	MaxBytes int64
+	// Loaded, when set, is called with each snapshot read (and its tenant
+	// name), on one of the reading goroutines, as soon as no file is left
+	// to start: Prepared.Add builds the snapshot's indexes there, while the
+	// last files are still being read. Calls may run at the same time.
+	Loaded func(tenant string, s *Snapshot)
 }
 
 func decodeSnapshot(data []byte, name string, o ReadOptions) (*Snapshot, error) {
@@ -211,22 +216,58 @@ func LoadSnapshotsWith(fsys fs.FS, dir string, o ReadOptions) (map[string]*Snaps
 	sort.SliceStable(order, func(a, b int) bool { return jobs[order[a]].size > jobs[order[b]].size })
 	out := make([]*Snapshot, len(jobs))
 	errs := make([]error, len(jobs))
-	next := make(chan int)
+	// Files are read largest first; o.Loaded runs as a task of its own
+	// after each, taken by any worker once no file is left to start: the
+	// worker that finished its files works on the others' while the last
+	// file is still being read.
+	var (
+		mu      sync.Mutex
+		wake    = sync.NewCond(&mu)
+		reading int
+		loaded  []int // files read whose o.Loaded has not run
+	)
+	take := func() (i int, read, ok bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		for {
+			switch {
+			case len(order) > 0:
+				i, order = order[0], order[1:]
+				reading++
+				return i, true, true
+			case len(loaded) > 0:
+				i, loaded = loaded[0], loaded[1:]
+				return i, false, true
+			case reading == 0:
+				return 0, false, false
+			}
+			wake.Wait()
+		}
+	}
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var buf []byte
-			for i := range next {
+			for {
+				i, read, ok := take()
+				if !ok {
+					return
+				}
+				if !read {
+					o.Loaded(jobs[i].tenant, out[i])
+					continue
+				}
 				out[i], errs[i] = loadSnapshotFile(fsys, jobs[i].file, o, &buf)
+				mu.Lock()
+				reading--
+				if errs[i] == nil && o.Loaded != nil {
+					loaded = append(loaded, i)
+				}
+				wake.Broadcast()
+				mu.Unlock()
 			}
-		}()
+		})
 	}
-	for _, i := range order {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -183,9 +183,10 @@ func loadSnapshots(c *ucli.Context, repo *tenants.Repo) (plan.Snapshots, string,
 // tuneMemory prepares the process for simulating the snapshots in dir
 // (simulate, plan, check). At a million users the snapshots and the result
 // take over a GB that lives to the end: a soft limit makes the collector
-// work harder near it instead of doubling the heap, and gcPercent (GOGC)
-// sets its pace below it (unless GOMEMLIMIT or GOGC say otherwise); the heap
-// that the snapshots will take is backed by huge pages (internal/hugeheap).
+// work harder near it instead of doubling the heap, and gcPercent (GOGC;
+// -1: off, the limit alone paces the collector) sets its pace below it
+// (unless GOMEMLIMIT or GOGC say otherwise); the heap that the snapshots
+// will take is backed by huge pages (internal/hugeheap).
 func tuneMemory(dir string, gcPercent int) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(1800 << 20)

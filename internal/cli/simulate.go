@@ -103,12 +103,22 @@ func runSimulate(e *env, c *ucli.Context) error {
 		}
 	}
 	snapDir := snapshotsDir(c, repo)
-	tuneMemory(snapDir, 400) // little garbage: the memory limit paces the collector
+	// Little garbage: no collection before the memory limit (none at all
+	// up to a few hundred thousand users).
+	tuneMemory(snapDir, -1)
 	if _, err := os.Stat(snapDir); err != nil {
 		return fmt.Errorf("simulate: snapshots %s: %w (pull them with `xtsync snapshot pull`, or name the directory with --snapshots)", snapDir, errors.Unwrap(err))
 	}
 	// Read through the parent so that errors name the directory too.
-	snaps, err := simulate.LoadSnapshotsWith(gitfs.DirFS(filepath.Dir(snapDir)), filepath.Base(snapDir), simulate.ReadOptions{Columnar: true, MaxBytes: c.Int64("max-snapshot-bytes")})
+	// Each snapshot's indexes are built as soon as it is read, while the
+	// last files are still being read.
+	prep := simulate.NewPrepared()
+	sources := map[string]bool{}
+	for _, sc := range repo.SyncConfigs() {
+		sources[sc.Source] = true
+	}
+	snaps, err := simulate.LoadSnapshotsWith(gitfs.DirFS(filepath.Dir(snapDir)), filepath.Base(snapDir), simulate.ReadOptions{Columnar: true, MaxBytes: c.Int64("max-snapshot-bytes"),
+		Loaded: func(tenant string, s *simulate.Snapshot) { prep.Add(tenant, s, sources[tenant]) }})
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
@@ -144,7 +154,7 @@ func runSimulate(e *env, c *ucli.Context) error {
 		// A misspelt UPN must not pass for "nothing happens to this user".
 		return fmt.Errorf("simulate: --user %s: no source snapshot has this user and no target a B2B user linked to one (check the UPN)", upn)
 	}
-	res := simulate.Run(repo, snaps, opts)
+	res := prep.Run(repo, opts)
 	snaps = nil // the result keeps what it needs; let the rest go before writing
 	switch format {
 	case "json":
