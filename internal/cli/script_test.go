@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 		"xtsync": func() {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			context.AfterFunc(ctx, stop)
+			if os.Getenv("XTSYNC_TEST_SIGNALS_READY") != "" {
+				os.Stderr.WriteString("signals ready\n") // TestSignalEndsCommand waits for it
+			}
 			os.Exit(Run(ctx, os.Args, os.Stdout, os.Stderr))
 		},
 	})

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,17 +42,32 @@ func TestSignalEndsCommand(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd := xtsyncCommand(t, "check", "--repo", "../../testdata/example", "--dump-input", fifo)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
+			cmd.Env = append(os.Environ(), "XTSYNC_TEST_SIGNALS_READY=1")
+			pr, err := cmd.StderrPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// Let it reach the pipe (the policy input is built first).
+			// The signal handlers are installed once the child says so; a
+			// signal before that would be Go's default (the process dies).
+			rd := bufio.NewReader(pr)
+			if line, err := rd.ReadString('\n'); err != nil || line != "signals ready\n" {
+				t.Fatalf("first stderr line %q, %v", line, err)
+			}
+			var stderr bytes.Buffer
+			copied := make(chan struct{})
+			go func() { io.Copy(&stderr, rd); close(copied) }()
+			// Let it reach the pipe (loading and simulating come first; none
+			// of it watches the context, so an early signal finds it there
+			// all the same).
 			time.Sleep(time.Second)
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
-			err := cmd.Wait()
+			<-copied
+			err = cmd.Wait()
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != ExitError {
 				t.Fatalf("after %v: %v, want exit %d\nstderr:\n%s", sig, err, ExitError, stderr.String())
