@@ -17,6 +17,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/xtsync/xtsync/deploy"
 	"github.com/xtsync/xtsync/internal/gen"
 	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/plan"
@@ -346,4 +347,30 @@ func emulatorGet(t *testing.T, h http.Handler, tenant, path string) string {
 		t.Fatalf("GET %s as %s: %d %s", path, tenant, rec.Code, rec.Body)
 	}
 	return rec.Body.String()
+}
+
+// TestInitWritesTheCIWorkflow: init writes deploy's workflow as it is (a
+// development build), and pinned to the binary's release when it is one.
+func TestInitWritesTheCIWorkflow(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := Run(context.Background(), []string{"xtsync", "init", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(deploy.GitHubWorkflowPath)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, deploy.GitHubWorkflow) {
+		t.Errorf("the workflow written is not deploy/github/xtsync.yml")
+	}
+	pinned := string(pinRelease(deploy.GitHubWorkflow, "v1.4.2"))
+	if strings.Contains(pinned, "v0.1.0") || !strings.Contains(pinned, "XTSYNC_VERSION: v1.4.2") || !strings.Contains(pinned, "uses: xtsync/xtsync@v1.4.2") {
+		t.Errorf("pinned to v1.4.2:\n%s", pinned)
+	}
+	for _, v := range []string{"dev", "v1.4.2-3-gabcdef", "v1.4.2-dirty"} {
+		if !bytes.Equal(pinRelease(deploy.GitHubWorkflow, v), deploy.GitHubWorkflow) {
+			t.Errorf("version %s is not a release: the template must stay as it is", v)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -8,11 +9,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/xtsync/xtsync/deploy"
 	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/tenants"
 )
@@ -27,7 +30,7 @@ func initCommand(e *env) *ucli.Command {
 	return &ucli.Command{
 		Name:      "init",
 		Usage:     "scaffold a config repository, or add what an imported one lacks",
-		UsageText: "xtsync init [--tenant NAME=TENANT_ID] [DIR | --repo DIR]",
+		UsageText: "xtsync init [--tenant NAME=TENANT_ID] [--ci github|azure|none] [DIR | --repo DIR]",
 		Description: `Writes, in DIR (or --repo; default: the current directory; made if missing), every file of
 a config repository that is not there yet, and never touches one that is:
 
@@ -42,6 +45,12 @@ a config repository that is not there yet, and never touches one that is:
                                data and never belong in Git (added to an
                                existing .gitignore that lacks it)
   .github/CODEOWNERS           an example: who approves which tenant's file
+  .github/workflows/xtsync.yml the GitHub Actions workflow (--ci github, the
+                               default): check and the plan comment on pull
+                               requests, reconcile on main and on a schedule
+                               (docs/ci.md: the two applications, their
+                               federated credentials and the variables it needs)
+  azure-pipelines.yml          instead, with --ci azure: the same for Azure Pipelines
 
 and prints what it wrote, what it kept, and the next steps. The tenant file
 is for --tenant NAME=TENANT_ID, else a placeholder (my-tenant, tenant id
@@ -56,6 +65,7 @@ Exit codes: 0 written (or nothing to add), 1 a file could not be written
 (the files this run made are removed), 2 usage error.`,
 		Flags: []ucli.Flag{
 			repoFlag(),
+			&ucli.StringFlag{Name: "ci", Value: "github", Usage: "the CI pipeline to write: github, azure or none", EnvVars: []string{"XTSYNC_INIT_CI"}},
 			&ucli.StringFlag{Name: "tenant", Aliases: []string{"t"}, Usage: "the tenant of the first tenant file, `NAME=TENANT_ID`", EnvVars: []string{"XTSYNC_INIT_TENANT"}},
 		},
 		Action: func(c *ucli.Context) error {
@@ -83,6 +93,10 @@ type scaffoldFile struct {
 }
 
 func runInit(c *ucli.Context, e *env, dir string) error {
+	ci := c.String("ci")
+	if ci != "github" && ci != "azure" && ci != "none" {
+		return usageError("--ci: want github, azure or none, got %q", ci)
+	}
 	var first *tenants.Tenant
 	if s := c.String("tenant"); s != "" {
 		ts, err := importTenants([]string{s})
@@ -94,7 +108,7 @@ func runInit(c *ucli.Context, e *env, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
-	files, kept, err := initPlan(dir, first)
+	files, kept, err := initPlan(dir, first, ci)
 	if err != nil {
 		return err
 	}
@@ -113,7 +127,7 @@ func runInit(c *ucli.Context, e *env, dir string) error {
 // initPlan decides what init writes in dir: every file that is absent,
 // the snapshots line added to a .gitignore without it. kept lists the
 // files that are there already.
-func initPlan(dir string, first *tenants.Tenant) (files []scaffoldFile, kept []string, err error) {
+func initPlan(dir string, first *tenants.Tenant, ci string) (files []scaffoldFile, kept []string, err error) {
 	exists := func(p string) bool {
 		_, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(p)))
 		return err == nil
@@ -188,6 +202,13 @@ func initPlan(dir string, first *tenants.Tenant) (files []scaffoldFile, kept []s
 			line = "\n" + line
 		}
 		files = append(files, scaffoldFile{path: ".gitignore", data: []byte(line), append: true})
+	}
+
+	switch ci {
+	case "github":
+		add(deploy.GitHubWorkflowPath, pinRelease(deploy.GitHubWorkflow, Version))
+	case "azure":
+		add(deploy.AzurePipelinePath, pinRelease(deploy.AzurePipeline, Version))
 	}
 
 	owners, err := scaffold.ReadFile("scaffold/CODEOWNERS")
@@ -358,6 +379,20 @@ func printInitSummary(w io.Writer, dir string, files []scaffoldFile, kept []stri
   xtsync policy test                # the example policy's tests pass
   xtsync snapshot pull && xtsync check   # the policies on the tenants as they are now
   git add -A && git commit -m "xtsync init"
-  then edit .github/CODEOWNERS, and see docs/getting-started.md for the pull request and the scheduled reconcile
+  then edit .github/CODEOWNERS, set up the CI's applications (docs/ci.md), and see
+  docs/getting-started.md for the first pull request and the scheduled reconcile
 `, cd)
+}
+
+// releaseTag is a release version of xtsync (what `make dist` tags).
+var releaseTag = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+$`)
+
+// pinRelease pins a CI template to this binary's release when it is one:
+// the templates pin the release they were written for (v0.1.0), and a
+// repository scaffolded by vX.Y.Z should run vX.Y.Z.
+func pinRelease(template []byte, version string) []byte {
+	if !releaseTag.MatchString(version) {
+		return template
+	}
+	return bytes.ReplaceAll(template, []byte("v0.1.0"), []byte(version))
 }
