@@ -44,7 +44,8 @@ others are all evaluated, so one run tells every reason it refuses and
 shows what it would have written; a gate that refuses means nothing is
 written, exit 3, and it says what would unblock it):
   load        the repository loads without error (else exit 1, file:line:col)
-  signature   the commit is signed by a key of xtsync.yaml's verifyCommits
+  signature   the commit is signed by a key of --verify-commits FILE, or of
+              xtsync.yaml's verifyCommits (OpenPGP or SSH signatures)
   policy      the built-in and repository policies pass on the plan
               live -> desired (the plan a pull request gets)
   deletions   deletion-threshold and delete-share pass; --allow-deletes
@@ -83,6 +84,7 @@ Exit codes: 0 applied or nothing to do, 1 a change failed or bad input,
 			&ucli.StringFlag{Name: "cache-dir", Usage: "`DIR` for clones of repository URLs (default $XDG_CACHE_HOME/xtsync/repos)", EnvVars: []string{"XTSYNC_CACHE_DIR"}},
 			&ucli.StringFlag{Name: "lock-dir", Usage: "`DIR` of the lock file (default $XDG_RUNTIME_DIR/xtsync, else $XDG_CACHE_HOME/xtsync/locks)", EnvVars: []string{"XTSYNC_LOCK_DIR"}},
 			&ucli.StringFlag{Name: "now", Usage: "the time policies see as input.context.now, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}},
+			&ucli.StringFlag{Name: "verify-commits", Usage: "apply only a commit signed by a key of the keyring `FILE` on this host (armored OpenPGP keys, or an SSH allowed-signers file); it replaces xtsync.yaml's verifyCommits, which a pull request could change", EnvVars: []string{"XTSYNC_VERIFY_COMMITS"}},
 		}, graphFlags()...),
 		Action: func(c *ucli.Context) error {
 			if err := noArgs(c); err != nil {
@@ -286,12 +288,10 @@ func reconcileRun(ctx context.Context, c *ucli.Context, e *env, src *source) (*r
 	phase("load")
 
 	// Gate signature.
-	if kr := head.repo.Settings.VerifyCommits; kr != "" {
-		g, err := signatureGate(fsys, src.git, rev, kr)
-		if err != nil {
-			return nil, nil, err
-		}
-		rep.Gates = append(rep.Gates, g)
+	if g, err := signatureGate(c, e, fsys, src.git, rev, head.repo.Settings.VerifyCommits); err != nil {
+		return nil, nil, err
+	} else if g != nil {
+		rep.Gates = append(rep.Gates, *g)
 		if g.Result == report.GateDeny {
 			return rep, &gateStop{code: ExitDenied}, nil
 		}
@@ -456,19 +456,60 @@ func unmanagedOf(own reconcile.Ownership) []report.Unmanaged {
 	return out
 }
 
-// signatureGate verifies rev's signature against the keyring at path (in
-// the revision's files).
-func signatureGate(fsys fs.FS, g *gitfs.Repo, rev gitfs.Rev, path string) (report.Gate, error) {
-	kr, err := fs.ReadFile(fsys, strings.TrimPrefix(filepath.ToSlash(path), "./"))
+// signatureGate verifies rev's signature against the keyring of
+// --verify-commits (a file on this host, which a pull request cannot
+// change) or else of xtsync.yaml's verifyCommits (in the revision's files).
+// It returns no gate when neither names one. A keyring that cannot be read
+// is an error, not a refusal.
+func signatureGate(c *ucli.Context, e *env, fsys fs.FS, g *gitfs.Repo, rev gitfs.Rev, inRepo string) (*report.Gate, error) {
+	var kr *gitfs.Keyring
+	switch flag := c.String("verify-commits"); {
+	case flag != "":
+		data, err := os.ReadFile(flag)
+		if err != nil {
+			return nil, fmt.Errorf("reconcile: read the --verify-commits keyring: %w", err)
+		}
+		if kr, err = gitfs.ParseKeyring("--verify-commits "+flag, data); err != nil {
+			return nil, fmt.Errorf("reconcile: %w", err)
+		}
+		if inRepo != "" && filepath.Clean(inRepo) != filepath.Clean(flag) {
+			e.log.Info("reconcile: the repository's verifyCommits keyring is not used: --verify-commits names the keyring", "verifyCommits", inRepo)
+		}
+	case inRepo != "":
+		data, err := fs.ReadFile(fsys, strings.TrimPrefix(filepath.ToSlash(inRepo), "./"))
+		if err != nil {
+			return nil, fmt.Errorf("reconcile: read the verifyCommits keyring %s: %w", inRepo, err)
+		}
+		if kr, err = gitfs.ParseKeyring(inRepo+" (xtsync.yaml verifyCommits, at "+gitfs.Short(rev.Hash)+")", data); err != nil {
+			return nil, fmt.Errorf("reconcile: %w", err)
+		}
+	default:
+		return nil, nil
+	}
+	sig, err := g.VerifyCommit(rev, kr)
 	if err != nil {
-		return report.Gate{}, fmt.Errorf("reconcile: read the verifyCommits keyring %s: %w", path, err)
+		return &report.Gate{Gate: report.GateSignature, Result: report.GateDeny,
+			Findings: []plan.Finding{{Policy: "verify-commits", Level: plan.LevelDeny, Msg: err.Error()}},
+			Unblock:  "reconcile a commit signed by a key of " + kr.Name}, nil
 	}
-	if _, err := g.VerifyCommit(rev, string(kr)); err != nil {
-		return report.Gate{Gate: report.GateSignature, Result: report.GateDeny,
-			Findings: []plan.Finding{{Policy: "verify-commits", Level: "deny", Msg: err.Error()}},
-			Unblock:  "reconcile a commit signed by a key of " + path}, nil
+	commit := "commit " + gitfs.Short(sig.Commit) + " (" + strconv.Quote(clipSubject(sig.Subject)) + ", committed by " + sig.Committer + ")"
+	if !sig.Verified {
+		return &report.Gate{Gate: report.GateSignature, Result: report.GateDeny,
+			Findings: []plan.Finding{{Policy: "verify-commits", Level: plan.LevelDeny,
+				Msg: fmt.Sprintf("%s: signer %s: %s; keyring %s", commit, sig.Who(), sig.Problem, kr.Name)}},
+			Unblock: "reconcile a commit signed by a key of " + kr.Name + " (sign the merge, or add the signer's key to the keyring through a reviewed change)"}, nil
 	}
-	return report.Gate{Gate: report.GateSignature, Result: report.GatePass}, nil
+	return &report.Gate{Gate: report.GateSignature, Result: report.GatePass,
+		Findings: []plan.Finding{{Policy: "verify-commits", Level: "info",
+			Msg: fmt.Sprintf("%s: signed by %s of keyring %s", commit, sig.Who(), kr.Name)}}}, nil
+}
+
+// clipSubject shortens a commit subject for a message.
+func clipSubject(s string) string {
+	if r := []rune(s); len(r) > 72 {
+		return string(r[:71]) + "…"
+	}
+	return s
 }
 
 // policyGates splits the findings: deny findings of the deletion policies

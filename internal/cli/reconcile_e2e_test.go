@@ -127,6 +127,13 @@ func newE2E(t testing.TB, o e2eOptions) *e2e {
 // working tree and commits everything.
 func (x *e2e) commit(msg string, edits map[string]func(string) string) string {
 	x.t.Helper()
+	return x.commitWith(msg, edits, nil)
+}
+
+// commitWith is commit with opts changing the commit's options (a signing
+// key, a signer).
+func (x *e2e) commitWith(msg string, edits map[string]func(string) string, opts func(*git.CommitOptions)) string {
+	x.t.Helper()
 	for name, edit := range edits {
 		p := filepath.Join(x.repo, filepath.FromSlash(name))
 		old, _ := os.ReadFile(p)
@@ -144,7 +151,11 @@ func (x *e2e) commit(msg string, edits map[string]func(string) string) string {
 	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
 		x.t.Fatal(err)
 	}
-	h, err := wt.Commit(msg, &git.CommitOptions{Author: &object.Signature{Name: "Test", Email: "test@example.com", When: time.Unix(1764000000, 0)}})
+	co := &git.CommitOptions{Author: &object.Signature{Name: "Test", Email: "test@example.com", When: time.Unix(1764000000, 0)}}
+	if opts != nil {
+		opts(co)
+	}
+	h, err := wt.Commit(msg, co)
 	if err != nil {
 		x.t.Fatal(err)
 	}

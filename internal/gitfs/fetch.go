@@ -13,7 +13,6 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	"github.com/go-git/go-git/v5/plumbing/transport/server"
 )
@@ -70,27 +69,4 @@ func Fetch(url, cache string) (*Repo, error) {
 		return nil, fmt.Errorf("fetch %s: %w", url, err)
 	}
 	return Open(dir)
-}
-
-// VerifyCommit checks that the commit of v is signed by a key of the armored
-// OpenPGP keyring and returns the signer's identity.
-func (r *Repo) VerifyCommit(v Rev, armoredKeyRing string) (string, error) {
-	if v.Worktree || v.Hash == "" {
-		return "", errors.New("the working tree is not a commit: nothing is signed")
-	}
-	c, err := r.git.CommitObject(plumbing.NewHash(v.Hash))
-	if err != nil {
-		return "", fmt.Errorf("read commit %s: %w", short(v.Hash), err)
-	}
-	if c.PGPSignature == "" {
-		return "", fmt.Errorf("commit %s is not signed", short(v.Hash))
-	}
-	ent, err := c.Verify(armoredKeyRing)
-	if err != nil {
-		return "", fmt.Errorf("commit %s: signature not made by a key of the keyring: %w", short(v.Hash), err)
-	}
-	for id := range ent.Identities {
-		return id, nil
-	}
-	return ent.PrimaryKey.KeyIdString(), nil
 }
