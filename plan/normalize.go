@@ -190,12 +190,12 @@ func settingsValue(s *tenants.Settings) map[string]any {
 }
 
 // windowsValue is the change windows as the file writes them, every key
-// written out (duration as Go prints it: "256h0m0s").
+// written out.
 func windowsValue(ws []*tenants.Window) []any {
 	out := make([]any, 0, len(ws))
 	for _, w := range ws {
 		out = append(out, map[string]any{
-			"name": w.Label(), "kind": string(w.Kind), "schedule": w.Schedule, "duration": w.Duration.String(),
+			"name": w.Label(), "kind": string(w.Kind), "schedule": w.Schedule, "duration": w.DurationText(),
 			"timeZone": w.TimeZone, "tenants": anyList(w.Tenants), "configurations": anyList(w.Configurations),
 		})
 	}

@@ -185,7 +185,7 @@ func settingsFormat() *Field {
 			{Key: "schedule", Type: TString, Required: true, Doc: "When the window opens: a cron expression of five fields (minute hour day-of-month month day-of-week) or @yearly, @monthly, @weekly, @daily, @hourly, in timeZone."},
 			{Key: "duration", Type: TDuration, Required: true, Doc: "How long the window stays open from each opening: a duration like 8h, 90m or 1h30m."},
 			{Key: "timeZone", Type: TString, Default: "UTC", Doc: "IANA time zone of the schedule (Europe/Berlin, America/New_York)."},
-			{Key: "tenants", Type: TStrings, Doc: "Repository tenants it applies to: writes to them and to the configurations into or out of them (default: everything)."},
+			{Key: "tenants", Type: TStrings, Doc: "Repository tenants it applies to: writes to them, the partner entries about them and the configurations into or out of them (default: everything)."},
 			{Key: "configurations", Type: TStrings, Doc: "Sync configurations it applies to, as <source>/<name> (default: everything)."},
 		}},
 		{Key: "ignore", Type: TList, Default: []any{}, Doc: "Drift rules: differences between Graph and the repository that reconcile reports but never repairs.", Fields: []*Field{

@@ -57,7 +57,20 @@ func (w *Window) Label() string {
 // Describe renders the window's definition: "deny 0 18 23 12 * for 256h0m0s
 // (Europe/Berlin)".
 func (w *Window) Describe() string {
-	return fmt.Sprintf("%s %q for %s (%s)", w.Kind, w.Schedule, w.Duration, w.TimeZone)
+	return fmt.Sprintf("%s %q for %s (%s)", w.Kind, w.Schedule, w.DurationText(), w.TimeZone)
+}
+
+// DurationText is the duration without zero minutes and seconds: "256h",
+// "1h30m", "45s".
+func (w *Window) DurationText() string {
+	s := w.Duration.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // cronParser reads the five standard fields and the @descriptors; no

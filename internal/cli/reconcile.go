@@ -52,12 +52,21 @@ written, exit 3, and it says what would unblock it):
               overrides them (result: overridden)
   ownership   no untagged configuration is in the way of a repo one:
               adopt one made in the portal with its id in sync[].id
+Two more gates hold changes back rather than stop the run: the others are
+written, the held ones are reported with the time writes resume (exit 0):
+  window      xtsync.yaml's change windows: outside an allow window or
+              inside a deny window; --override-window --reason "why"
+              writes anyway and the report keeps the reason
+  suspend     a tenant's or a configuration's suspend (until, reason);
+              once until has passed it warns until the key is removed
 
 Examples:
   # what would change, as a plan (exit 4 when something would)
   xtsync reconcile --repo . --dry-run --detailed-exitcode
   # apply main of a remote repository, the report for the CI log
   xtsync reconcile --repo https://github.com/org/xtsync-config.git --ref main --report run.json
+  # an incident during the holiday freeze
+  xtsync reconcile --override-window --reason "INC-123: restore the partner"
   # against the emulator (xtsync emulator --tls --state DIR)
   xtsync reconcile --graph-url https://127.0.0.1:PORT --graph-ca DIR/cert.pem
 
@@ -84,6 +93,8 @@ Exit codes: 0 applied or nothing to do, 1 a change failed or bad input,
 			&ucli.StringFlag{Name: "cache-dir", Usage: "`DIR` for clones of repository URLs (default $XDG_CACHE_HOME/xtsync/repos)", EnvVars: []string{"XTSYNC_CACHE_DIR"}},
 			&ucli.StringFlag{Name: "lock-dir", Usage: "`DIR` of the lock file (default $XDG_RUNTIME_DIR/xtsync, else $XDG_CACHE_HOME/xtsync/locks)", EnvVars: []string{"XTSYNC_LOCK_DIR"}},
 			&ucli.StringFlag{Name: "now", Usage: "the time policies see as input.context.now, `RFC3339` (default: now)", EnvVars: []string{"XTSYNC_NOW"}},
+			&ucli.BoolFlag{Name: "override-window", Usage: "write the changes the change windows hold now (needs --reason; suspensions still hold theirs)", EnvVars: []string{"XTSYNC_OVERRIDE_WINDOW"}},
+			&ucli.StringFlag{Name: "reason", Usage: "why a gate is overridden (--override-window, --allow-deletes): recorded in the run report", EnvVars: []string{"XTSYNC_REASON"}},
 			&ucli.StringFlag{Name: "verify-commits", Usage: "apply only a commit signed by a key of the keyring `FILE` on this host (armored OpenPGP keys, or an SSH allowed-signers file); it replaces xtsync.yaml's verifyCommits, which a pull request could change", EnvVars: []string{"XTSYNC_VERIFY_COMMITS"}},
 		}, graphFlags()...),
 		Action: func(c *ucli.Context) error {
@@ -160,6 +171,12 @@ func runReconcile(c *ucli.Context, e *env) error {
 	if c.Bool("detailed-exitcode") && !c.Bool("dry-run") {
 		return usageError("--detailed-exitcode needs --dry-run")
 	}
+	if c.Bool("override-window") && strings.TrimSpace(c.String("reason")) == "" {
+		return usageError(`--override-window needs --reason "why": the run report records it`)
+	}
+	if c.String("reason") != "" && !c.Bool("override-window") && !c.Bool("allow-deletes") {
+		return usageError("--reason goes with --override-window or --allow-deletes")
+	}
 	a := reconcileOnce(c.Context, c, e)
 	if a.rep != nil {
 		if werr := writeReconcileReport(c, e, a.rep, format); werr != nil {
@@ -217,7 +234,7 @@ func (a reconcileAttempt) exit(ctx context.Context, detailed bool) error {
 		return fmt.Errorf("reconcile interrupted: the changes not run are listed as skipped; run it again to converge")
 	}
 	switch {
-	case a.rep.Failed() || (!a.rep.DryRun && !a.rep.Converged):
+	case a.rep.Failed() || a.rep.Unconverged():
 		return silentExit(ExitError)
 	case a.rep.DryRun && detailed && a.rep.Pending():
 		return silentExit(ExitChanges)
@@ -342,10 +359,11 @@ func reconcileRun(ctx context.Context, c *ucli.Context, e *env, src *source) (*r
 	if err != nil {
 		return nil, nil, fmt.Errorf("reconcile: %w", err)
 	}
-	now, err := policyNow(c, "reconcile")
+	nowT, err := commandNow(c, "reconcile")
 	if err != nil {
 		return nil, nil, err
 	}
+	now := nowT.UTC().Format(time.RFC3339)
 	findings, err := eng.Evaluate(ctx, policyInput(c, base, head, snaps, p.Changes, p.Impact, now))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reconcile: evaluate policies: %w", err)
@@ -361,12 +379,19 @@ func reconcileRun(ctx context.Context, c *ucli.Context, e *env, src *source) (*r
 	findings = append(findings, problemFindings(problems, findings)...)
 	phase("plan and policies")
 	pol, del := policyGates(findings, c.Bool("allow-deletes"))
+	if del.Result == report.GateOverridden {
+		del.Reason = c.String("reason")
+	}
 	opts := reconcile.OptionsFrom(head.repo)
 	cs, own := reconcile.Diff(desired, live, opts)
 	og := ownershipGate(own)
 	rep.Gates = append(rep.Gates, pol, del, og)
+	holds := reconcile.HoldsAt(cs, head.repo, nowT, c.Bool("override-window"))
+	rep.Gates = append(rep.Gates, holdGates(c, head.repo, holds)...)
 	rep.SetChanges(cs)
+	rep.SetHolds(holds)
 	rep.Unmanaged = unmanagedOf(own)
+	logHolds(e, holds, c.String("reason"))
 	phase("diff")
 	if rep.Denied() != nil {
 		return rep, &gateStop{code: ExitDenied}, nil
@@ -375,10 +400,14 @@ func reconcileRun(ctx context.Context, c *ucli.Context, e *env, src *source) (*r
 		return rep, nil, nil
 	}
 
-	if len(cs) == 0 {
-		rep.Converged = true // nothing to write: the live state read is the desired one
+	toApply := cs.Without(holds.ByObject)
+	if len(toApply) == 0 {
+		// Nothing to write: the live state read is the desired one, or
+		// what differs is held.
+		rep.Converged = len(cs) == 0
 		return rep, nil, nil
 	}
+	cs = toApply
 
 	// Apply, then read again: what is left.
 	applier, err := newApplier(clients)
@@ -401,7 +430,8 @@ func reconcileRun(ctx context.Context, c *ucli.Context, e *env, src *source) (*r
 	}
 	left, _ := reconcile.Diff(desired2, live2, opts)
 	rep.Converged = len(left) == 0
-	for _, ch := range left {
+	stillHeld := reconcile.HoldsAt(left, head.repo, nowT, c.Bool("override-window"))
+	for _, ch := range left.Without(stillHeld.ByObject) {
 		rep.Remaining = append(rep.Remaining, ch.Object)
 	}
 	return rep, nil, nil
@@ -541,6 +571,75 @@ func policyGates(findings []plan.Finding, allowDeletes bool) (pol, del report.Ga
 		}
 	}
 	return pol, del
+}
+
+// holdGates are gates window (when the repository has windows, or the run
+// overrides them) and suspend (when it has suspensions): the changes they
+// hold are planned and reported, not written, and the run goes on.
+func holdGates(c *ucli.Context, repo *tenants.Repo, h reconcile.Holds) []report.Gate {
+	var out []report.Gate
+	if len(repo.Settings.Windows) > 0 || c.Bool("override-window") {
+		g := report.Gate{Gate: report.GateWindow, Result: report.GatePass, Findings: []plan.Finding{}}
+		for _, wh := range h.Windows {
+			msg := fmt.Sprintf("%s held: %s", report.Count(len(wh.Objects), "change", "changes"), wh.Reason())
+			if h.Overridden {
+				msg = fmt.Sprintf("%s written all the same (--override-window): %s", report.Count(len(wh.Objects), "change", "changes"), wh.Reason())
+			}
+			g.Findings = append(g.Findings, plan.Finding{Policy: "change-window", Level: plan.LevelWarn, Msg: msg,
+				File: wh.Windows[0].Pos.File, Line: wh.Windows[0].Pos.Line})
+		}
+		switch {
+		case h.Overridden:
+			g.Result, g.Reason = report.GateOverridden, c.String("reason")
+		case len(h.Windows) > 0:
+			g.Result = report.GateHold
+			g.Unblock = `wait until the windows let the changes through (the findings say when), or run with --override-window --reason "why"`
+		}
+		out = append(out, g)
+	}
+	suspended := len(h.Suspends) > 0 || len(h.Ended) > 0
+	for _, t := range repo.Tenants {
+		suspended = suspended || t.Suspend != nil
+		for _, sc := range t.Sync {
+			suspended = suspended || sc.Suspend != nil
+		}
+	}
+	if !suspended {
+		return out
+	}
+	g := report.Gate{Gate: report.GateSuspend, Result: report.GatePass, Findings: []plan.Finding{}}
+	for _, sh := range h.Suspends {
+		g.Findings = append(g.Findings, plan.Finding{Policy: "suspend", Level: plan.LevelWarn,
+			Msg:  fmt.Sprintf("%s held: %s", report.Count(len(sh.Objects), "change", "changes"), reconcile.SuspendReason(sh.What, sh.Suspend)),
+			File: sh.Suspend.Pos.File, Line: sh.Suspend.Pos.Line})
+		g.Result = report.GateHold
+		g.Unblock = "wait until the suspension ends, or remove the suspend through a reviewed change"
+	}
+	for _, sh := range h.Ended {
+		g.Findings = append(g.Findings, plan.Finding{Policy: "suspend-ended", Level: plan.LevelWarn,
+			Msg: fmt.Sprintf("the suspension of %s (%s) ended at %s: its changes are written again; remove the suspend",
+				sh.What, sh.Suspend.Reason, sh.Suspend.Until.UTC().Format(time.RFC3339)),
+			File: sh.Suspend.Pos.File, Line: sh.Suspend.Pos.Line})
+	}
+	return append(out, g)
+}
+
+// logHolds logs what the windows and suspensions hold, and an override
+// with its reason: one line each, for the logs of a scheduled run.
+func logHolds(e *env, h reconcile.Holds, reason string) {
+	for _, wh := range h.Windows {
+		if h.Overridden {
+			e.log.Warn("reconcile: --override-window: writing changes a change window holds", "changes", len(wh.Objects), "why", wh.Reason(), "reason", reason)
+			continue
+		}
+		e.log.Info("reconcile: changes held by a change window", "changes", len(wh.Objects), "why", wh.Reason())
+	}
+	for _, sh := range h.Suspends {
+		e.log.Info("reconcile: changes held by a suspension", "changes", len(sh.Objects), "why", reconcile.SuspendReason(sh.What, sh.Suspend))
+	}
+	for _, sh := range h.Ended {
+		e.log.Warn("reconcile: a suspension has ended: remove it", "what", sh.What, "until", sh.Suspend.Until.UTC().Format(time.RFC3339), "at", sh.Suspend.Pos.String())
+	}
 }
 
 // ownershipGate refuses when an untagged configuration is in the way.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/xtsync/xtsync/internal/gitfs"
 	"github.com/xtsync/xtsync/internal/gitfs/signtest"
@@ -112,5 +113,144 @@ func TestReconcileSignedCommits(t *testing.T) {
 	r = x.reconcile("--verify-commits", bad).want(t, ExitError)
 	if !strings.Contains(r.stderr, "read the keyring --verify-commits "+bad+": line 1: not a public key") {
 		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+// TestReconcileHolidayFreeze: one commit adds a deny window for the
+// holidays; a run inside it plans and reports every change as held, says
+// when writes resume, and writes nothing (counted by the emulator); after
+// it, the same run applies. --override-window needs --reason, writes, and
+// the report records the reason.
+func TestReconcileHolidayFreeze(t *testing.T) {
+	x := newE2E(t, e2eOptions{})
+	x.commit("freeze all writes for the holidays", map[string]func(string) string{
+		"xtsync.yaml": func(old string) string {
+			return old + "\nwindows:\n  - name: holiday freeze\n    kind: deny\n    schedule: \"0 18 23 12 *\"\n    duration: 256h\n    timeZone: Europe/Berlin\n"
+		},
+	})
+	const inside, after = "2026-12-27T10:00:00Z", "2027-01-03T09:00:00Z"
+
+	r := x.reconcile("--now", inside).want(t, ExitOK)
+	if n := x.writes.Load(); n != 0 {
+		t.Fatalf("a run inside the freeze wrote %d times to Graph", n)
+	}
+	g := gate(r.report, report.GateWindow)
+	if g == nil || g.Result != report.GateHold || len(g.Findings) != 1 {
+		t.Fatalf("gate window: %+v", g)
+	}
+	reason := `deny window holiday freeze (deny "0 18 23 12 *" for 256h (Europe/Berlin)) is open until 2027-01-03T09:00:00Z; writes resume at 2027-01-03T09:00:00Z`
+	held := 0
+	for _, c := range r.report.Changes {
+		if c.Result != report.ResultHeld || c.Hold != reason {
+			t.Errorf("%s: result %q, hold %q; want held: %s", c.Object, c.Result, c.Hold, reason)
+		}
+		held++
+	}
+	if held == 0 || r.report.ResumeAt != after || r.report.Converged {
+		t.Errorf("%d changes held, resumeAt %q, converged %v", held, r.report.ResumeAt, r.report.Converged)
+	}
+	for _, want := range []string{
+		"  window     hold\n    warn change-window: " + report.Count(held, "change", "changes") + " held: " + reason + " (xtsync.yaml:",
+		"held: nothing was written; " + report.Count(held, "change", "changes") + " held until " + after + " (see gates window and suspend)",
+		"requests: ", // the run still reads: it plans and reports
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the run does not say %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "changes held by a change window") {
+		t.Errorf("the log does not say changes are held:\n%s", r.stderr)
+	}
+	// A dry run inside the freeze lists them too, and exits 4: they are pending.
+	x.reconcile("--now", inside, "--dry-run", "--detailed-exitcode").want(t, ExitChanges)
+
+	// An override needs a reason; with one it writes, and the report keeps it.
+	r = x.reconcile("--now", inside, "--override-window").want(t, ExitUsage)
+	if !strings.Contains(r.stderr, `--override-window needs --reason "why"`) {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	if n := x.writes.Load(); n != 0 {
+		t.Fatalf("a refused override wrote %d times", n)
+	}
+	r = x.reconcile("--now", inside, "--override-window", "--reason", "INC-9: partner cut-over cannot wait").want(t, ExitOK)
+	g = gate(r.report, report.GateWindow)
+	if g == nil || g.Result != report.GateOverridden || g.Reason != "INC-9: partner cut-over cannot wait" || !r.report.Converged {
+		t.Errorf("gate window overridden: %+v, converged %v", g, r.report.Converged)
+	}
+	if x.writes.Load() == 0 || results(r.report)[report.ResultHeld] != 0 {
+		t.Errorf("the override wrote %d times; results %v", x.writes.Load(), results(r.report))
+	}
+
+	// After the freeze a change is written without an override.
+	x.commit("a mapping", map[string]func(string) string{
+		"tenants/contoso-eu.yaml": func(old string) string {
+			return strings.Replace(old, "deletionThreshold: 500", "deletionThreshold: 450", 1)
+		},
+	})
+	before := x.writes.Load()
+	x.reconcile("--now", inside).want(t, ExitOK)
+	if x.writes.Load() != before {
+		t.Error("the change was written inside the freeze")
+	}
+	r = x.reconcile("--now", after).want(t, ExitOK)
+	if x.writes.Load() == before || !r.report.Converged || gate(r.report, report.GateWindow).Result != report.GatePass {
+		t.Errorf("after the freeze: %d writes, converged %v, gates %+v", x.writes.Load()-before, r.report.Converged, r.report.Gates)
+	}
+}
+
+// TestReconcileSuspend: a suspended configuration is planned and reported
+// and nothing is written for it, while the rest of the repository is;
+// once its until has passed, reconcile writes it and warns, naming the
+// suspension's line.
+func TestReconcileSuspend(t *testing.T) {
+	x := newE2E(t, e2eOptions{})
+	x.reconcile().want(t, ExitOK)
+	x.commit("suspend eu-to-us for the merger, and change both configurations", map[string]func(string) string{
+		"tenants/contoso-eu.yaml": func(old string) string {
+			s := strings.Replace(old, "deletionThreshold: 500", "deletionThreshold: 450", 1)
+			return strings.Replace(s, "    target: contoso-us", "    target: contoso-us\n    suspend: { until: 2026-12-24T00:00:00Z, reason: \"merger cut-over\" }", 1)
+		},
+		"tenants/fabrikam-uk.yaml": func(old string) string {
+			return strings.Replace(old, "    target: contoso-us", "    target: contoso-us\n    deletionThreshold: 250", 1)
+		},
+	})
+	before := x.writes.Load()
+	r := x.reconcile("--now", "2026-12-10T00:00:00Z").want(t, ExitOK)
+	got := map[string]string{}
+	for _, c := range r.report.Changes {
+		got[c.Object] = c.Result + " " + c.Hold
+	}
+	want := map[string]string{
+		"sync/contoso-eu/eu-to-us/secrets":  "held sync contoso-eu/eu-to-us is suspended (merger cut-over) until 2026-12-24T00:00:00Z",
+		"sync/fabrikam-uk/uk-to-us/secrets": "updated ",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes (-want +got):\n%s\n%s", diff, r.stdout)
+	}
+	if n := x.writes.Load() - before; n != 1 {
+		t.Errorf("%d writes, want 1 (fabrikam-uk's secrets)", n)
+	}
+	g := gate(r.report, report.GateSuspend)
+	if g == nil || g.Result != report.GateHold || len(g.Findings) != 1 || g.Findings[0].File != "tenants/contoso-eu.yaml" {
+		t.Errorf("gate suspend: %+v", g)
+	}
+	if !strings.Contains(r.stdout, "applied: 1 updated; 1 change held until 2026-12-24T00:00:00Z; everything else matches the repository") {
+		t.Errorf("outcome:\n%s", r.stdout)
+	}
+
+	// Ended: written, with a warning naming the line of the suspend.
+	before = x.writes.Load()
+	r = x.reconcile("--now", "2026-12-24T00:00:00Z").want(t, ExitOK)
+	if x.writes.Load() == before || !r.report.Converged {
+		t.Errorf("after the suspension: %d writes, converged %v", x.writes.Load()-before, r.report.Converged)
+	}
+	g = gate(r.report, report.GateSuspend)
+	if g == nil || g.Result != report.GatePass || len(g.Findings) != 1 ||
+		g.Findings[0].Msg != "the suspension of sync contoso-eu/eu-to-us (merger cut-over) ended at 2026-12-24T00:00:00Z: its changes are written again; remove the suspend" ||
+		g.Findings[0].File != "tenants/contoso-eu.yaml" || g.Findings[0].Line == 0 {
+		t.Errorf("gate suspend after the end: %+v", g)
+	}
+	if !strings.Contains(r.stderr, "a suspension has ended: remove it") {
+		t.Errorf("no warning in the log:\n%s", r.stderr)
 	}
 }

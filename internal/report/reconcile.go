@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/reconcile"
@@ -18,6 +19,11 @@ const (
 	GatePolicy    = "policy"
 	GateDeletions = "deletions"
 	GateOwnership = "ownership"
+	// GateWindow and GateSuspend hold changes rather than stop the run:
+	// the changes a closed change window or a suspension covers are
+	// planned, reported and not written.
+	GateWindow  = "window"
+	GateSuspend = "suspend"
 )
 
 // The results of a gate.
@@ -25,6 +31,8 @@ const (
 	GatePass       = "pass"
 	GateDeny       = "deny"
 	GateOverridden = "overridden"
+	// GateHold: the gate holds some changes back; the others are written.
+	GateHold = "hold"
 )
 
 // Reconcile is the run report of 'xtsync reconcile' (DESIGN §7), its JSON
@@ -45,8 +53,11 @@ type Reconcile struct {
 	Impact []plan.TargetImpact `json:"impact"`
 	// Converged says the re-read after the writes left no diff; Remaining
 	// names what is left when it did not.
-	Converged  bool     `json:"converged"`
-	Remaining  []string `json:"remaining,omitempty"`
+	Converged bool     `json:"converged"`
+	Remaining []string `json:"remaining,omitempty"`
+	// ResumeAt is the earliest time a held change may be written, RFC 3339
+	// ("" when no change is held, or none has a known time).
+	ResumeAt   string   `json:"resumeAt,omitempty"`
 	Requests   Requests `json:"requests"`
 	DurationMs int64    `json:"durationMs"`
 }
@@ -64,8 +75,11 @@ type Gate struct {
 	Gate     string         `json:"gate"`
 	Result   string         `json:"result"`
 	Findings []plan.Finding `json:"findings"`
-	// Unblock says what would let the run through a gate that denied.
+	// Unblock says what would let the run through a gate that denied or
+	// holds changes.
 	Unblock string `json:"unblock,omitempty"`
+	// Reason is the operator's --reason for an overridden gate.
+	Reason string `json:"reason,omitempty"`
 }
 
 // ReconcileChange is one planned change and what became of it.
@@ -75,7 +89,13 @@ type ReconcileChange struct {
 	Fields []reconcile.Field `json:"fields"`
 	Result string            `json:"result,omitempty"`
 	Error  string            `json:"error,omitempty"`
+	// Hold says why the change is not written in this run (a change
+	// window, a suspension); its result is then "held".
+	Hold string `json:"hold,omitempty"`
 }
+
+// ResultHeld is the result of a change a window or a suspension held.
+const ResultHeld = "held"
 
 // Requests counts the Graph requests of a run.
 type Requests struct {
@@ -125,6 +145,33 @@ func (r *Reconcile) SetResults(rs []reconcile.Result) {
 	}
 }
 
+// SetHolds marks the held changes with why; in a run that writes, their
+// result is "held".
+func (r *Reconcile) SetHolds(h reconcile.Holds) {
+	for i := range r.Changes {
+		if x, ok := h.ByObject[r.Changes[i].Object]; ok {
+			r.Changes[i].Hold = x.Reason
+			if !r.DryRun {
+				r.Changes[i].Result = ResultHeld
+			}
+		}
+	}
+	if t := h.Resume(); !t.IsZero() {
+		r.ResumeAt = t.UTC().Format(time.RFC3339)
+	}
+}
+
+// Held counts the changes held back.
+func (r *Reconcile) Held() int {
+	n := 0
+	for _, c := range r.Changes {
+		if c.Hold != "" {
+			n++
+		}
+	}
+	return n
+}
+
 // Denied returns the first gate that denied, or nil.
 func (r *Reconcile) Denied() *Gate {
 	for i := range r.Gates {
@@ -144,6 +191,10 @@ func (r *Reconcile) Failed() bool {
 	}
 	return false
 }
+
+// Unconverged reports whether a run that wrote left changes (not held
+// ones) undone.
+func (r *Reconcile) Unconverged() bool { return !r.DryRun && len(r.Remaining) > 0 }
 
 // Pending reports whether the run plans writes.
 func (r *Reconcile) Pending() bool { return len(r.Changes) > 0 }
@@ -222,16 +273,32 @@ func (r *Reconcile) outcome() string {
 	if d := r.Denied(); d != nil {
 		return fmt.Sprintf("stopped at gate %s: nothing was written (%s planned)", d.Gate, n.planned())
 	}
+	held := ""
+	if h := r.Held(); h > 0 {
+		held = fmt.Sprintf("%s held", Count(h, "change", "changes"))
+		if r.ResumeAt != "" {
+			held += " until " + r.ResumeAt
+		}
+	}
 	if r.DryRun {
 		if len(r.Changes) == 0 {
 			return "dry run: nothing to do, the live state matches the repository"
 		}
-		return fmt.Sprintf("dry run: nothing was written; %s pending", n.planned())
+		s := fmt.Sprintf("dry run: nothing was written; %s pending", n.planned())
+		if held != "" {
+			s += "; a run now would write them but " + held
+		}
+		return s
+	}
+	if held != "" && r.Held() == len(r.Changes) {
+		return "held: nothing was written; " + held + " (see gates window and suspend)"
 	}
 	s := fmt.Sprintf("applied: %s", n.results())
 	switch {
 	case r.Converged:
 		s += "; converged: the live state matches the repository"
+	case held != "" && len(r.Remaining) == 0:
+		s += "; " + held + "; everything else matches the repository"
 	default:
 		s += fmt.Sprintf("; not converged: %s left", Count(len(r.Remaining), "change", "changes"))
 	}
@@ -254,7 +321,7 @@ func changeCounts(cs []ReconcileChange) changeTally {
 		case reconcile.ActionDelete:
 			t.del++
 		}
-		if c.Result != "" {
+		if c.Result != "" && c.Result != ResultHeld {
 			t.byResult[c.Result]++
 		}
 	}
@@ -300,8 +367,11 @@ func ReconcileText(w io.Writer, r *Reconcile) error {
 			}
 			t.f("\n")
 		}
-		if g.Unblock != "" && g.Result == GateDeny {
+		if g.Unblock != "" && (g.Result == GateDeny || g.Result == GateHold) {
 			t.f("    to unblock: %s\n", g.Unblock)
+		}
+		if g.Reason != "" {
+			t.f("    reason given: %s\n", g.Reason)
 		}
 	}
 	if r.planned() {
@@ -310,6 +380,7 @@ func ReconcileText(w io.Writer, r *Reconcile) error {
 	if r.planned() && len(r.Changes) == 0 {
 		t.f("  none: the live state matches the repository\n")
 	}
+	lastHold := "" // a run of changes held for one reason says it once
 	for _, c := range r.Changes {
 		t.f("%s %s", changeSign(c.Action), c.Object)
 		if c.Result != "" {
@@ -322,6 +393,10 @@ func ReconcileText(w io.Writer, r *Reconcile) error {
 		if c.Error != "" {
 			t.f("    error: %s\n", c.Error)
 		}
+		if c.Hold != "" && c.Hold != lastHold {
+			t.f("    held: %s\n", c.Hold)
+		}
+		lastHold = c.Hold
 	}
 	if len(r.Unmanaged) > 0 {
 		t.f("\nUnmanaged (%d):\n", len(r.Unmanaged))
@@ -363,6 +438,8 @@ func ReconcileMarkdown(w io.Writer, r *Reconcile) error {
 	m.f("## %s of `%s`\n\n", title, shortRev(r.Revision))
 	if d := r.Denied(); d != nil {
 		m.f("> [!CAUTION]\n> %s.\n\n", capitalize(r.outcome()))
+	} else if r.Held() > 0 {
+		m.f("> [!NOTE]\n> %s.\n\n", capitalize(r.outcome()))
 	} else {
 		m.f("%s.\n\n", capitalize(r.outcome()))
 	}
@@ -377,8 +454,11 @@ func ReconcileMarkdown(w io.Writer, r *Reconcile) error {
 				}
 				fs = append(fs, mdCell(txt))
 			}
-			if g.Unblock != "" && g.Result == GateDeny {
+			if g.Unblock != "" && (g.Result == GateDeny || g.Result == GateHold) {
 				fs = append(fs, mdCell("to unblock: "+g.Unblock))
+			}
+			if g.Reason != "" {
+				fs = append(fs, mdCell("reason given: "+g.Reason))
 			}
 			m.f("| %s | %s | %s |\n", g.Gate, g.Result, strings.Join(fs, "<br>"))
 		}
@@ -391,6 +471,7 @@ func ReconcileMarkdown(w io.Writer, r *Reconcile) error {
 	default:
 		m.f("### Changes (%s)\n\n", changeCounts(r.Changes).planned())
 		m.f("```diff\n")
+		lastHold := ""
 		for _, c := range r.Changes {
 			line := fmt.Sprintf("%s %s", changeSign(c.Action), c.Object)
 			if c.Action == reconcile.ActionUpdate {
@@ -406,6 +487,10 @@ func ReconcileMarkdown(w io.Writer, r *Reconcile) error {
 			if c.Error != "" {
 				m.f("    error: %s\n", c.Error)
 			}
+			if c.Hold != "" && c.Hold != lastHold {
+				m.f("    held: %s\n", c.Hold)
+			}
+			lastHold = c.Hold
 		}
 		m.f("```\n\n")
 	}

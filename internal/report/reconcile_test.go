@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xtsync/xtsync/plan"
 	"github.com/xtsync/xtsync/reconcile"
@@ -61,12 +62,40 @@ func deniedReconcile() *Reconcile {
 	return r
 }
 
+// heldReconcile is a run inside a freeze with one configuration
+// suspended and the freeze overridden for the rest: one change written,
+// two held, one of them for a change it needs.
+func heldReconcile() *Reconcile {
+	r := NewReconcile("0123456789abcdef0123456789abcdef01234567", false)
+	r.Gates = []Gate{
+		{Gate: GateLoad, Result: GatePass},
+		{Gate: GatePolicy, Result: GatePass},
+		{Gate: GateDeletions, Result: GatePass},
+		{Gate: GateOwnership, Result: GatePass},
+		{Gate: GateWindow, Result: GateOverridden, Reason: "INC-9: partner cut-over cannot wait",
+			Findings: []plan.Finding{{Policy: "change-window", Level: "warn", Msg: "1 change written all the same (--override-window): deny window holiday freeze is open until 2027-01-03T09:00:00Z", File: "xtsync.yaml", Line: 3}}},
+		{Gate: GateSuspend, Result: GateHold, Unblock: "wait until the suspension ends, or remove the suspend through a reviewed change",
+			Findings: []plan.Finding{{Policy: "suspend", Level: "warn", Msg: "2 changes held: sync contoso-eu/eu-to-us is suspended (merger cut-over) until 2026-12-24T00:00:00Z", File: "tenants/contoso-eu.yaml", Line: 22}}},
+	}
+	cs := reconcile.ChangeSet{
+		{Object: "partner/contoso-us/contoso-eu", Action: reconcile.ActionUpdate, Fields: []reconcile.Field{{Name: "inboundAutoRedeem", Before: false, After: true}}},
+		{Object: "sync/contoso-eu/eu-to-us/secrets", Action: reconcile.ActionUpdate, Fields: []reconcile.Field{{Name: "deletionThreshold", Before: 500, After: 450}}},
+		{Object: "sync/contoso-eu/eu-to-us/schema", Action: reconcile.ActionUpdate, Fields: []reconcile.Field{{Name: "mappings.jobTitle", Before: "[jobTitle]", After: "ToUpper([jobTitle])"}}},
+	}
+	r.SetChanges(cs)
+	suspended := reconcile.Hold{Reason: "sync contoso-eu/eu-to-us is suspended (merger cut-over) until 2026-12-24T00:00:00Z", Until: time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC)}
+	r.SetHolds(reconcile.Holds{ByObject: map[string]reconcile.Hold{"sync/contoso-eu/eu-to-us/secrets": suspended, "sync/contoso-eu/eu-to-us/schema": suspended}})
+	r.SetResults([]reconcile.Result{{Object: "partner/contoso-us/contoso-eu", Result: reconcile.ResultUpdated}})
+	return r
+}
+
 func TestReconcileRenderers(t *testing.T) {
 	cases := map[string]*Reconcile{
 		"applied": sampleReconcile(false),
 		"dryrun":  sampleReconcile(true),
 		"denied":  deniedReconcile(),
 		"empty":   NewReconcile("abc", true),
+		"held":    heldReconcile(),
 	}
 	for name, r := range cases {
 		for _, format := range []string{"text", "json", "markdown"} {
