@@ -27,11 +27,15 @@ type Options struct {
 	Prune bool
 	// IgnorePartners are tenant ids never touched, even with Prune.
 	IgnorePartners []string
+	// Ignore are the drift rules: the drift they cover is reported in
+	// Ownership.Ignored and never planned.
+	Ignore []*tenants.IgnoreRule
 }
 
 // OptionsFrom reads the Options of a repository's settings (xtsync.yaml).
 func OptionsFrom(repo *tenants.Repo) Options {
-	return Options{Prune: repo.Settings.Prune, IgnorePartners: append([]string(nil), repo.Settings.IgnorePartners...)}
+	return Options{Prune: repo.Settings.Prune, IgnorePartners: append([]string(nil), repo.Settings.IgnorePartners...),
+		Ignore: repo.Settings.Ignore}
 }
 
 // Problem is a reason Desired cannot compute part of the desired state: a
@@ -67,6 +71,9 @@ type Ownership struct {
 	HalfMade []string `json:"halfMade"`
 	// Orphaned: tagged configurations the repo no longer declares.
 	Orphaned []Orphan `json:"orphaned"`
+	// Ignored: the drift the repo's drift rules cover, with no change
+	// planned for it.
+	Ignored []IgnoredDrift `json:"ignored,omitempty"`
 }
 
 // Unmanaged is a live partner entry the repo does not declare.

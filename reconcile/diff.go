@@ -19,6 +19,11 @@ type differ struct {
 	// Teardown: configurations, identity syncs, partners.
 	tdConfigs, tdIdentity, tdPartners []Change
 	own                               Ownership
+	// rules are the drift rules; ignoredWhole the changes they drop
+	// whole, and dropped those changes.
+	rules        []ignoreRule
+	ignoredWhole map[string]Hold
+	dropped      []Change
 }
 
 func (d *differ) name(id string) string {
@@ -43,7 +48,7 @@ func (d *differ) ignored(id string) bool {
 // partner with Prune and not in IgnorePartners, a tagged configuration the
 // repo no longer declares with Prune).
 func Diff(desired, live *State, opts Options) (ChangeSet, Ownership) {
-	d := &differ{opts: opts, names: map[string]string{}}
+	d := &differ{opts: opts, names: map[string]string{}, rules: compileIgnore(opts.Ignore), ignoredWhole: map[string]Hold{}}
 	if desired == nil {
 		return ChangeSet{}, d.own
 	}
@@ -66,6 +71,8 @@ func Diff(desired, live *State, opts Options) (ChangeSet, Ownership) {
 	for _, part := range [][]Change{d.targetPartners, d.identitySyncs, d.sourcePartners, d.configs, d.tdConfigs, d.tdIdentity, d.tdPartners} {
 		cs = append(cs, part...)
 	}
+	cs = d.ignoreDependents(cs)
+	d.keptByRules(cs)
 	// A dependency on an object with no change in the set is met.
 	in := map[string]bool{}
 	for _, c := range cs {
@@ -84,6 +91,14 @@ func Diff(desired, live *State, opts Options) (ChangeSet, Ownership) {
 		cs = ChangeSet{}
 	}
 	return cs, d.own
+}
+
+// keep appends c to list unless the drift rules drop it (see ignore).
+func (d *differ) keep(list []Change, lp *Partner, lc *SyncConfig, c Change) []Change {
+	if c, ok := d.ignore(c, lp, lc); ok {
+		return append(list, c)
+	}
+	return list
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -122,7 +137,8 @@ func (d *differ) partners(dt, lt *TenantState) {
 			}
 		}
 		if len(ch.Fields) > 0 {
-			if targetSide {
+			if ch, ok := d.ignore(ch, lp, nil); !ok {
+			} else if targetSide {
 				d.targetPartners = append(d.targetPartners, ch)
 			} else {
 				d.sourcePartners = append(d.sourcePartners, ch)
@@ -134,11 +150,11 @@ func (d *differ) partners(dt, lt *TenantState) {
 		}
 		switch {
 		case dp.IdentitySync != nil && lis == nil:
-			d.identitySyncs = append(d.identitySyncs, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionCreate, TenantID: dt.TenantID,
+			d.identitySyncs = d.keep(d.identitySyncs, lp, nil, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionCreate, TenantID: dt.TenantID,
 				Fields: []Field{{Name: "userSyncInbound", Before: nil, After: dp.IdentitySync.UserSyncInbound}}, DependsOn: []string{obj},
 				Partner: dp, IdentitySync: dp.IdentitySync})
 		case dp.IdentitySync != nil && lis.UserSyncInbound != dp.IdentitySync.UserSyncInbound:
-			d.identitySyncs = append(d.identitySyncs, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionUpdate, TenantID: dt.TenantID,
+			d.identitySyncs = d.keep(d.identitySyncs, lp, nil, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionUpdate, TenantID: dt.TenantID,
 				Fields: []Field{{Name: "userSyncInbound", Before: lis.UserSyncInbound, After: dp.IdentitySync.UserSyncInbound}}, DependsOn: []string{obj},
 				Partner: dp, IdentitySync: dp.IdentitySync})
 		case dp.IdentitySync == nil && lis != nil && lis.UserSyncInbound:
@@ -146,7 +162,7 @@ func (d *differ) partners(dt, lt *TenantState) {
 			// identity sync policy goes, before any configuration is lost.
 			// (One that already disallows it, as the portal leaves it when
 			// the box is unticked, says what the repository says.)
-			d.tdIdentity = append(d.tdIdentity, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionDelete, TenantID: dt.TenantID,
+			d.tdIdentity = d.keep(d.tdIdentity, lp, nil, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionDelete, TenantID: dt.TenantID,
 				Fields: []Field{{Name: "userSyncInbound", Before: lis.UserSyncInbound, After: nil}}, Partner: lp, IdentitySync: lis})
 		}
 	}
@@ -168,11 +184,11 @@ func (d *differ) partners(dt, lt *TenantState) {
 			var deps []string
 			if lp.IdentitySync != nil {
 				isObj := "identitySync/" + tname + "/" + d.name(pid)
-				d.tdIdentity = append(d.tdIdentity, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionDelete, TenantID: dt.TenantID,
+				d.tdIdentity = d.keep(d.tdIdentity, lp, nil, Change{Object: isObj, Kind: KindIdentitySync, Action: ActionDelete, TenantID: dt.TenantID,
 					Fields: []Field{{Name: "userSyncInbound", Before: lp.IdentitySync.UserSyncInbound, After: nil}}, Partner: lp, IdentitySync: lp.IdentitySync})
 				deps = append(deps, isObj)
 			}
-			d.tdPartners = append(d.tdPartners, Change{Object: obj, Kind: KindPartner, Action: ActionDelete, TenantID: dt.TenantID,
+			d.tdPartners = d.keep(d.tdPartners, lp, nil, Change{Object: obj, Kind: KindPartner, Action: ActionDelete, TenantID: dt.TenantID,
 				Fields:    []Field{{Name: "inboundAutoRedeem", Before: bv(lp.InboundAutoRedeem), After: nil}, {Name: "outboundAutoRedeem", Before: bv(lp.OutboundAutoRedeem), After: nil}},
 				DependsOn: deps, Partner: lp})
 		}
@@ -245,12 +261,14 @@ func (d *differ) config(dt *TenantState, dc, lc *SyncConfig, k matchKind) {
 		dc = &c
 	}
 	var out []Change
+	var live *SyncConfig // lc once known
 	add := func(c Change) {
 		c.TenantID = dt.TenantID
 		c.Config = key
 		c.Sync = dc
-		out = append(out, c)
+		out = d.keep(out, nil, live, c)
 	}
+	live = lc
 	if lc == nil {
 		lc = &SyncConfig{}
 		add(Change{Object: app, Kind: KindApp, Action: ActionCreate, DependsOn: trust,
@@ -407,8 +425,10 @@ func (d *differ) orphan(dt *TenantState, l *SyncConfig, key string) {
 	var deps []string
 	add := func(c Change) {
 		c.TenantID, c.Config, c.Sync = dt.TenantID, key, l
-		d.tdConfigs = append(d.tdConfigs, c)
-		deps = append(deps, c.Object)
+		if c, ok := d.ignore(c, nil, l); ok {
+			d.tdConfigs = append(d.tdConfigs, c)
+			deps = append(deps, c.Object)
+		}
 	}
 	if l.Job != nil && l.Job.Started {
 		add(Change{Object: obj + "/state", Kind: KindState, Action: ActionUpdate, Fields: []Field{{Name: "started", Before: true, After: false}}})
@@ -418,7 +438,7 @@ func (d *differ) orphan(dt *TenantState, l *SyncConfig, key string) {
 		add(Change{Object: obj + "/assignment/" + principalName(a), Kind: KindAssignment, Action: ActionDelete, Assignment: &a,
 			Fields: []Field{{Name: "principal", Before: principalName(a)}, {Name: "principalType", Before: a.PrincipalType}}})
 	}
-	d.tdConfigs = append(d.tdConfigs, Change{Object: obj + "/app", Kind: KindApp, Action: ActionDelete, TenantID: dt.TenantID, Config: key, Sync: l,
+	d.tdConfigs = d.keep(d.tdConfigs, nil, l, Change{Object: obj + "/app", Kind: KindApp, Action: ActionDelete, TenantID: dt.TenantID, Config: key, Sync: l,
 		Fields: []Field{{Name: "displayName", Before: l.DisplayName}, {Name: "servicePrincipalId", Before: l.ServicePrincipalID}}, DependsOn: deps})
 }
 

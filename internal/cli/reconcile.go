@@ -391,6 +391,10 @@ func reconcileRun(ctx context.Context, c *ucli.Context, e *env, src *source) (*r
 	rep.SetChanges(cs)
 	rep.SetHolds(holds)
 	rep.Unmanaged = unmanagedOf(own)
+	rep.SetIgnored(own.Ignored)
+	if len(own.Ignored) > 0 {
+		e.log.Info("reconcile: drift left alone by ignore rules", "objects", len(own.Ignored))
+	}
 	logHolds(e, holds, c.String("reason"))
 	phase("diff")
 	if rep.Denied() != nil {

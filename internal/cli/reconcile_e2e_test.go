@@ -270,6 +270,55 @@ func (x *e2e) configID(tenant, name string) string {
 	return vs[0].(map[string]any)["id"].(string)
 }
 
+// schemaPath is the Graph path of the schema of a configuration's job.
+func (x *e2e) schemaPath(tenant, sp string) string {
+	x.t.Helper()
+	_, jobs := x.graph(tenant, "GET", "servicePrincipals/"+sp+"/synchronization/jobs", nil)
+	job := jobs["value"].([]any)[0].(map[string]any)["id"].(string)
+	return "servicePrincipals/" + sp + "/synchronization/jobs/" + job + "/schema"
+}
+
+// editMappings edits the live schema of a configuration through Graph, as
+// an admin would in the portal: edit is called with each attribute
+// mapping's target and source and says whether it changed it.
+func (x *e2e) editMappings(tenant, sp string, edit func(target string, src map[string]any) bool) {
+	x.t.Helper()
+	path := x.schemaPath(tenant, sp)
+	code, schema := x.graph(tenant, "GET", path, nil)
+	if code != 200 {
+		x.t.Fatalf("get schema: %d", code)
+	}
+	edited := false
+	for _, r := range schema["synchronizationRules"].([]any) {
+		for _, om := range r.(map[string]any)["objectMappings"].([]any) {
+			for _, am := range om.(map[string]any)["attributeMappings"].([]any) {
+				m := am.(map[string]any)
+				if src, ok := m["source"].(map[string]any); ok && edit(m["targetAttributeName"].(string), src) {
+					edited = true
+				}
+			}
+		}
+	}
+	if !edited {
+		x.t.Fatal("no mapping of the live schema was edited")
+	}
+	delete(schema, "@odata.context")
+	if code, out := x.graph(tenant, "PUT", path, schema); code != 204 {
+		x.t.Fatalf("put schema: %d %v", code, out)
+	}
+}
+
+// deleteAnAssignment removes the first app role assignment of a
+// configuration through Graph.
+func (x *e2e) deleteAnAssignment(tenant, sp string) {
+	x.t.Helper()
+	_, as := x.graph(tenant, "GET", "servicePrincipals/"+sp+"/appRoleAssignedTo", nil)
+	id := as["value"].([]any)[0].(map[string]any)["id"].(string)
+	if code, out := x.graph(tenant, "DELETE", "servicePrincipals/"+sp+"/appRoleAssignedTo/"+id, nil); code != 204 {
+		x.t.Fatalf("delete assignment: %d %v", code, out)
+	}
+}
+
 func results(r *report.Reconcile) map[string]int {
 	out := map[string]int{}
 	for _, c := range r.Changes {
@@ -516,37 +565,14 @@ func TestReconcileRepairsDrift(t *testing.T) {
 		map[string]any{"automaticUserConsentSettings": map[string]any{"inboundAllowed": false}}); code != 204 {
 		t.Fatalf("patch partner: %d %v", code, out)
 	}
-	_, jobs := x.graph(euID, "GET", "servicePrincipals/"+eu+"/synchronization/jobs", nil)
-	job := jobs["value"].([]any)[0].(map[string]any)["id"].(string)
-	code, schema := x.graph(euID, "GET", "servicePrincipals/"+eu+"/synchronization/jobs/"+job+"/schema", nil)
-	if code != 200 {
-		t.Fatalf("get schema: %d", code)
-	}
-	edited := false
-	for _, r := range schema["synchronizationRules"].([]any) {
-		for _, om := range r.(map[string]any)["objectMappings"].([]any) {
-			for _, am := range om.(map[string]any)["attributeMappings"].([]any) {
-				m := am.(map[string]any)
-				if m["targetAttributeName"] == "companyName" {
-					src := m["source"].(map[string]any)
-					src["name"], src["expression"] = "Contoso EU (edited)", `"Contoso EU (edited)"`
-					edited = true
-				}
-			}
+	x.editMappings(euID, eu, func(target string, src map[string]any) bool {
+		if target != "companyName" {
+			return false
 		}
-	}
-	if !edited {
-		t.Fatal("no companyName mapping in the live schema")
-	}
-	delete(schema, "@odata.context")
-	if code, out := x.graph(euID, "PUT", "servicePrincipals/"+eu+"/synchronization/jobs/"+job+"/schema", schema); code != 204 {
-		t.Fatalf("put schema: %d %v", code, out)
-	}
-	_, as := x.graph(euID, "GET", "servicePrincipals/"+eu+"/appRoleAssignedTo", nil)
-	assignment := as["value"].([]any)[0].(map[string]any)["id"].(string)
-	if code, out := x.graph(euID, "DELETE", "servicePrincipals/"+eu+"/appRoleAssignedTo/"+assignment, nil); code != 204 {
-		t.Fatalf("delete assignment: %d %v", code, out)
-	}
+		src["name"], src["expression"] = "Contoso EU (edited)", `"Contoso EU (edited)"`
+		return true
+	})
+	x.deleteAnAssignment(euID, eu)
 
 	dry := x.reconcile("--dry-run", "--detailed-exitcode").want(t, ExitChanges)
 	var objects []string

@@ -254,3 +254,124 @@ func TestReconcileSuspend(t *testing.T) {
 		t.Errorf("no warning in the log:\n%s", r.stderr)
 	}
 }
+
+// TestReconcileIgnoresDrift: drift made through Graph as an admin would
+// (a partner's automatic redemption, two mappings, an assignment), with
+// drift rules for the redemption and one mapping: the dry run lists the
+// ignored drift apart from the rest, the run repairs the rest and leaves
+// the ignored drift as it is in Graph, and converges.
+func TestReconcileIgnoresDrift(t *testing.T) {
+	x := newE2E(t, e2eOptions{})
+	x.commit("drift rules", map[string]func(string) string{
+		"xtsync.yaml": func(old string) string {
+			return old + `
+ignore:
+  - object: sync/contoso-eu/eu-to-us/schema
+    fields: [mappings.companyName]
+    reason: "INC-4711: companyName edited during the incident"
+  - object: partner/contoso-us/*
+    fields: [inboundAutoRedeem]
+    reason: "Contoso US's security team sets automatic redemption (SEC-88)"
+`
+		},
+	})
+	x.reconcile().want(t, ExitOK)
+	eu := x.configID(euID, "eu-to-us")
+
+	if code, out := x.graph(usID, "PATCH", "policies/crossTenantAccessPolicy/partners/"+euID,
+		map[string]any{"automaticUserConsentSettings": map[string]any{"inboundAllowed": false}}); code != 204 {
+		t.Fatalf("patch partner: %d %v", code, out)
+	}
+	x.editMappings(euID, eu, func(target string, src map[string]any) bool {
+		switch target {
+		case "companyName":
+			src["name"], src["expression"] = "Contoso EU (incident)", `"Contoso EU (incident)"`
+		case "jobTitle":
+			src["type"], src["name"], src["expression"] = "Attribute", "jobTitle", "[jobTitle]"
+		default:
+			return false
+		}
+		return true
+	})
+	x.deleteAnAssignment(euID, eu)
+	schemaPath := x.schemaPath(euID, eu)
+	mappings := func() map[string]string {
+		_, schema := x.graph(euID, "GET", schemaPath, nil)
+		out := map[string]string{}
+		for _, r := range schema["synchronizationRules"].([]any) {
+			for _, om := range r.(map[string]any)["objectMappings"].([]any) {
+				for _, am := range om.(map[string]any)["attributeMappings"].([]any) {
+					m := am.(map[string]any)
+					if src, ok := m["source"].(map[string]any); ok {
+						out[m["targetAttributeName"].(string)] = src["expression"].(string)
+					}
+				}
+			}
+		}
+		return out
+	}
+
+	// The dry run: unignored drift as changes, ignored drift apart.
+	dry := x.reconcile("--dry-run", "--detailed-exitcode").want(t, ExitChanges)
+	var changes, ignored []string
+	for _, c := range dry.report.Changes {
+		var fs []string
+		for _, f := range c.Fields {
+			fs = append(fs, f.Name)
+		}
+		changes = append(changes, c.Object+" "+strings.Join(fs, ","))
+	}
+	for _, d := range dry.report.Ignored {
+		var fs []string
+		for _, f := range d.Fields {
+			fs = append(fs, f.Name)
+		}
+		ignored = append(ignored, d.Object+" "+strings.Join(fs, ",")+" ("+d.Reason+")")
+	}
+	if diff := cmp.Diff([]string{"sync/contoso-eu/eu-to-us/schema mappings.jobTitle", "sync/contoso-eu/eu-to-us/assignment/GlobalEmployees principal,principalType"}, changes); diff != "" {
+		t.Errorf("unignored drift (-want +got):\n%s", diff)
+	}
+	wantIgnored := []string{
+		"sync/contoso-eu/eu-to-us/schema mappings.companyName (INC-4711: companyName edited during the incident)",
+		"partner/contoso-us/contoso-eu inboundAutoRedeem (Contoso US's security team sets automatic redemption (SEC-88))",
+	}
+	if diff := cmp.Diff(wantIgnored, ignored); diff != "" {
+		t.Errorf("ignored drift (-want +got):\n%s", diff)
+	}
+	for _, want := range []string{
+		"Ignored drift (2): reported, never repaired (xtsync.yaml ignore; live → repository):\n# sync/contoso-eu/eu-to-us/schema\n    mappings.companyName: \"\\\"Contoso EU (incident)\\\" (Always)\" → \"\\\"Contoso Europe\\\" (Always)\"\n    ignored: INC-4711: companyName edited during the incident (xtsync.yaml:",
+		"# partner/contoso-us/contoso-eu\n    inboundAutoRedeem: false → true\n",
+	} {
+		if !strings.Contains(dry.stdout, want) {
+			t.Errorf("the dry run does not show %q:\n%s", want, dry.stdout)
+		}
+	}
+
+	// The run repairs jobTitle and the assignment, and nothing else.
+	r := x.reconcile().want(t, ExitOK)
+	if !r.report.Converged || len(r.report.Ignored) != 2 {
+		t.Errorf("converged %v, %d ignored:\n%s", r.report.Converged, len(r.report.Ignored), r.stdout)
+	}
+	got := mappings()
+	if got["companyName"] != `"Contoso EU (incident)"` || got["jobTitle"] != "ToUpper([jobTitle])" {
+		t.Errorf("after the run, Graph has companyName %s and jobTitle %s; want the incident's companyName kept and jobTitle repaired", got["companyName"], got["jobTitle"])
+	}
+	_, p := x.graph(usID, "GET", "policies/crossTenantAccessPolicy/partners/"+euID, nil)
+	if in := p["automaticUserConsentSettings"].(map[string]any)["inboundAllowed"]; in != false {
+		t.Errorf("the ignored inboundAllowed was written: %v", in)
+	}
+	_, as := x.graph(euID, "GET", "servicePrincipals/"+eu+"/appRoleAssignedTo", nil)
+	if n := len(as["value"].([]any)); n != 1 {
+		t.Errorf("%d assignments after the run, want the repaired one", n)
+	}
+	// Nothing left to do, and nothing written: the ignored drift stays reported.
+	before := x.writes.Load()
+	r = x.reconcile("--dry-run", "--detailed-exitcode").want(t, ExitOK)
+	if len(r.report.Changes) != 0 || len(r.report.Ignored) != 2 {
+		t.Errorf("the next dry run: %d changes, %d ignored", len(r.report.Changes), len(r.report.Ignored))
+	}
+	x.reconcile().want(t, ExitOK)
+	if n := x.writes.Load() - before; n != 0 {
+		t.Errorf("a run with only ignored drift wrote %d times", n)
+	}
+}

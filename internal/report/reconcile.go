@@ -48,6 +48,9 @@ type Reconcile struct {
 	// Unmanaged are the live objects xtsync found and does not manage: left
 	// as they are, or deleted with prune.
 	Unmanaged []Unmanaged `json:"unmanaged"`
+	// Ignored is the drift xtsync.yaml's ignore rules cover: reported,
+	// never repaired (fields live → repository).
+	Ignored []reconcile.IgnoredDrift `json:"ignored"`
 	// Impact is the plan's user impact of the change live -> desired: what
 	// the provisioning cycles after the run do to each target's users.
 	Impact []plan.TargetImpact `json:"impact"`
@@ -114,21 +117,35 @@ func (q Requests) String() string {
 // NewReconcile starts a run report.
 func NewReconcile(revision string, dryRun bool) *Reconcile {
 	return &Reconcile{FormatVersion: 1, Revision: revision, DryRun: dryRun,
-		Gates: []Gate{}, Changes: []ReconcileChange{}, Unmanaged: []Unmanaged{}, Impact: []plan.TargetImpact{}}
+		Gates: []Gate{}, Changes: []ReconcileChange{}, Unmanaged: []Unmanaged{}, Ignored: []reconcile.IgnoredDrift{}, Impact: []plan.TargetImpact{}}
 }
 
 // SetChanges records the planned changes, secrets blanked.
 func (r *Reconcile) SetChanges(cs reconcile.ChangeSet) {
 	r.Changes = make([]ReconcileChange, 0, len(cs))
 	for _, c := range cs {
-		fs := make([]reconcile.Field, 0, len(c.Fields))
-		for _, f := range c.Fields {
-			if f.Secret {
-				f.Before, f.After = redact(f.Before), redact(f.After)
-			}
-			fs = append(fs, f)
+		r.Changes = append(r.Changes, ReconcileChange{Object: c.Object, Action: c.Action, Fields: redactFields(c.Fields)})
+	}
+}
+
+// redactFields copies fields with the values of secret ones blanked.
+func redactFields(in []reconcile.Field) []reconcile.Field {
+	fs := make([]reconcile.Field, 0, len(in))
+	for _, f := range in {
+		if f.Secret {
+			f.Before, f.After = redact(f.Before), redact(f.After)
 		}
-		r.Changes = append(r.Changes, ReconcileChange{Object: c.Object, Action: c.Action, Fields: fs})
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// SetIgnored records the drift the ignore rules cover, secrets blanked.
+func (r *Reconcile) SetIgnored(ds []reconcile.IgnoredDrift) {
+	r.Ignored = make([]reconcile.IgnoredDrift, 0, len(ds))
+	for _, d := range ds {
+		d.Fields = redactFields(d.Fields)
+		r.Ignored = append(r.Ignored, d)
 	}
 }
 
@@ -218,6 +235,9 @@ func ReconcileJSON(w io.Writer, r *Reconcile) error {
 			g.Findings = []plan.Finding{}
 		}
 		out.Gates[i] = g
+	}
+	if out.Ignored == nil {
+		out.Ignored = []reconcile.IgnoredDrift{}
 	}
 	out.Changes = make([]ReconcileChange, len(r.Changes))
 	for i, c := range r.Changes {
@@ -398,6 +418,20 @@ func ReconcileText(w io.Writer, r *Reconcile) error {
 		}
 		lastHold = c.Hold
 	}
+	if len(r.Ignored) > 0 {
+		t.f("\nIgnored drift (%d): reported, never repaired (xtsync.yaml ignore; live → repository):\n", len(r.Ignored))
+		for _, d := range r.Ignored {
+			t.f("# %s\n", d.Object)
+			for _, f := range d.Fields {
+				t.f("    %s: %s → %s\n", f.Name, fieldValue(f, f.Before), fieldValue(f, f.After))
+			}
+			t.f("    ignored: %s", d.Reason)
+			if d.Rule != "" {
+				t.f(" (%s)", d.Rule)
+			}
+			t.f("\n")
+		}
+	}
 	if len(r.Unmanaged) > 0 {
 		t.f("\nUnmanaged (%d):\n", len(r.Unmanaged))
 		for _, u := range r.Unmanaged {
@@ -493,6 +527,21 @@ func ReconcileMarkdown(w io.Writer, r *Reconcile) error {
 			lastHold = c.Hold
 		}
 		m.f("```\n\n")
+	}
+	if len(r.Ignored) > 0 {
+		m.f("### Ignored drift (%d)\n\nReported, never repaired (xtsync.yaml `ignore`); live → repository.\n\n| Object | Fields | Why |\n|---|---|---|\n", len(r.Ignored))
+		for _, d := range r.Ignored {
+			var fs []string
+			for _, f := range d.Fields {
+				fs = append(fs, mdCell(fmt.Sprintf("%s: %s → %s", f.Name, fieldValue(f, f.Before), fieldValue(f, f.After))))
+			}
+			why := d.Reason
+			if d.Rule != "" {
+				why += " (" + d.Rule + ")"
+			}
+			m.f("| `%s` | %s | %s |\n", d.Object, strings.Join(fs, "<br>"), mdCell(why))
+		}
+		m.f("\n")
 	}
 	if len(r.Unmanaged) > 0 {
 		m.f("### Unmanaged (%d)\n\n| Object | |\n|---|---|\n", len(r.Unmanaged))

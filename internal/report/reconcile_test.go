@@ -24,6 +24,12 @@ func sampleReconcile(dryRun bool) *Reconcile {
 		{Object: "sync/contoso-eu/eu-to-us/schema", Action: reconcile.ActionUpdate, Fields: []reconcile.Field{{Name: "scope.groups", Before: []string{"GlobalEmployees"}, After: []string{"Sales-All"}}}},
 		{Object: "sync/contoso-eu/old/assignment/Sales", Action: reconcile.ActionDelete},
 	})
+	r.SetIgnored([]reconcile.IgnoredDrift{
+		{Object: "sync/contoso-eu/eu-to-us/schema", Action: reconcile.ActionUpdate, Reason: "INC-4711: edited during the incident", Rule: "xtsync.yaml:12:5",
+			Fields: []reconcile.Field{{Name: "mappings.companyName", Before: `"Contoso EU (incident)" (Always)`, After: `"Contoso Europe" (Always)`}}},
+		{Object: "identitySync/contoso-us/fabrikam-uk", Action: reconcile.ActionCreate, Reason: "needs partner/contoso-us/fabrikam-uk, which is ignored",
+			Fields: []reconcile.Field{{Name: "userSyncInbound", After: true}}},
+	})
 	r.Unmanaged = []Unmanaged{{Object: "partner/contoso-us/fabrikam", Reason: "the repo does not declare this partner: left as it is"},
 		{Object: "sync/contoso-eu/old", Deleted: true, Reason: "tagged as xtsync's, no longer declared, prune is on: deleted"}}
 	r.Impact = []plan.TargetImpact{{Target: "contoso-us",
