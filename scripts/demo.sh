@@ -159,4 +159,23 @@ xt emulator cycle
 show "xtsync snapshot pull --repo repo; xtsync simulate --repo repo --user anna@contoso.eu"
 "$xtsync" simulate --repo repo --user anna@contoso.eu | grep -E '^  (linked|result)'
 
+say "14. The holidays: one commit freezes every write; every run inside the freeze says so and writes nothing"
+cat >>repo/xtsync.yaml <<'YAML'
+
+windows:
+  - name: holiday freeze             # no writes from 23 December 18:00 to 3 January 10:00, Berlin time
+    kind: deny
+    schedule: "0 18 23 12 *"
+    duration: 256h
+    timeZone: Europe/Berlin
+YAML
+sed -i 's/deletionThreshold: 500/deletionThreshold: 400/' repo/tenants/contoso-eu.yaml
+git -C repo commit -q -a -m "freeze writes for the holidays; a threshold change waits for the new year"
+show "git -C repo show HEAD -- xtsync.yaml"
+git -C repo --no-pager show HEAD -U0 -- xtsync.yaml | grep -E '^\+ ' || true
+show "xtsync reconcile --repo repo --now 2026-12-28T09:00:00Z    # (--now: the clock of the run)"
+"$xtsync" reconcile --repo repo --now 2026-12-28T09:00:00Z | grep -E '^  window|change-window|^~ |^    (deletionThreshold|held)|^held|^requests:' || true
+show "xtsync reconcile --repo repo --now 2027-01-04T09:00:00Z    # after the freeze"
+"$xtsync" reconcile --repo repo --now 2027-01-04T09:00:00Z | grep -E '^  window|^(applied|requests):' || true
+
 say "Done. Next: README.md (the tour), docs/reconcile.md (running it for real), xtsync COMMAND --help."
