@@ -15,6 +15,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/xtsync/xtsync/internal/report"
 	"github.com/xtsync/xtsync/reconcile/emulator"
 	"github.com/xtsync/xtsync/reconcile/graph"
 )
@@ -134,7 +135,7 @@ stderr) or the emulator could not be reached, 2 usage error.`,
 		Action: func(c *ucli.Context) error {
 			args := c.Args().Slice()
 			if len(args) < 2 || len(args) > 3 {
-				return usageError("emulator request: want METHOD PATH [JSON], got %d argument(s)", len(args))
+				return usageError("emulator request: want METHOD PATH [JSON], got %s", report.Count(len(args), "argument", "arguments"))
 			}
 			method := strings.ToUpper(args[0])
 			var body []byte

@@ -193,15 +193,36 @@ func setFlag(c *ucli.Context, name, value string) error {
 func exprFailed(w io.Writer, src, doing string, err error) error {
 	var xe *expr.Error
 	if errors.As(err, &xe) {
-		line := strings.Map(func(r rune) rune {
-			if r == '\n' || r == '\r' || r == '\t' {
-				return ' '
-			}
-			return r
-		}, src)
-		fmt.Fprintf(w, "  %s\n  %s^\n", line, strings.Repeat(" ", max(xe.Col-1, 0)))
+		line, caret := neighbourhood(src, xe.Col)
+		fmt.Fprintf(w, "  %s\n  %s^\n", line, strings.Repeat(" ", caret))
 	}
 	return fmt.Errorf("%s: %w", doing, err)
+}
+
+// neighbourhoodRunes is how much of an expression exprFailed shows on
+// either side of the error's column.
+const neighbourhoodRunes = 40
+
+// neighbourhood returns the part of src around column col (1-based, in
+// runes) on one line — at most neighbourhoodRunes either side, "…" where
+// it is cut — and the caret's offset in it.
+func neighbourhood(src string, col int) (string, int) {
+	rs := []rune(strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, src))
+	at := min(max(col-1, 0), len(rs))
+	from, to := max(at-neighbourhoodRunes, 0), min(at+neighbourhoodRunes, len(rs))
+	line, caret := string(rs[from:to]), at-from
+	if from > 0 {
+		line, caret = "…"+line, caret+1
+	}
+	if to < len(rs) {
+		line += "…"
+	}
+	return line, caret
 }
 
 func writeExprText(w io.Writer, v any) error {

@@ -36,6 +36,9 @@ func (g *graphClients) get(ctx context.Context, t *tenants.Tenant) (*graph.Clien
 		return cl, nil
 	}
 	if g.transport == nil {
+		if err := g.checkEmulatorCredentials(t); err != nil {
+			return nil, err
+		}
 		tr, err := graphTransport(g.c, t)
 		if err != nil {
 			return nil, err
@@ -73,4 +76,29 @@ func (g *graphClients) stats() graph.Stats {
 		s = s.Add(cl.Stats())
 	}
 	return s
+}
+
+// checkEmulatorCredentials refuses credential flags that the emulator's
+// tokens would silently stand in for: with --auth emulator they are a
+// mistake (usage error); with --auth auto and a loopback --graph-url they
+// may come from the environment, so a warning says they are not used.
+func (g *graphClients) checkEmulatorCredentials(t *tenants.Tenant) error {
+	co, kind, err := credentialOptions(g.c, t)
+	if err != nil || graph.ResolveAuth(kind, co) != graph.AuthEmulator {
+		return err
+	}
+	var given []string
+	for _, f := range []string{"client-secret", "client-certificate", "client-certificate-password", "federated-token-file"} {
+		if g.c.IsSet(f) {
+			given = append(given, "--"+f)
+		}
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	if kind == graph.AuthEmulator {
+		return usageError("--auth emulator mints its own tokens: %s would be ignored; drop it, or choose the --auth that uses it", strings.Join(given, ", "))
+	}
+	g.e.log.Warn("the --graph-url is loopback, so the emulator's tokens are used and these credentials are not", "ignored", strings.Join(given, ", "))
+	return nil
 }
