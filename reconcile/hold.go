@@ -81,6 +81,10 @@ func HoldsAt(cs ChangeSet, repo *tenants.Repo, now time.Time, overrideWindows bo
 		configs[sc.Key()] = sc
 	}
 	windowKey := map[string]int{}
+	// states memoises WindowsAt by the set of windows that apply: a
+	// window's next opening can take thousands of steps to find, and most
+	// changes share their windows.
+	states := map[string]tenants.WindowState{}
 	suspendIdx := map[*tenants.Suspend]int{}
 	endedSeen := map[*tenants.Suspend]bool{}
 	for _, c := range cs {
@@ -136,7 +140,12 @@ func HoldsAt(cs ChangeSet, repo *tenants.Repo, now time.Time, overrideWindows bo
 		if len(ws) == 0 {
 			continue
 		}
-		st := tenants.WindowsAt(ws, now)
+		set := fmt.Sprint(ws)
+		st, ok := states[set]
+		if !ok {
+			st = tenants.WindowsAt(ws, now)
+			states[set] = st
+		}
 		if st.Open {
 			continue
 		}

@@ -385,6 +385,7 @@ func FuzzLoad(f *testing.F) {
 		f.Add(data)
 	}
 	bad, _ := filepath.Glob("testdata/bad/*.yaml")
+	bad = append(bad, "testdata/full/tenants/src.yaml") // every key, suspend included
 	for _, file := range bad {
 		data, err := os.ReadFile(file)
 		if err != nil {

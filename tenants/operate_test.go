@@ -1,11 +1,13 @@
 package tenants
 
 import (
+	"os"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 func ts(s string) time.Time {
@@ -156,6 +158,82 @@ func TestIgnoreRuleMatcher(t *testing.T) {
 		r := &IgnoreRule{Object: c.object, Fields: c.fields}
 		if got := r.Matcher()(c.obj, c.field); got != c.want {
 			t.Errorf("%s %v matches %s %s = %v, want %v", c.object, c.fields, c.obj, c.field, got, c.want)
+		}
+	}
+}
+
+// FuzzSettings: xtsync.yaml never panics the loader and every diagnostic
+// has a position; for the windows it accepts, the time WindowsAt says a
+// write may happen is one at which the windows let it, and not before the
+// time asked about.
+func FuzzSettings(f *testing.F) {
+	for _, file := range []string{exampleDir + "/xtsync.yaml", "testdata/full/xtsync.yaml"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, int64(1798444800)) // 2026-12-28
+	}
+	for _, file := range []string{"testdata/bad/windows.txtar", "testdata/bad/ignore.txtar"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, tf := range txtar.Parse(data).Files {
+			f.Add(tf.Data, int64(1767225600))
+		}
+	}
+	f.Add([]byte("windows:\n  - {kind: allow, schedule: \"*/5 * * * *\", duration: 1m}\n  - {kind: deny, schedule: \"0 * * * *\", duration: 59m}\n"), int64(1767225600))
+	f.Fuzz(func(t *testing.T, data []byte, unix int64) {
+		s, ds := ParseSettings("xtsync.yaml", data)
+		for _, d := range ds {
+			if d.Pos.File != "xtsync.yaml" || d.Pos.Line < 1 || d.Pos.Col < 1 || d.Code == "" {
+				t.Fatalf("diagnostic without a position or code: %+v", d)
+			}
+		}
+		if ds.HasErrors() || len(s.Windows) == 0 {
+			return
+		}
+		now := time.Unix(unix%(1<<34), 0).UTC()
+		st := WindowsAt(s.Windows, now)
+		if st.Open || st.Opens.IsZero() {
+			return
+		}
+		if st.Opens.Before(now) {
+			t.Fatalf("at %s: opens at %s, before the time asked about", now, st.Opens)
+		}
+		if again := WindowsAt(s.Windows, st.Opens); !again.Open {
+			t.Fatalf("at %s: writes said to resume at %s, but the windows hold them then (%+v)", now, st.Opens, again)
+		}
+		for _, r := range s.Ignore {
+			r.Matcher()("sync/a/b/schema", "mappings.x")
+		}
+	})
+}
+
+// BenchmarkWindowsAtNeverOpens is the slowest case of WindowsAt: an allow
+// window that opens every hour inside a deny window that is always open,
+// so the search for the next opening steps through a year of them.
+func BenchmarkWindowsAtNeverOpens(b *testing.B) {
+	ws := []*Window{
+		{Name: "hourly", Kind: WindowAllow, Schedule: "0 * * * *", Duration: 30 * time.Second, TimeZone: "Europe/Berlin"},
+		{Name: "always", Kind: WindowDeny, Schedule: "0 * * * *", Duration: time.Hour, TimeZone: "UTC"},
+	}
+	now := time.Date(2026, 12, 28, 9, 30, 0, 0, time.UTC)
+	for b.Loop() {
+		if st := WindowsAt(ws, now); st.Open || !st.Opens.IsZero() {
+			b.Fatalf("%+v", st)
+		}
+	}
+}
+
+// BenchmarkWindowsAtFreeze is the common case: a deny window open now.
+func BenchmarkWindowsAtFreeze(b *testing.B) {
+	ws := []*Window{{Name: "holidays", Kind: WindowDeny, Schedule: "0 18 23 12 *", Duration: 256 * time.Hour, TimeZone: "Europe/Berlin"}}
+	now := time.Date(2026, 12, 28, 9, 30, 0, 0, time.UTC)
+	for b.Loop() {
+		if st := WindowsAt(ws, now); st.Open {
+			b.Fatalf("%+v", st)
 		}
 	}
 }
