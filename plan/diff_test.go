@@ -281,3 +281,24 @@ func FuzzDiff(f *testing.F) {
 		}
 	})
 }
+
+// TestDiffOperateKeys: a suspension and a change window show in the plan
+// like every other key, at their lines.
+func TestDiffOperateKeys(t *testing.T) {
+	base := exampleFS(t)
+	head := edit(t, base, "tenants/contoso-eu.yaml", "    target: contoso-us", "    target: contoso-us\n    suspend: {until: 2026-12-24T00:00:00Z, reason: merger}")
+	head["xtsync.yaml"] = &fstest.MapFile{Data: append(append([]byte{}, base["xtsync.yaml"].Data...),
+		"\nwindows:\n  - {name: freeze, kind: deny, schedule: \"0 18 23 12 *\", duration: 256h, timeZone: Europe/Berlin}\n"...)}
+	var got []string
+	for _, c := range Diff(load(t, base), load(t, head)) {
+		b, _ := json.Marshal(c.After)
+		got = append(got, c.Kind+" "+c.Name+" "+c.Path+" "+string(b))
+	}
+	want := []string{
+		`settings xtsync.yaml windows [{"configurations":[],"duration":"256h","kind":"deny","name":"freeze","schedule":"0 18 23 12 *","tenants":[],"timeZone":"Europe/Berlin"}]`,
+		`sync eu-to-us suspend {"reason":"merger","until":"2026-12-24T00:00:00Z"}`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

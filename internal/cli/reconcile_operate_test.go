@@ -172,6 +172,9 @@ func TestReconcileHolidayFreeze(t *testing.T) {
 	if n := x.writes.Load(); n != 0 {
 		t.Fatalf("a refused override wrote %d times", n)
 	}
+	if r := x.reconcile("--now", inside, "--reason", "why not"); r.code != ExitUsage || !strings.Contains(r.stderr, "--reason goes with --override-window or --allow-deletes") {
+		t.Errorf("--reason alone: exit %d, stderr %s", r.code, r.stderr)
+	}
 	r = x.reconcile("--now", inside, "--override-window", "--reason", "INC-9: partner cut-over cannot wait").want(t, ExitOK)
 	g = gate(r.report, report.GateWindow)
 	if g == nil || g.Result != report.GateOverridden || g.Reason != "INC-9: partner cut-over cannot wait" || !r.report.Converged {
