@@ -40,7 +40,7 @@ configuration and no provisioning log, the state before a first reconcile.
 --example serves the built-in example organisation (Contoso Europe, Contoso
 US, Fabrikam UK: testdata/example) as a team that runs cross-tenant sync
 from the portal has it: the directories, the trust, and two sync
-configurations set up and started, not made by xtsync — what xtsync import
+configurations set up, started and run once, not made by xtsync — what xtsync import
 starts from in docs/getting-started.md.
 
 --faults injects failures into Graph requests, deterministic for a

@@ -21,7 +21,8 @@ import (
 // seedExample seeds srv with the example organisation (testdata/example,
 // built in) as an identity team that runs cross-tenant sync from the
 // portal has it: the directories, and the example's trust and sync
-// configurations set up and started, not made by xtsync (untagged). It is
+// configurations set up, started and run once, not made by xtsync
+// (untagged). It is
 // the "existing setup" `xtsync import` starts from in
 // docs/getting-started.md.
 func seedExample(ctx context.Context, srv *emulator.Server, log *slog.Logger) error {
@@ -37,7 +38,17 @@ func seedExample(ctx context.Context, srv *emulator.Server, log *slog.Logger) er
 	if diags.HasErrors() {
 		return fmt.Errorf("the built-in example does not load: %v", diags)
 	}
-	return seedAsPortal(ctx, srv, repo, snaps, log)
+	if err := seedAsPortal(ctx, srv, repo, snaps, log); err != nil {
+		return err
+	}
+	// The jobs have been running for a while: one cycle brings the target
+	// directory to what they do, so nothing is pending when a user starts.
+	for _, r := range srv.RunCycles() {
+		if r.Error != "" {
+			return fmt.Errorf("the example's first cycle: %s/%s: %s", r.Tenant, r.Config, r.Error)
+		}
+	}
+	return nil
 }
 
 // seedAsPortal sets up repo's trust and sync configurations in srv as an
